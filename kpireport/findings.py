@@ -1,0 +1,222 @@
+"""KPI design review: SMART and review rules over the model and its metrics.
+
+Findings are data shown in the pack and by ``kpireport check``, never exceptions. Each rule
+is a small function; thresholds are named constants documented in the README.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from kpireport.i18n import message
+from kpireport.metrics import KgiResult, KpiResult, months_between
+from kpireport.model import CellRef, Direction, Kind, Locale, Month, Perspective, Workbook
+
+Severity = Literal["error", "warning", "info"]
+SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
+
+MAX_KPIS_PER_DEPARTMENT = 5
+REVIEW_AFTER_RED_MONTHS = 3
+DISCONNECT_GREEN_SHARE = 0.75
+AMBITION_LOOKBACK_MONTHS = 6
+
+VAGUE_WORDS = re.compile(
+    r"\b(improve\w*|increase|enhance\w*|strengthen\w*|boost|awareness|better|optimi[sz]e\w*|up)\b"
+    r"|向上|強化|アップ|改善|認知度|促進|推進|活性化|最適化",
+    re.IGNORECASE,
+)
+MEASURABLE_WORDS = re.compile(
+    r"\b(number|count|rate|ratio|share|%|percent|revenue|sales|leads?|deals?|calls?|emails?|visits?|"
+    r"sessions?|searches|score|nps|cpa|cost|price|days?|hours?|minutes?|time|months?|size|ltv|churn|"
+    r"applications?|hires?|tickets?|orders?|users?|customers?|margin|profit|amount|volume|yen|usd|jpy)\b"
+    r"|数|率|件|額|人|時間|日数|売上|利益|スコア|回数|金額|単価|比|%",
+    re.IGNORECASE,
+)
+LESS_IS_BETTER_WORDS = re.compile(
+    r"\b(cpa|costs?|churn|attrition|lead[ -]time|defects?|complaints?|errors?|downtime|backlog)\b"
+    r"|(?<!顧客)(?<!客)(?<!販売)(?<!平均)(?<!受注)単価|コスト|費用|解約率|離職率|退職率|不良|クレーム|遅延",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    severity: Severity
+    message: str
+    suggestion: str = ""
+    kpi: str | None = None
+    kgi: str | None = None
+    where: CellRef | None = None
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "kpi": self.kpi,
+            "kgi": self.kgi,
+            "where": str(self.where) if self.where else None,
+            "message": self.message,
+            "suggestion": self.suggestion,
+        }
+
+
+@dataclass(frozen=True)
+class ReviewInput:
+    """What every rule may look at."""
+
+    workbook: Workbook
+    month: Month
+    kpis: Sequence[KpiResult]
+    kgis: Sequence[KgiResult]
+
+    @property
+    def locale(self) -> Locale:
+        return self.workbook.settings.locale
+
+
+Rule = Callable[[ReviewInput], Iterator[Finding]]
+
+
+def _finding(review: ReviewInput, code: str, severity: Severity, key: str, **fields: object) -> Finding:
+    kpi = fields.pop("kpi", None)
+    kgi = fields.pop("kgi", None)
+    where = fields.pop("where", None)
+    assert kpi is None or isinstance(kpi, str)
+    assert kgi is None or isinstance(kgi, str)
+    assert where is None or isinstance(where, CellRef)
+    return Finding(
+        code=code,
+        severity=severity,
+        message=message(review.locale, f"{key}.message", **fields),
+        suggestion=message(review.locale, f"{key}.suggestion", **fields),
+        kpi=kpi,
+        kgi=kgi,
+        where=where,
+    )
+
+
+def smart_specific(review: ReviewInput) -> Iterator[Finding]:
+    for kpi in review.workbook.kpis:
+        if not kpi.unit:
+            yield _finding(review, "SMART-S", "warning", "no_unit", kpi=kpi.id, where=kpi.source, name=kpi.name)
+        if VAGUE_WORDS.search(kpi.name) and not MEASURABLE_WORDS.search(kpi.name):
+            yield _finding(review, "SMART-S", "warning", "vague_name", kpi=kpi.id, where=kpi.source, name=kpi.name)
+
+
+def smart_measurable(review: ReviewInput) -> Iterator[Finding]:
+    for issue in review.workbook.cell_issues:
+        severity: Severity = "warning" if issue.kind == "formula_without_value" else "error"
+        yield _finding(
+            review, "SMART-M", severity, issue.kind, kpi=issue.kpi, where=issue.where, text=issue.text, month=str(issue.month)
+        )
+    with_issue = {(i.kpi, i.month) for i in review.workbook.cell_issues}
+    for result in review.kpis:
+        if result.month.actual is None and (result.kpi.id, review.month) not in with_issue:
+            yield _finding(review, "SMART-M", "warning", "no_actual", kpi=result.kpi.id, where=result.kpi.source, name=result.kpi.name, month=str(review.month))
+
+
+def smart_achievable(review: ReviewInput) -> Iterator[Finding]:
+    factor = review.workbook.settings.ambition_factor
+    for kpi in review.workbook.kpis:
+        if kpi.kind is Kind.OKR:
+            continue
+        target = review.workbook.target_series(kpi.id).get(review.month)
+        actuals = review.workbook.actual_series(kpi.id)
+        recent = [actuals[m] for m in months_between(review.month.shift(-AMBITION_LOOKBACK_MONTHS), review.month.shift(-1)) if m in actuals]
+        if target is None or not recent:
+            continue
+        if kpi.direction is Direction.LOWER:
+            best = min(recent)
+            beyond = best > 0 and target < best / factor
+        else:
+            best = max(recent)
+            beyond = best > 0 and target > best * factor
+        if beyond:
+            yield _finding(review, "SMART-A", "warning", f"ambitious_{kpi.direction.value}", kpi=kpi.id, where=kpi.source, name=kpi.name, target=f"{target:,.4g}", best=f"{best:,.4g}", factor=f"{factor:g}")
+
+
+def smart_relevant(review: ReviewInput) -> Iterator[Finding]:
+    kgi_ids = {kgi.id for kgi in review.workbook.kgis}
+    for kpi in review.workbook.kpis:
+        if kpi.kgi is None:
+            yield _finding(review, "SMART-R", "error", "no_kgi", kpi=kpi.id, where=kpi.source, name=kpi.name)
+        elif kpi.kgi not in kgi_ids:
+            yield _finding(review, "SMART-R", "error", "unknown_kgi", kpi=kpi.id, where=kpi.source, name=kpi.name, kgi_id=kpi.kgi)
+
+
+def smart_time_bound(review: ReviewInput) -> Iterator[Finding]:
+    for kgi in review.workbook.kgis:
+        if kgi.deadline is None:
+            yield _finding(review, "SMART-T", "warning", "no_deadline", kgi=kgi.id, where=kgi.source, name=kgi.name)
+    year_start = review.workbook.settings.fiscal_year_of(review.month)
+    year = months_between(year_start, year_start.shift(11))
+    for kpi in review.workbook.kpis:
+        targets = review.workbook.target_series(kpi.id)
+        missing = [m for m in year if m not in targets]
+        if missing:
+            yield _finding(review, "SMART-T", "warning", "missing_targets", kpi=kpi.id, where=kpi.source, name=kpi.name, months=", ".join(str(m) for m in missing), count=len(missing))
+
+
+def focus(review: ReviewInput) -> Iterator[Finding]:
+    counts = Counter(kpi.department for kpi in review.workbook.kpis if kpi.kind is Kind.KPI)
+    for department, count in counts.items():
+        if count > MAX_KPIS_PER_DEPARTMENT:
+            yield _finding(review, "FOCUS", "warning", "focus", department=department, count=count, limit=MAX_KPIS_PER_DEPARTMENT)
+
+
+def balance(review: ReviewInput) -> Iterator[Finding]:
+    used = {kpi.perspective for kpi in review.workbook.kpis if kpi.perspective is not None}
+    if not used:
+        return
+    for perspective in Perspective:
+        if perspective not in used:
+            yield _finding(review, "BALANCE", "info", "balance", perspective=message(review.locale, f"perspective.{perspective.value}"))
+
+
+def review_red(review: ReviewInput) -> Iterator[Finding]:
+    for result in review.kpis:
+        if result.red_streak >= REVIEW_AFTER_RED_MONTHS:
+            yield _finding(review, "REVIEW", "warning", "review", kpi=result.kpi.id, where=result.kpi.source, name=result.kpi.name, months=result.red_streak)
+
+
+def disconnect(review: ReviewInput) -> Iterator[Finding]:
+    for kgi_result in review.kgis:
+        if kgi_result.on_track is not False:
+            continue
+        statuses = [r.month.status for r in review.kpis if r.kpi.kgi == kgi_result.kgi.id and r.month.status != "no_data"]
+        green = sum(1 for s in statuses if s == "green")
+        if statuses and green / len(statuses) >= DISCONNECT_GREEN_SHARE:
+            yield _finding(review, "DISCONNECT", "warning", "disconnect", kgi=kgi_result.kgi.id, where=kgi_result.kgi.source, name=kgi_result.kgi.name, green=green, total=len(statuses))
+
+
+def direction(review: ReviewInput) -> Iterator[Finding]:
+    for kpi in review.workbook.kpis:
+        if kpi.direction is Direction.HIGHER and LESS_IS_BETTER_WORDS.search(kpi.name):
+            yield _finding(review, "DIRECTION", "warning", "direction", kpi=kpi.id, where=kpi.source, name=kpi.name)
+
+
+RULES: tuple[Rule, ...] = (
+    smart_specific,
+    smart_measurable,
+    smart_achievable,
+    smart_relevant,
+    smart_time_bound,
+    focus,
+    balance,
+    review_red,
+    disconnect,
+    direction,
+)
+
+
+def review(workbook: Workbook, month: Month, kpis: Sequence[KpiResult], kgis: Sequence[KgiResult]) -> list[Finding]:
+    """All findings, errors first."""
+    data = ReviewInput(workbook, month, kpis, kgis)
+    found = [finding for rule in RULES for finding in rule(data)]
+    order: Mapping[str, int] = {s: i for i, s in enumerate(SEVERITIES)}
+    return sorted(found, key=lambda f: order[f.severity])

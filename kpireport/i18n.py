@@ -1,0 +1,209 @@
+"""Every user-facing sentence of the pack and of findings, in English and Japanese."""
+
+from __future__ import annotations
+
+from kpireport.model import Locale
+
+MESSAGES: dict[str, dict[Locale, str]] = {
+    # -- findings ----------------------------------------------------------------------------
+    "no_unit.message": {
+        "en": "KPI “{name}” has no unit.",
+        "ja": "KPI「{name}」に単位がありません。",
+    },
+    "no_unit.suggestion": {
+        "en": "Set the unit column: number, currency, percent, or a label such as leads or days.",
+        "ja": "単位列に number・currency・percent、または「件」「日」などのラベルを入力してください。",
+    },
+    "vague_name.message": {
+        "en": "KPI “{name}” states a wish, not a measure.",
+        "ja": "KPI「{name}」は願望であり、測定できる指標になっていません。",
+    },
+    "vague_name.suggestion": {
+        "en": "Make it measurable, e.g. “branded searches at 120% of last year”.",
+        "ja": "測定できる形にしてください（例：「指名検索数を前年比120%にする」）。",
+    },
+    "formula_without_value.message": {
+        "en": "The formula {text} for {month} has no saved result, so it is read as no data.",
+        "ja": "{month} の数式 {text} に計算結果が保存されていないため、データなしとして扱いました。",
+    },
+    "formula_without_value.suggestion": {
+        "en": "Open the workbook in Excel, let it recalculate, and save it again.",
+        "ja": "Excel でブックを開いて再計算し、保存し直してください。",
+    },
+    "error_value.message": {
+        "en": "The cell for {month} holds the error {text}, so it is read as no data.",
+        "ja": "{month} のセルがエラー値 {text} のため、データなしとして扱いました。",
+    },
+    "error_value.suggestion": {
+        "en": "Fix the formula so it gives a number, or clear the cell.",
+        "ja": "数値になるよう数式を直すか、セルを空にしてください。",
+    },
+    "not_a_number.message": {
+        "en": "“{text}” for {month} is not a number.",
+        "ja": "{month} の「{text}」は数値ではありません。",
+    },
+    "not_a_number.suggestion": {
+        "en": "Type a number such as 12.5 (no thousands separators or units), or clear the cell.",
+        "ja": "12.5 のような数値（桁区切り・単位なし）を入力するか、セルを空にしてください。",
+    },
+    "no_actual.message": {
+        "en": "KPI “{name}” has no actual for {month}.",
+        "ja": "KPI「{name}」に {month} の実績がありません。",
+    },
+    "no_actual.suggestion": {
+        "en": "Enter the month's actual on the Actuals sheet.",
+        "ja": "実績シートに当月の実績を入力してください。",
+    },
+    "ambitious_higher.message": {
+        "en": "KPI “{name}” targets {target}, more than {factor}× its best month of the last six ({best}).",
+        "ja": "KPI「{name}」の目標 {target} は、過去6か月の最高実績 {best} の {factor} 倍を超えています。",
+    },
+    "ambitious_higher.suggestion": {
+        "en": "Check the target is achievable, or mark a deliberate stretch goal as kind okr.",
+        "ja": "達成可能な目標か見直すか、意図的なストレッチ目標なら種別を okr にしてください。",
+    },
+    "ambitious_lower.message": {
+        "en": "KPI “{name}” targets {target}, below 1/{factor} of its best month of the last six ({best}).",
+        "ja": "KPI「{name}」の目標 {target} は、過去6か月の最良実績 {best} の 1/{factor} を下回っています。",
+    },
+    "ambitious_lower.suggestion": {
+        "en": "Check the target is achievable, or mark a deliberate stretch goal as kind okr.",
+        "ja": "達成可能な目標か見直すか、意図的なストレッチ目標なら種別を okr にしてください。",
+    },
+    "no_kgi.message": {
+        "en": "KPI “{name}” is not linked to a KGI.",
+        "ja": "KPI「{name}」が KGI に紐づいていません。",
+    },
+    "no_kgi.suggestion": {
+        "en": "Type the id of the KGI this KPI drives in the kgi column, or drop the KPI.",
+        "ja": "kgi 列にこの KPI が貢献する KGI の ID を入力するか、KPI を削除してください。",
+    },
+    "unknown_kgi.message": {
+        "en": "KPI “{name}” names KGI “{kgi_id}”, which does not exist.",
+        "ja": "KPI「{name}」が存在しない KGI「{kgi_id}」を指定しています。",
+    },
+    "unknown_kgi.suggestion": {
+        "en": "Use an id from the KGI sheet, or add the KGI there.",
+        "ja": "KGI シートにある ID を使うか、KGI シートに追加してください。",
+    },
+    "no_deadline.message": {
+        "en": "KGI “{name}” has no deadline.",
+        "ja": "KGI「{name}」に期限がありません。",
+    },
+    "no_deadline.suggestion": {
+        "en": "Set a deadline date, e.g. the last day of the fiscal year.",
+        "ja": "期限の日付を入力してください（例：期末日）。",
+    },
+    "missing_targets.message": {
+        "en": "KPI “{name}” has no target for {count} month(s) of this fiscal year: {months}.",
+        "ja": "KPI「{name}」は今年度の {count} か月分の目標がありません：{months}",
+    },
+    "missing_targets.suggestion": {
+        "en": "Fill in a target for every month on the Targets sheet.",
+        "ja": "目標値シートに全月の目標を入力してください。",
+    },
+    "focus.message": {
+        "en": "Department “{department}” tracks {count} KPIs; more than {limit} dilutes focus.",
+        "ja": "部署「{department}」の KPI が {count} 個あります。{limit} 個を超えると焦点がぼやけます。",
+    },
+    "focus.suggestion": {
+        "en": "Keep the 3-5 KPIs that drive the KGI most; track the rest as operational metrics.",
+        "ja": "KGI への影響が大きい 3〜5 個に絞り、残りは業務指標として管理してください。",
+    },
+    "balance.message": {
+        "en": "No KPI covers the {perspective} perspective of the scorecard.",
+        "ja": "バランス・スコアカードの「{perspective}」の視点に KPI がありません。",
+    },
+    "balance.suggestion": {
+        "en": "Consider one KPI for this perspective so the scorecard stays balanced.",
+        "ja": "この視点の KPI を 1 つ検討してください。",
+    },
+    "review.message": {
+        "en": "KPI “{name}” has been red for {months} months running.",
+        "ja": "KPI「{name}」は {months} か月連続で赤です。",
+    },
+    "review.suggestion": {
+        "en": "Review the KPI itself (target, definition, the lever it measures), not only the actions.",
+        "ja": "施策だけでなく、KPI そのもの（目標・定義・対象とするレバー）を見直してください。",
+    },
+    "disconnect.message": {
+        "en": "KGI “{name}” is off track although {green} of its {total} KPIs are green.",
+        "ja": "KGI「{name}」は未達ペースですが、KPI は {total} 個中 {green} 個が緑です。",
+    },
+    "disconnect.suggestion": {
+        "en": "The KPIs may not drive the goal: revisit which process measures move this KGI.",
+        "ja": "KPI が KGI を動かしていない可能性があります。KGI に効くプロセス指標を見直してください。",
+    },
+    "direction.message": {
+        "en": "KPI “{name}” sounds lower-is-better but its direction is higher.",
+        "ja": "KPI「{name}」は低いほど良い指標に見えますが、方向が higher です。",
+    },
+    "direction.suggestion": {
+        "en": "Set direction to lower if less is better, so attainment and status are right.",
+        "ja": "低いほど良い指標なら方向を lower にしてください（達成率と状態が正しくなります）。",
+    },
+    "perspective.financial": {"en": "financial", "ja": "財務"},
+    "perspective.customer": {"en": "customer", "ja": "顧客"},
+    "perspective.process": {"en": "process", "ja": "業務プロセス"},
+    "perspective.learning": {"en": "learning & growth", "ja": "学習と成長"},
+}
+
+LABELS: dict[str, dict[Locale, str]] = {
+    "title": {"en": "KPI review", "ja": "KPI レビュー"},
+    "monthly_review": {"en": "Monthly KPI review", "ja": "月次 KPI レビュー"},
+    "prepared": {"en": "Prepared", "ja": "作成日"},
+    "report_month": {"en": "Report month", "ja": "報告月"},
+    "fiscal_year": {"en": "Fiscal year from", "ja": "会計年度開始"},
+    "summary": {"en": "Executive summary", "ja": "エグゼクティブサマリー"},
+    "kgis": {"en": "Goals (KGI)", "ja": "最終目標（KGI）"},
+    "kgi": {"en": "KGI", "ja": "KGI"},
+    "target": {"en": "Target", "ja": "目標"},
+    "actual": {"en": "Actual", "ja": "実績"},
+    "progress": {"en": "Progress", "ja": "進捗"},
+    "expected": {"en": "Expected", "ja": "想定進捗"},
+    "deadline": {"en": "Deadline", "ja": "期限"},
+    "on_track": {"en": "On track", "ja": "順調"},
+    "off_track": {"en": "Off track", "ja": "遅れ"},
+    "unknown": {"en": "Unknown", "ja": "不明"},
+    "status_counts": {"en": "KPI status this month", "ja": "今月の KPI 状況"},
+    "movers": {"en": "Biggest movers", "ja": "今月の主な変動"},
+    "no_movers": {"en": "No month-over-month change to report.", "ja": "前月比の変動はありません。"},
+    "kpi": {"en": "KPI", "ja": "KPI"},
+    "attainment": {"en": "Attain.", "ja": "達成率"},
+    "status": {"en": "Status", "ja": "状態"},
+    "mom": {"en": "vs last month", "ja": "前月比"},
+    "qtd": {"en": "QTD", "ja": "四半期累計"},
+    "ytd": {"en": "YTD", "ja": "年度累計"},
+    "forecast": {"en": "FY forecast", "ja": "通期予測"},
+    "trend12": {"en": "12 months", "ja": "12か月推移"},
+    "comment": {"en": "Comment", "ja": "コメント"},
+    "action": {"en": "Action", "ja": "アクション"},
+    "owner": {"en": "Owner", "ja": "担当"},
+    "findings": {"en": "KPI design findings", "ja": "KPI 設計の指摘事項"},
+    "no_findings": {"en": "No findings: the KPI set passes every check.", "ja": "指摘事項はありません。"},
+    "suggestion": {"en": "Suggestion", "ja": "提案"},
+    "contents": {"en": "Contents", "ja": "目次"},
+    "department": {"en": "Department", "ja": "部署"},
+    "page": {"en": "Page", "ja": "ページ"},
+    "status.green": {"en": "On target", "ja": "達成"},
+    "status.amber": {"en": "Watch", "ja": "注意"},
+    "status.red": {"en": "Behind", "ja": "未達"},
+    "status.no_data": {"en": "No data", "ja": "データなし"},
+    "severity.error": {"en": "Errors", "ja": "エラー"},
+    "severity.warning": {"en": "Warnings", "ja": "警告"},
+    "severity.info": {"en": "Notes", "ja": "情報"},
+    "legend": {
+        "en": "Attainment = actual ÷ target (target ÷ actual where lower is better). "
+        "QTD/YTD use the months with an actual. Forecast = YTD run rate × 12 against the full-year target.",
+        "ja": "達成率＝実績÷目標（低いほど良い指標は目標÷実績）。四半期・年度累計は実績のある月で集計。"
+        "通期予測＝年度累計の月平均×12 と通期目標の比較。",
+    },
+}
+
+
+def message(locale: Locale, key: str, **fields: object) -> str:
+    return MESSAGES[key][locale].format(**fields)
+
+
+def labels(locale: Locale) -> dict[str, str]:
+    return {key: text[locale] for key, text in LABELS.items()}

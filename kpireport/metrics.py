@@ -1,0 +1,252 @@
+"""SPEC §3 as pure functions: plain values in, plain values out, no I/O.
+
+Every number is unrounded; rounding belongs to presentation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from kpireport.model import (
+    OKR_THRESHOLDS,
+    Aggregation,
+    Direction,
+    Kgi,
+    Kind,
+    Kpi,
+    Month,
+    Series,
+    Settings,
+    Status,
+    Thresholds,
+)
+
+Trend = Literal["improving", "worsening", "flat"]
+MONTHS_IN_YEAR = 12
+
+
+@dataclass(frozen=True)
+class Period:
+    """Target against actual over a month, a quarter-to-date or a year-to-date."""
+
+    target: float | None
+    actual: float | None
+    attainment: float | None
+    status: Status
+    months_with_actual: int = 0
+
+
+@dataclass(frozen=True)
+class MonthOverMonth:
+    previous: float | None
+    delta: float | None
+    delta_pct: float | None
+    trend: Trend | None
+
+
+@dataclass(frozen=True)
+class Forecast:
+    projected: float | None
+    full_year_target: float | None
+    attainment: float | None
+
+
+@dataclass(frozen=True)
+class KpiResult:
+    kpi: Kpi
+    month: Period
+    mom: MonthOverMonth
+    qtd: Period
+    ytd: Period
+    forecast: Forecast | None
+    red_streak: int
+    history: tuple[tuple[Month, float | None, float | None], ...]
+    """(month, target, actual) for each month of the fiscal year, for charts."""
+
+
+@dataclass(frozen=True)
+class KgiResult:
+    kgi: Kgi
+    actual: float | None
+    progress: float | None
+    expected_progress: float | None
+    on_track: bool | None
+
+
+def attainment(target: float | None, actual: float | None, direction: Direction) -> float | None:
+    """actual/target for higher-is-better, target/actual for lower; null where undefined."""
+    if target is None or actual is None or target <= 0:
+        return None
+    if direction is Direction.LOWER:
+        return target / actual if actual > 0 else None
+    return actual / target
+
+
+def status(
+    target: float | None,
+    actual: float | None,
+    direction: Direction,
+    thresholds: Thresholds,
+) -> Status:
+    """Traffic light from attainment; where attainment is undefined, whether the target is met.
+
+    With no target at all there is nothing to judge against, so the status is ``no_data``.
+    """
+    if actual is None:
+        return "no_data"
+    ratio = attainment(target, actual, direction)
+    if ratio is None:
+        if target is None:
+            return "no_data"
+        met = actual <= target if direction is Direction.LOWER else actual >= target
+        return "green" if met else "red"
+    if ratio >= thresholds.green_at:
+        return "green"
+    if ratio >= thresholds.amber_at:
+        return "amber"
+    return "red"
+
+
+def thresholds_for(kpi: Kpi, settings: Settings) -> Thresholds:
+    return OKR_THRESHOLDS if kpi.kind is Kind.OKR else settings.thresholds
+
+
+def period(
+    target: float | None,
+    actual: float | None,
+    direction: Direction,
+    thresholds: Thresholds,
+    months_with_actual: int = 0,
+) -> Period:
+    return Period(
+        target=target,
+        actual=actual,
+        attainment=attainment(target, actual, direction),
+        status=status(target, actual, direction, thresholds),
+        months_with_actual=months_with_actual,
+    )
+
+
+def aggregate(values: Sequence[float], aggregation: Aggregation) -> float | None:
+    """Sum, mean or last of ``values`` (in month order); null for no values."""
+    if not values:
+        return None
+    if aggregation is Aggregation.AVERAGE:
+        return sum(values) / len(values)
+    if aggregation is Aggregation.LAST:
+        return values[-1]
+    return sum(values)
+
+
+def trend(delta: float | None, direction: Direction) -> Trend | None:
+    if delta is None:
+        return None
+    if delta == 0:
+        return "flat"
+    better = delta < 0 if direction is Direction.LOWER else delta > 0
+    return "improving" if better else "worsening"
+
+
+def month_over_month(actuals: Series, month: Month, direction: Direction) -> MonthOverMonth:
+    current = actuals.get(month)
+    previous = actuals.get(month.shift(-1))
+    delta = current - previous if current is not None and previous is not None else None
+    delta_pct = delta / abs(previous) if delta is not None and previous else None
+    return MonthOverMonth(previous, delta, delta_pct, trend(delta, direction))
+
+
+def months_between(first: Month, last: Month) -> list[Month]:
+    """Every month from ``first`` to ``last`` inclusive."""
+    return [first.shift(i) for i in range(last.months_since(first) + 1)]
+
+
+def rollup(
+    targets: Series,
+    actuals: Series,
+    months: Iterable[Month],
+    aggregation: Aggregation,
+    direction: Direction,
+    thresholds: Thresholds,
+) -> Period:
+    """The KPI's aggregation over the months that have an actual, against the same
+    aggregation of those months' targets (months without a target are left out of it)."""
+    with_actual = [m for m in months if m in actuals]
+    actual = aggregate([actuals[m] for m in with_actual], aggregation)
+    if aggregation is Aggregation.LAST:
+        target = targets.get(with_actual[-1]) if with_actual else None
+    else:
+        target = aggregate([targets[m] for m in with_actual if m in targets], aggregation)
+    return period(target, actual, direction, thresholds, len(with_actual))
+
+
+def forecast(
+    targets: Series,
+    actuals: Series,
+    year_start: Month,
+    month: Month,
+    direction: Direction,
+) -> Forecast:
+    """Full-year projection of a ``sum`` KPI at its year-to-date monthly run rate."""
+    year_months = months_between(year_start, year_start.shift(MONTHS_IN_YEAR - 1))
+    so_far = [actuals[m] for m in months_between(year_start, month) if m in actuals]
+    projected = sum(so_far) / len(so_far) * MONTHS_IN_YEAR if so_far else None
+    year_targets = [targets[m] for m in year_months if m in targets]
+    full_year_target = sum(year_targets) if year_targets else None
+    return Forecast(projected, full_year_target, attainment(full_year_target, projected, direction))
+
+
+def red_streak(
+    targets: Series, actuals: Series, month: Month, direction: Direction, thresholds: Thresholds
+) -> int:
+    """Consecutive months ending at ``month`` whose monthly status is red."""
+    streak = 0
+    current = month
+    while status(targets.get(current), actuals.get(current), direction, thresholds) == "red":
+        streak += 1
+        current = current.shift(-1)
+    return streak
+
+
+def evaluate_kpi(kpi: Kpi, targets: Series, actuals: Series, settings: Settings, month: Month) -> KpiResult:
+    thresholds = thresholds_for(kpi, settings)
+    year_start = settings.fiscal_year_of(month)
+    quarter_start = settings.fiscal_quarter_of(month)
+    year_months = months_between(year_start, year_start.shift(MONTHS_IN_YEAR - 1))
+    return KpiResult(
+        kpi=kpi,
+        month=period(targets.get(month), actuals.get(month), kpi.direction, thresholds, int(month in actuals)),
+        mom=month_over_month(actuals, month, kpi.direction),
+        qtd=rollup(targets, actuals, months_between(quarter_start, month), kpi.aggregation, kpi.direction, thresholds),
+        ytd=rollup(targets, actuals, months_between(year_start, month), kpi.aggregation, kpi.direction, thresholds),
+        forecast=(
+            forecast(targets, actuals, year_start, month, kpi.direction)
+            if kpi.aggregation is Aggregation.SUM
+            else None
+        ),
+        red_streak=red_streak(targets, actuals, month, kpi.direction, thresholds),
+        history=tuple((m, targets.get(m), actuals.get(m) if m <= month else None) for m in year_months),
+    )
+
+
+def expected_progress(year_start: Month, deadline: dt.date | None, month: Month) -> float | None:
+    """Share of the time from the fiscal-year start to the end of the deadline day that has
+    elapsed at the end of ``month``, in days, clamped to [0, 1]."""
+    if deadline is None:
+        return None
+    start = year_start.first_day
+    total = (deadline + dt.timedelta(days=1) - start).days
+    if total <= 0:
+        return 1.0
+    elapsed = (month.next_first_day - start).days
+    return min(1.0, max(0.0, elapsed / total))
+
+
+def evaluate_kgi(kgi: Kgi, measured: KpiResult | None, settings: Settings, month: Month) -> KgiResult:
+    actual = measured.ytd.actual if measured is not None else None
+    progress = actual / kgi.target if actual is not None and kgi.target else None
+    expected = expected_progress(settings.fiscal_year_of(month), kgi.deadline, month)
+    on_track = progress >= expected if progress is not None and expected is not None else None
+    return KgiResult(kgi, actual, progress, expected, on_track)

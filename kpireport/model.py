@@ -1,0 +1,209 @@
+"""The typed domain model: what a KPI workbook says, free of any file format."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import Enum
+from typing import Literal
+
+_MONTH_TEXT = re.compile(r"^\s*(\d{4})[-/.](\d{1,2})\s*$")
+
+
+@dataclass(frozen=True, order=True)
+class Month:
+    """A calendar month; the unit every target and actual is kept in."""
+
+    year: int
+    month: int
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.month <= 12:
+            raise ValueError(f"month must be 1-12, not {self.month}")
+
+    @classmethod
+    def parse(cls, text: str) -> Month:
+        """Read ``YYYY-MM`` (also ``YYYY/MM``); raise ValueError otherwise."""
+        match = _MONTH_TEXT.match(text)
+        if not match:
+            raise ValueError(f"{text!r} is not a YYYY-MM month")
+        return cls(int(match.group(1)), int(match.group(2)))
+
+    @classmethod
+    def of(cls, day: dt.date) -> Month:
+        return cls(day.year, day.month)
+
+    def shift(self, months: int) -> Month:
+        index = self.year * 12 + (self.month - 1) + months
+        return Month(index // 12, index % 12 + 1)
+
+    def months_since(self, other: Month) -> int:
+        return (self.year - other.year) * 12 + (self.month - other.month)
+
+    @property
+    def first_day(self) -> dt.date:
+        return dt.date(self.year, self.month, 1)
+
+    @property
+    def next_first_day(self) -> dt.date:
+        return self.shift(1).first_day
+
+    def __str__(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+
+class Direction(str, Enum):
+    HIGHER = "higher"
+    LOWER = "lower"
+
+
+class Aggregation(str, Enum):
+    SUM = "sum"
+    AVERAGE = "average"
+    LAST = "last"
+
+
+class Kind(str, Enum):
+    KPI = "kpi"
+    OKR = "okr"
+
+
+class Perspective(str, Enum):
+    FINANCIAL = "financial"
+    CUSTOMER = "customer"
+    PROCESS = "process"
+    LEARNING = "learning"
+
+
+Locale = Literal["en", "ja"]
+Status = Literal["green", "amber", "red", "no_data"]
+STATUSES: tuple[Status, ...] = ("green", "amber", "red", "no_data")
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    green_at: float = 1.0
+    amber_at: float = 0.9
+
+
+OKR_THRESHOLDS = Thresholds(green_at=0.7, amber_at=0.4)
+
+
+@dataclass(frozen=True)
+class Settings:
+    company: str
+    fiscal_year_start: int = 1
+    currency: str = "JPY"
+    locale: Locale = "en"
+    report_month: Month | None = None
+    thresholds: Thresholds = Thresholds()
+    ambition_factor: float = 1.5
+
+    def fiscal_year_of(self, month: Month) -> Month:
+        """The first month of the fiscal year that ``month`` belongs to."""
+        year = month.year if month.month >= self.fiscal_year_start else month.year - 1
+        return Month(year, self.fiscal_year_start)
+
+    def fiscal_quarter_of(self, month: Month) -> Month:
+        """The first month of the fiscal quarter that ``month`` belongs to."""
+        start = self.fiscal_year_of(month)
+        return start.shift(month.months_since(start) // 3 * 3)
+
+
+@dataclass(frozen=True)
+class CellRef:
+    """Where a value came from, so findings can point the user at it."""
+
+    sheet: str
+    cell: str
+
+    def __str__(self) -> str:
+        return f"{self.sheet}!{self.cell}"
+
+
+@dataclass(frozen=True)
+class Kgi:
+    id: str
+    name: str
+    target: float | None
+    unit: str = "number"
+    deadline: dt.date | None = None
+    measured_by: str | None = None
+    owner: str = ""
+    source: CellRef | None = None
+
+
+@dataclass(frozen=True)
+class Kpi:
+    id: str
+    name: str
+    department: str
+    kgi: str | None = None
+    perspective: Perspective | None = None
+    unit: str = "number"
+    direction: Direction = Direction.HIGHER
+    aggregation: Aggregation = Aggregation.SUM
+    kind: Kind = Kind.KPI
+    owner: str = ""
+    description: str = ""
+    source: CellRef | None = None
+
+    @property
+    def is_percent(self) -> bool:
+        return self.unit == "percent"
+
+    @property
+    def is_currency(self) -> bool:
+        return self.unit == "currency"
+
+
+# Month → value for one KPI; an absent month has no data (never zero).
+Series = Mapping[Month, float]
+EMPTY_SERIES: Series = {}
+
+
+@dataclass(frozen=True)
+class Comment:
+    kpi: str
+    month: Month
+    comment: str
+    action: str = ""
+    owner: str = ""
+
+
+@dataclass(frozen=True)
+class CellIssue:
+    """A cell the reader could not use as a number: shown as a finding, never as zero."""
+
+    kind: Literal["formula_without_value", "error_value", "not_a_number"]
+    kpi: str
+    month: Month
+    where: CellRef
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Workbook:
+    """Everything a workbook says; built by :mod:`kpireport.workbook`."""
+
+    settings: Settings
+    kgis: tuple[Kgi, ...]
+    kpis: tuple[Kpi, ...]
+    targets: Mapping[str, Series]
+    actuals: Mapping[str, Series]
+    comments: tuple[Comment, ...] = ()
+    cell_issues: tuple[CellIssue, ...] = ()
+    warnings: tuple[str, ...] = ()
+    months: tuple[Month, ...] = ()
+
+    def target_series(self, kpi_id: str) -> Series:
+        return self.targets.get(kpi_id, EMPTY_SERIES)
+
+    def actual_series(self, kpi_id: str) -> Series:
+        return self.actuals.get(kpi_id, EMPTY_SERIES)
+
+    def latest_actual_month(self) -> Month | None:
+        months = [m for series in self.actuals.values() for m in series]
+        return max(months) if months else None

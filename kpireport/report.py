@@ -1,0 +1,115 @@
+"""One report: the workbook's metrics and findings for one month, and its JSON form (SPEC §5)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from kpireport.errors import WorkbookError
+from kpireport.findings import Finding, review
+from kpireport.metrics import KgiResult, KpiResult, MonthOverMonth, Period, evaluate_kgi, evaluate_kpi
+from kpireport.model import Comment, Month, Workbook
+
+SCHEMA = "kpireport/v1"
+
+
+@dataclass(frozen=True)
+class Report:
+    workbook: Workbook
+    month: Month
+    kpis: tuple[KpiResult, ...]
+    kgis: tuple[KgiResult, ...]
+    findings: tuple[Finding, ...]
+
+    def comments_for(self, kpi_id: str) -> list[Comment]:
+        return [c for c in self.workbook.comments if c.kpi == kpi_id and c.month == self.month]
+
+
+def choose_month(workbook: Workbook, requested: Month | None) -> Month:
+    """--month, else Settings' report_month, else the latest month with any actual."""
+    month = requested or workbook.settings.report_month or workbook.latest_actual_month()
+    if month is None:
+        raise WorkbookError(
+            "there is no actual yet, so there is no month to report on. Type the month's actuals, "
+            "or set report_month on the Settings sheet.",
+            sheet="Actuals",
+        )
+    if workbook.months and month not in workbook.months:
+        raise WorkbookError(
+            f"{month} is not a month of this workbook (it covers {workbook.months[0]} to "
+            f"{workbook.months[-1]}); choose one of those months."
+        )
+    return month
+
+
+def build_report(workbook: Workbook, requested_month: Month | None = None) -> Report:
+    month = choose_month(workbook, requested_month)
+    settings = workbook.settings
+    kpis = tuple(
+        evaluate_kpi(kpi, workbook.target_series(kpi.id), workbook.actual_series(kpi.id), settings, month)
+        for kpi in workbook.kpis
+    )
+    by_id = {result.kpi.id: result for result in kpis}
+    kgis = tuple(
+        evaluate_kgi(kgi, by_id.get(kgi.measured_by) if kgi.measured_by else None, settings, month)
+        for kgi in workbook.kgis
+    )
+    return Report(workbook, month, kpis, kgis, tuple(review(workbook, month, kpis, kgis)))
+
+
+def _period(p: Period) -> dict[str, Any]:
+    return {"target": p.target, "actual": p.actual, "attainment": p.attainment, "status": p.status}
+
+
+def _mom(m: MonthOverMonth) -> dict[str, Any]:
+    return {"previous": m.previous, "delta": m.delta, "delta_pct": m.delta_pct, "trend": m.trend}
+
+
+def to_json(report: Report) -> dict[str, Any]:
+    settings = report.workbook.settings
+    return {
+        "schema": SCHEMA,
+        "company": settings.company,
+        "report_month": str(report.month),
+        "currency": settings.currency,
+        "kpis": [
+            {
+                "id": r.kpi.id,
+                "name": r.kpi.name,
+                "department": r.kpi.department,
+                "kgi": r.kpi.kgi,
+                "unit": r.kpi.unit,
+                "direction": r.kpi.direction.value,
+                "aggregation": r.kpi.aggregation.value,
+                "kind": r.kpi.kind.value,
+                "month": _period(r.month),
+                "mom": _mom(r.mom),
+                "qtd": _period(r.qtd),
+                "ytd": _period(r.ytd),
+                "forecast": (
+                    {
+                        "projected": r.forecast.projected,
+                        "full_year_target": r.forecast.full_year_target,
+                        "attainment": r.forecast.attainment,
+                    }
+                    if r.forecast
+                    else None
+                ),
+                "red_streak": r.red_streak,
+            }
+            for r in report.kpis
+        ],
+        "kgis": [
+            {
+                "id": k.kgi.id,
+                "name": k.kgi.name,
+                "target": k.kgi.target,
+                "actual": k.actual,
+                "progress": k.progress,
+                "expected_progress": k.expected_progress,
+                "on_track": k.on_track,
+            }
+            for k in report.kgis
+        ],
+        "findings": [f.as_json() for f in report.findings],
+    }
