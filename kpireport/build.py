@@ -1,0 +1,79 @@
+"""``kpireport build`` for one workbook: read, compute, render, write each output whole."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kpireport.errors import WorkbookErrors
+from kpireport.model import Locale, Month
+from kpireport.output import write_atomic
+from kpireport.report import Report, build_report, to_json
+from kpireport.workbook import not_a_number_errors, read_workbook
+
+FORMATS = ("pdf", "html", "json")
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    out_dir: Path = Path()
+    month: Month | None = None
+    formats: Sequence[str] = FORMATS
+    templates: Path | None = None
+    lang: Locale | None = None
+    today: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    workbook: Path
+    report: Report
+    outputs: list[Path] = field(default_factory=list)
+
+
+def load_report(path: Path, month: Month | None = None, lang: Locale | None = None) -> Report:
+    workbook = read_workbook(path)
+    if lang is not None:
+        workbook = dataclasses.replace(workbook, settings=dataclasses.replace(workbook.settings, locale=lang))
+    return build_report(workbook, month)
+
+
+def output_path(workbook: Path, report: Report, out_dir: Path, fmt: str) -> Path:
+    return out_dir / f"{workbook.stem}-{report.month}.{fmt}"
+
+
+def build_pack(path: Path, options: BuildOptions) -> BuildResult:
+    workbook = read_workbook(path)
+    # Text in a number cell would silently become "no data"; a pack must not hide it (SPEC §6).
+    bad_cells = not_a_number_errors(workbook)
+    if bad_cells:
+        raise bad_cells[0] if len(bad_cells) == 1 else WorkbookErrors(bad_cells)
+    if options.lang is not None:
+        workbook = dataclasses.replace(workbook, settings=dataclasses.replace(workbook.settings, locale=options.lang))
+    report = build_report(workbook, options.month)
+    result = BuildResult(path, report)
+    # Render everything first, then write: a failed render leaves no file behind.
+    rendered: dict[str, bytes | str] = {}
+    if "json" in options.formats:
+        rendered["json"] = json.dumps(to_json(report), ensure_ascii=False, indent=2) + "\n"
+    if "html" in options.formats or "pdf" in options.formats:
+        from kpireport.render import render_html
+        from kpireport.view import build_view
+
+        html = render_html(build_view(report, today=options.today), options.templates)
+        if "html" in options.formats:
+            rendered["html"] = html
+        if "pdf" in options.formats:
+            from kpireport.render import render_pdf
+
+            rendered["pdf"] = render_pdf(html)
+    for fmt in FORMATS:
+        if fmt in rendered:
+            target = output_path(path, report, options.out_dir, fmt)
+            write_atomic(target, rendered[fmt])
+            result.outputs.append(target)
+    return result

@@ -1,0 +1,116 @@
+"""Inline SVG charts: no JavaScript, the same markup in HTML and PDF.
+
+Paths are compact (relative coordinates, one decimal) because WeasyPrint lays out every
+chart of every row: small markup is fast markup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+from kpireport.model import Status
+
+STATUS_CLASS: dict[Status, str] = {"green": "st-green", "amber": "st-amber", "red": "st-red", "no_data": "st-none"}
+
+
+@dataclass(frozen=True)
+class Palette:
+    """Chart colours, as SVG presentation attributes: WeasyPrint's SVG renderer does not
+    apply the page's CSS classes to inline SVG."""
+
+    line: str = "#1f3a5f"
+    target: str = "#8a8f98"
+    track: str = "#e4e8ee"
+    marker: str = "#1d2430"
+    green: str = "#2e7d32"
+    amber: str = "#b26a00"
+    red: str = "#c62828"
+    none: str = "#8a8f98"
+
+    def status(self, status: Status) -> str:
+        return {"green": self.green, "amber": self.amber, "red": self.red, "no_data": self.none}[status]
+
+
+DEFAULT_PALETTE = Palette()
+
+
+def _scale(values: Sequence[float | None], height: float, pad: float) -> tuple[float, float]:
+    present = [v for v in values if v is not None]
+    low, high = (min(present), max(present)) if present else (0.0, 1.0)
+    if high == low:
+        high, low = high + 1, low - 1
+    return low, (height - 2 * pad) / (high - low)
+
+
+def _path(points: Sequence[tuple[float, float] | None]) -> str:
+    """An SVG path through the points, broken where a point is missing (no data)."""
+    parts: list[str] = []
+    pen_down = False
+    for point in points:
+        if point is None:
+            pen_down = False
+            continue
+        x, y = point
+        parts.append(f"{'L' if pen_down else 'M'}{x:.1f} {y:.1f}")
+        pen_down = True
+    return "".join(parts)
+
+
+def sparkline(
+    actuals: Sequence[float | None],
+    targets: Sequence[float | None],
+    status: Status,
+    *,
+    width: float = 96,
+    height: float = 24,
+    label: str = "",
+    palette: Palette = DEFAULT_PALETTE,
+) -> Markup:
+    """Twelve months of actuals (solid) against target (dashed); the latest actual as a dot."""
+    pad = 3.0
+    low, scale = _scale([*actuals, *targets], height, pad)
+    step = (width - 2 * pad) / max(len(actuals) - 1, 1)
+
+    def xy(index: int, value: float | None) -> tuple[float, float] | None:
+        if value is None:
+            return None
+        return pad + index * step, height - pad - (value - low) * scale
+
+    actual_points = [xy(i, v) for i, v in enumerate(actuals)]
+    target_path = _path([xy(i, v) for i, v in enumerate(targets)])
+    last = next((p for p in reversed(actual_points) if p is not None), None)
+    dot = f'<circle fill="{palette.status(status)}" cx="{last[0]:.1f}" cy="{last[1]:.1f}" r="2.2"/>' if last else ""
+    title = f"<title>{Markup.escape(label)}</title>" if label else ""
+    return Markup(
+        f'<svg class="spark" viewBox="0 0 {width:g} {height:g}" width="{width:g}" height="{height:g}" '
+        f'role="img" aria-label="{Markup.escape(label)}">{title}'
+        f'<path fill="none" stroke="{palette.target}" stroke-width="1" stroke-dasharray="3 2" d="{target_path}"/>'
+        f'<path fill="none" stroke="{palette.line}" stroke-width="1.5" d="{_path(actual_points)}"/>{dot}</svg>'
+    )
+
+
+def progress_bar(
+    progress: float | None,
+    expected: float | None,
+    on_track: bool | None,
+    *,
+    label: str = "",
+    palette: Palette = DEFAULT_PALETTE,
+) -> Markup:
+    """A KGI's progress bar with a marker where progress should be by now."""
+    width, height = 220.0, 14.0
+    fill = 0.0 if progress is None else max(0.0, min(progress, 1.0)) * width
+    colour = palette.none if on_track is None else palette.green if on_track else palette.red
+    marker = ""
+    if expected is not None:
+        x = max(0.0, min(expected, 1.0)) * width
+        marker = f'<path stroke="{palette.marker}" stroke-width="2" d="M{x:.1f} 0V{height:g}"/>'
+    return Markup(
+        f'<svg class="bar" viewBox="0 0 {width:g} {height:g}" preserveAspectRatio="none" '
+        f'role="img" aria-label="{Markup.escape(label)}">'
+        f'<rect fill="{palette.track}" width="{width:g}" height="{height:g}" rx="3"/>'
+        f'<rect fill="{colour}" width="{fill:.1f}" height="{height:g}" rx="3"/>{marker}</svg>'
+    )

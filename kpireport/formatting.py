@@ -1,0 +1,82 @@
+"""Locale-aware presentation of numbers, money, percentages and dates (Babel).
+
+The only place values are rounded: metrics stay unrounded everywhere else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from babel.dates import format_date, format_skeleton
+from babel.numbers import format_currency, format_decimal, format_percent
+
+from kpireport.model import Locale, Month
+
+DASH = "–"
+MINUS = "−"
+
+
+@dataclass(frozen=True)
+class Formatter:
+    locale: Locale
+    currency: str
+
+    def value(self, value: float | None, unit: str) -> str:
+        """A KPI value in its unit: 25.3%, ¥1,234, 1,234.5."""
+        if value is None:
+            return DASH
+        if unit == "percent":
+            return self.percent(value)
+        if unit == "currency":
+            return self.money(value)
+        return self.number(value)
+
+    def number(self, value: float) -> str:
+        pattern = "#,##0" if abs(value) >= 1000 else "#,##0.#"
+        return self._signed(format_decimal(value, format=pattern, locale=self.locale))
+
+    def money(self, value: float) -> str:
+        # Whole units read better in a board pack; cents only matter for small amounts.
+        digits = abs(value) < 100 and self.currency != "JPY"
+        text = format_currency(
+            value,
+            self.currency,
+            format="¤#,##0.00" if digits else "¤#,##0",
+            currency_digits=False,
+            locale=self.locale,
+        )
+        return self._signed(text.replace("￥", "¥"))
+
+    def percent(self, value: float | None) -> str:
+        if value is None:
+            return DASH
+        return self._signed(format_percent(value, format="#,##0.0%", locale=self.locale))
+
+    def delta(self, delta: float | None, unit: str) -> str:
+        """A signed month-over-month change; percentage points for percent KPIs."""
+        if delta is None:
+            return DASH
+        sign = "+" if delta > 0 else ""
+        if unit == "percent":
+            points = format_decimal(delta * 100, format="#,##0.0", locale=self.locale)
+            return self._signed(f"{sign}{points}pt")
+        return sign + self.value(delta, unit)
+
+    def delta_pct(self, value: float | None) -> str:
+        if value is None:
+            return ""
+        return ("+" if value > 0 else "") + self.percent(value)
+
+    def month(self, month: Month) -> str:
+        """Nov 2026 / 2026年11月."""
+        return str(format_skeleton("yMMM", month.first_day, locale=self.locale))
+
+    def date(self, day: dt.date) -> str:
+        """24 Nov 2026 / 2026年11月24日."""
+        return str(format_date(day, "medium" if self.locale == "en" else "long", locale=self.locale))
+
+    @staticmethod
+    def _signed(text: str) -> str:
+        # A true minus sign lines up with the plus sign in tabular figures.
+        return text.replace("-", MINUS)

@@ -1,0 +1,97 @@
+"""Turning a finished view model into HTML and PDF.
+
+Templates are looked up first in a user's ``--templates`` folder, then in the packaged
+defaults. WeasyPrint is imported only when a PDF is asked for: ``check`` and JSON-only builds
+never pay for it.
+"""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+from importlib.abc import Traversable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import jinja2
+
+from kpireport.errors import KpiReportError
+from kpireport.view import PackView
+
+if TYPE_CHECKING:
+    from weasyprint import URLFetcher
+
+PACK_TEMPLATE = "pack.html.j2"
+
+
+def templates_root() -> Traversable:
+    """The packaged templates; in a source checkout, the repository's ``templates/``."""
+    packaged = resources.files("kpireport") / "templates"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "templates"
+
+
+class _PackagedLoader(jinja2.BaseLoader):
+    """Loads templates through importlib.resources, so a zipped or installed package works."""
+
+    def __init__(self, root: Traversable) -> None:
+        self.root = root
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str | None, Any]:
+        entry = self.root
+        for part in template.split("/"):
+            entry = entry / part
+        if not entry.is_file():
+            raise jinja2.TemplateNotFound(template)
+        return entry.read_text(encoding="utf-8"), None, lambda: True
+
+
+@functools.lru_cache(maxsize=8)
+def environment(user_templates: Path | None = None) -> jinja2.Environment:
+    loaders: list[jinja2.BaseLoader] = []
+    if user_templates is not None:
+        if not user_templates.is_dir():
+            raise KpiReportError(f"--templates {user_templates} is not a folder.")
+        loaders.append(jinja2.FileSystemLoader(user_templates))
+    loaders.append(_PackagedLoader(templates_root()))
+    return jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        # Workbook text is never trusted: every variable is escaped, .css includes too.
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render_html(view: PackView, user_templates: Path | None = None) -> str:
+    try:
+        template = environment(user_templates).get_template(PACK_TEMPLATE)
+        return template.render(view.as_context())
+    except jinja2.TemplateError as exc:
+        raise KpiReportError(f"template error: {exc}") from exc
+
+
+def _refusing_fetcher() -> URLFetcher:
+    from weasyprint import URLFetcher
+
+    class RefusingFetcher(URLFetcher):  # type: ignore[misc]
+        """The pack is self-contained, so the renderer may fetch nothing but inline images:
+        no network, no file, no redirect, whatever a template or workbook text says."""
+
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            if url.startswith(("data:image/png;", "data:image/svg+xml;", "data:image/jpeg;")):
+                return super().fetch(url, headers)
+            raise ValueError(f"kpireport does not fetch {url[:80]!r}")
+
+    return RefusingFetcher(allowed_protocols={"data"}, allow_redirects=False, timeout=1)
+
+
+def render_pdf(html: str) -> bytes:
+    from weasyprint import HTML
+
+    document = HTML(string=html, base_url=None, url_fetcher=_refusing_fetcher())
+    pdf = document.write_pdf(pdf_tags=True)
+    assert isinstance(pdf, bytes)
+    return pdf

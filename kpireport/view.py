@@ -1,0 +1,257 @@
+"""The finished view model the pack templates receive: every string formatted, every chart
+drawn. Templates only place things; they never compute."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from markupsafe import Markup
+
+from kpireport.charts import STATUS_CLASS, progress_bar, sparkline
+from kpireport.findings import SEVERITIES, Finding
+from kpireport.formatting import DASH, Formatter
+from kpireport.i18n import labels
+from kpireport.metrics import KgiResult, KpiResult
+from kpireport.model import STATUSES, Status
+from kpireport.report import Report
+
+MOVERS_SHOWN = 5
+
+def movement_arrow(delta: float | None) -> str:
+    """The arrow shows which way the number moved; its colour (the trend) says if that is good."""
+    if delta is None:
+        return ""
+    return "▲" if delta > 0 else "▼" if delta < 0 else "▶"
+
+
+@dataclass(frozen=True)
+class StatusChip:
+    status: Status
+    label: str
+    css: str
+
+
+@dataclass(frozen=True)
+class CommentView:
+    comment: str
+    action: str
+    owner: str
+
+
+@dataclass(frozen=True)
+class KpiRow:
+    id: str
+    name: str
+    owner: str
+    unit_label: str
+    target: str
+    actual: str
+    attainment: str
+    chip: StatusChip
+    mom: str
+    mom_pct: str
+    trend: str
+    arrow: str
+    qtd: str
+    qtd_chip: StatusChip
+    ytd: str
+    ytd_chip: StatusChip
+    forecast: str
+    forecast_detail: str
+    sparkline: Markup
+    comments: tuple[CommentView, ...]
+
+
+@dataclass(frozen=True)
+class Department:
+    name: str
+    anchor: str
+    rows: tuple[KpiRow, ...]
+    counts: tuple[tuple[StatusChip, int], ...]
+
+
+@dataclass(frozen=True)
+class KgiCard:
+    id: str
+    name: str
+    owner: str
+    target: str
+    actual: str
+    progress: str
+    expected: str
+    deadline: str
+    state: str
+    state_css: str
+    bar: Markup
+
+
+@dataclass(frozen=True)
+class Mover:
+    name: str
+    department: str
+    delta: str
+    delta_pct: str
+    trend: str
+    arrow: str
+
+
+@dataclass(frozen=True)
+class FindingGroup:
+    severity: str
+    label: str
+    findings: tuple[Finding, ...]
+
+
+@dataclass(frozen=True)
+class PackView:
+    lang: str
+    labels: dict[str, str]
+    company: str
+    title: str
+    month: str
+    prepared: str
+    fiscal_year: str
+    kgis: tuple[KgiCard, ...]
+    status_counts: tuple[tuple[StatusChip, int], ...]
+    movers: tuple[Mover, ...]
+    departments: tuple[Department, ...]
+    finding_groups: tuple[FindingGroup, ...]
+    finding_count: int
+
+    def as_context(self) -> dict[str, Any]:
+        return {"pack": self, "t": self.labels}
+
+
+def _chip(status: Status, text: dict[str, str]) -> StatusChip:
+    return StatusChip(status, text[f"status.{status}"], STATUS_CLASS[status])
+
+
+def _unit_label(unit: str, currency: str) -> str:
+    return {"percent": "%", "currency": currency, "number": ""}.get(unit, unit)
+
+
+def _kpi_row(result: KpiResult, report: Report, fmt: Formatter, text: dict[str, str]) -> KpiRow:
+    kpi = result.kpi
+    unit = kpi.unit
+    forecast = result.forecast
+    return KpiRow(
+        id=kpi.id,
+        name=kpi.name,
+        owner=kpi.owner,
+        unit_label=_unit_label(unit, report.workbook.settings.currency),
+        target=fmt.value(result.month.target, unit),
+        actual=fmt.value(result.month.actual, unit),
+        attainment=fmt.percent(result.month.attainment),
+        chip=_chip(result.month.status, text),
+        mom=fmt.delta(result.mom.delta, unit),
+        mom_pct=fmt.delta_pct(result.mom.delta_pct) if unit != "percent" else "",
+        trend=result.mom.trend or "none",
+        arrow=movement_arrow(result.mom.delta),
+        qtd=fmt.percent(result.qtd.attainment),
+        qtd_chip=_chip(result.qtd.status, text),
+        ytd=fmt.percent(result.ytd.attainment),
+        ytd_chip=_chip(result.ytd.status, text),
+        forecast=fmt.value(forecast.projected, unit) if forecast else DASH,
+        forecast_detail=fmt.percent(forecast.attainment) if forecast and forecast.attainment is not None else "",
+        sparkline=sparkline(
+            [actual for _, _, actual in result.history],
+            [target for _, target, _ in result.history],
+            result.month.status,
+            label=f"{kpi.name}: {text['trend12']}",
+        ),
+        comments=tuple(CommentView(c.comment, c.action, c.owner) for c in report.comments_for(kpi.id)),
+    )
+
+
+def _counts(statuses: list[Status], text: dict[str, str]) -> tuple[tuple[StatusChip, int], ...]:
+    counter = Counter(statuses)
+    return tuple((_chip(status, text), counter.get(status, 0)) for status in STATUSES)
+
+
+def _kgi_card(result: KgiResult, measured_unit: str, fmt: Formatter, text: dict[str, str]) -> KgiCard:
+    kgi = result.kgi
+    unit = kgi.unit if kgi.unit in {"currency", "percent", "number"} else measured_unit
+    state, css = (
+        (text["unknown"], "st-none")
+        if result.on_track is None
+        else (text["on_track"], "st-green")
+        if result.on_track
+        else (text["off_track"], "st-red")
+    )
+    suffix = "" if kgi.unit in {"currency", "percent", "number", ""} else f" {kgi.unit}"
+    return KgiCard(
+        id=kgi.id,
+        name=kgi.name,
+        owner=kgi.owner,
+        target=fmt.value(kgi.target, unit) + suffix,
+        actual=fmt.value(result.actual, unit) + (suffix if result.actual is not None else ""),
+        progress=fmt.percent(result.progress),
+        expected=fmt.percent(result.expected_progress),
+        deadline=fmt.date(kgi.deadline) if kgi.deadline else DASH,
+        state=state,
+        state_css=css,
+        bar=progress_bar(
+            result.progress,
+            result.expected_progress,
+            result.on_track,
+            label=f"{text['progress']} {fmt.percent(result.progress)} / {text['expected']} {fmt.percent(result.expected_progress)}",
+        ),
+    )
+
+
+def _movers(report: Report, fmt: Formatter) -> tuple[Mover, ...]:
+    moved = [r for r in report.kpis if r.mom.delta_pct is not None and r.mom.delta]
+    moved.sort(key=lambda r: abs(r.mom.delta_pct or 0), reverse=True)
+    return tuple(
+        Mover(
+            name=r.kpi.name,
+            department=r.kpi.department,
+            delta=fmt.delta(r.mom.delta, r.kpi.unit),
+            delta_pct=fmt.delta_pct(r.mom.delta_pct),
+            trend=r.mom.trend or "none",
+            arrow=movement_arrow(r.mom.delta),
+        )
+        for r in moved[:MOVERS_SHOWN]
+    )
+
+
+def build_view(report: Report, *, today: dt.date | None = None) -> PackView:
+    settings = report.workbook.settings
+    fmt = Formatter(settings.locale, settings.currency)
+    text = labels(settings.locale)
+    departments: dict[str, list[KpiResult]] = {}
+    for result in report.kpis:
+        departments.setdefault(result.kpi.department, []).append(result)
+    units = {r.kpi.id: r.kpi.unit for r in report.kpis}
+    return PackView(
+        lang=settings.locale,
+        labels=text,
+        company=settings.company,
+        title=f"{text['monthly_review']} — {fmt.month(report.month)}",
+        month=fmt.month(report.month),
+        prepared=fmt.date(today or dt.date.today()),
+        fiscal_year=fmt.month(settings.fiscal_year_of(report.month)),
+        kgis=tuple(
+            _kgi_card(k, units.get(k.kgi.measured_by or "", "number"), fmt, text) for k in report.kgis
+        ),
+        status_counts=_counts([r.month.status for r in report.kpis], text),
+        movers=_movers(report, fmt),
+        departments=tuple(
+            Department(
+                name=name,
+                anchor=f"dept-{index + 1}",
+                rows=tuple(_kpi_row(r, report, fmt, text) for r in results),
+                counts=_counts([r.month.status for r in results], text),
+            )
+            for index, (name, results) in enumerate(departments.items())
+        ),
+        finding_groups=tuple(
+            FindingGroup(severity, text[f"severity.{severity}"], group)
+            for severity in SEVERITIES
+            if (group := tuple(f for f in report.findings if f.severity == severity))
+        ),
+        finding_count=len(report.findings),
+    )
