@@ -17,7 +17,7 @@ from kpireport.model import Month
 LANGS = click.Choice(["en", "ja"])
 
 
-class MonthType(click.ParamType):
+class MonthType(click.ParamType):  # type: ignore[type-arg]  # generic only from click 8.2
     name = "YYYY-MM"
 
     def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> Month:
@@ -42,14 +42,36 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--lang", type=LANGS, default="en", show_default=True, help="Language of sheet names, headers and examples.")
-@click.option("--year", type=click.IntRange(2000, 2100), help="Fiscal year (the calendar year it starts in). Default: the current one.")
-@click.option("--fiscal-start", type=click.IntRange(1, 12), help="Month the fiscal year starts (default: 4 for ja, 1 for en).")
-@click.option("--departments", default="marketing,sales,customer_success,hr", show_default=True,
-              help="Comma-separated example departments to include.")
+@click.option(
+    "--lang", type=LANGS, default="en", show_default=True, help="Language of sheet names, headers and examples."
+)
+@click.option(
+    "--year",
+    type=click.IntRange(2000, 2100),
+    help="Fiscal year (the calendar year it starts in). Default: the current one.",
+)
+@click.option(
+    "--fiscal-start", type=click.IntRange(1, 12), help="Month the fiscal year starts (default: 4 for ja, 1 for en)."
+)
+@click.option(
+    "--departments",
+    default="marketing,sales,customer_success,hr",
+    show_default=True,
+    help="Comma-separated example departments to include.",
+)
+@click.option("--company", help="Company name for the Settings sheet.")
 @click.option("--example", is_flag=True, help="Fill realistic targets and actuals so the file builds straight away.")
 @click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
-def init(path: Path, lang: str, year: int | None, fiscal_start: int | None, departments: str, example: bool, force: bool) -> None:
+def init(
+    path: Path,
+    lang: str,
+    year: int | None,
+    fiscal_start: int | None,
+    departments: str,
+    company: str | None,
+    example: bool,
+    force: bool,
+) -> None:
     """Write a new KPI workbook (template v1) to PATH."""
     from kpireport.scaffold import InitOptions, write_template
 
@@ -59,6 +81,7 @@ def init(path: Path, lang: str, year: int | None, fiscal_start: int | None, depa
         fiscal_start=fiscal_start,
         departments=tuple(d.strip() for d in departments.split(",") if d.strip()),
         example=example,
+        company=company,
     )
     try:
         write_template(path, options, force=force)
@@ -69,7 +92,11 @@ def init(path: Path, lang: str, year: int | None, fiscal_start: int | None, depa
 
 @cli.command()
 @click.argument("workbook", type=click.Path(path_type=Path))
-@click.option("--month", type=MonthType(), help="Month to review (default: Settings' report_month, else the latest with an actual).")
+@click.option(
+    "--month",
+    type=MonthType(),
+    help="Month to review (default: Settings' report_month, else the latest with an actual).",
+)
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def check(workbook: Path, month: Month | None, output_format: str) -> None:
     """Review the KPI design (SMART and review rules). Exit 0 clean or warnings only,
@@ -100,12 +127,36 @@ def _formats(value: str) -> Sequence[str]:
 
 @cli.command()
 @click.argument("workbooks", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path(), help="Output folder (default: current folder).")
-@click.option("--month", type=MonthType(), help="Month to report on (default: Settings' report_month, else the latest with an actual).")
-@click.option("--format", "formats", default="pdf,html,json", show_default=True, help="Comma-separated: pdf, html, json.")
-@click.option("--templates", type=click.Path(file_okay=False, path_type=Path), help="Folder of templates that override the packaged ones by file name.")
+@click.option(
+    "-o",
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path(),
+    help="Output folder (default: current folder).",
+)
+@click.option(
+    "--month",
+    type=MonthType(),
+    help="Month to report on (default: Settings' report_month, else the latest with an actual).",
+)
+@click.option(
+    "--format", "formats", default="pdf,html,json", show_default=True, help="Comma-separated: pdf, html, json."
+)
+@click.option(
+    "--templates",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of templates that override the packaged ones by file name.",
+)
 @click.option("--lang", type=LANGS, help="Pack language, overriding Settings' locale.")
-def build(workbooks: tuple[Path, ...], out_dir: Path, month: Month | None, formats: str, templates: Path | None, lang: str | None) -> None:
+def build(
+    workbooks: tuple[Path, ...],
+    out_dir: Path,
+    month: Month | None,
+    formats: str,
+    templates: Path | None,
+    lang: str | None,
+) -> None:
     """Build the review pack of each WORKBOOK: <stem>-<YYYY-MM>.pdf, .html and .json."""
     from kpireport.build import BuildOptions, build_pack
 
@@ -113,8 +164,13 @@ def build(workbooks: tuple[Path, ...], out_dir: Path, month: Month | None, forma
         chosen = _formats(formats)
     except click.BadParameter as error:
         raise click.BadParameter(str(error), param_hint="'--format'") from None
-    options = BuildOptions(out_dir=out_dir, month=month, formats=chosen, templates=templates,
-                           lang="ja" if lang == "ja" else "en" if lang == "en" else None)
+    options = BuildOptions(
+        out_dir=out_dir,
+        month=month,
+        formats=chosen,
+        templates=templates,
+        lang="ja" if lang == "ja" else "en" if lang == "en" else None,
+    )
     failed = 0
     for path in workbooks:
         try:

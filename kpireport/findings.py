@@ -112,12 +112,28 @@ def smart_measurable(review: ReviewInput) -> Iterator[Finding]:
     for issue in review.workbook.cell_issues:
         severity: Severity = "warning" if issue.kind == "formula_without_value" else "error"
         yield _finding(
-            review, "SMART-M", severity, issue.kind, kpi=issue.kpi, where=issue.where, text=issue.text, month=str(issue.month)
+            review,
+            "SMART-M",
+            severity,
+            issue.kind,
+            kpi=issue.kpi,
+            where=issue.where,
+            text=issue.text,
+            month=str(issue.month),
         )
     with_issue = {(i.kpi, i.month) for i in review.workbook.cell_issues}
     for result in review.kpis:
         if result.month.actual is None and (result.kpi.id, review.month) not in with_issue:
-            yield _finding(review, "SMART-M", "warning", "no_actual", kpi=result.kpi.id, where=result.kpi.source, name=result.kpi.name, month=str(review.month))
+            yield _finding(
+                review,
+                "SMART-M",
+                "warning",
+                "no_actual",
+                kpi=result.kpi.id,
+                where=result.kpi.source,
+                name=result.kpi.name,
+                month=str(review.month),
+            )
 
 
 def smart_achievable(review: ReviewInput) -> Iterator[Finding]:
@@ -127,7 +143,11 @@ def smart_achievable(review: ReviewInput) -> Iterator[Finding]:
             continue
         target = review.workbook.target_series(kpi.id).get(review.month)
         actuals = review.workbook.actual_series(kpi.id)
-        recent = [actuals[m] for m in months_between(review.month.shift(-AMBITION_LOOKBACK_MONTHS), review.month.shift(-1)) if m in actuals]
+        recent = [
+            actuals[m]
+            for m in months_between(review.month.shift(-AMBITION_LOOKBACK_MONTHS), review.month.shift(-1))
+            if m in actuals
+        ]
         if target is None or not recent:
             continue
         if kpi.direction is Direction.LOWER:
@@ -137,7 +157,18 @@ def smart_achievable(review: ReviewInput) -> Iterator[Finding]:
             best = max(recent)
             beyond = best > 0 and target > best * factor
         if beyond:
-            yield _finding(review, "SMART-A", "warning", f"ambitious_{kpi.direction.value}", kpi=kpi.id, where=kpi.source, name=kpi.name, target=f"{target:,.4g}", best=f"{best:,.4g}", factor=f"{factor:g}")
+            yield _finding(
+                review,
+                "SMART-A",
+                "warning",
+                f"ambitious_{kpi.direction.value}",
+                kpi=kpi.id,
+                where=kpi.source,
+                name=kpi.name,
+                target=f"{target:,.4g}",
+                best=f"{best:,.4g}",
+                factor=f"{factor:g}",
+            )
 
 
 def smart_relevant(review: ReviewInput) -> Iterator[Finding]:
@@ -146,7 +177,9 @@ def smart_relevant(review: ReviewInput) -> Iterator[Finding]:
         if kpi.kgi is None:
             yield _finding(review, "SMART-R", "error", "no_kgi", kpi=kpi.id, where=kpi.source, name=kpi.name)
         elif kpi.kgi not in kgi_ids:
-            yield _finding(review, "SMART-R", "error", "unknown_kgi", kpi=kpi.id, where=kpi.source, name=kpi.name, kgi_id=kpi.kgi)
+            yield _finding(
+                review, "SMART-R", "error", "unknown_kgi", kpi=kpi.id, where=kpi.source, name=kpi.name, kgi_id=kpi.kgi
+            )
 
 
 def smart_time_bound(review: ReviewInput) -> Iterator[Finding]:
@@ -159,14 +192,26 @@ def smart_time_bound(review: ReviewInput) -> Iterator[Finding]:
         targets = review.workbook.target_series(kpi.id)
         missing = [m for m in year if m not in targets]
         if missing:
-            yield _finding(review, "SMART-T", "warning", "missing_targets", kpi=kpi.id, where=kpi.source, name=kpi.name, months=", ".join(str(m) for m in missing), count=len(missing))
+            yield _finding(
+                review,
+                "SMART-T",
+                "warning",
+                "missing_targets",
+                kpi=kpi.id,
+                where=kpi.source,
+                name=kpi.name,
+                months=", ".join(str(m) for m in missing),
+                count=len(missing),
+            )
 
 
 def focus(review: ReviewInput) -> Iterator[Finding]:
     counts = Counter(kpi.department for kpi in review.workbook.kpis if kpi.kind is Kind.KPI)
     for department, count in counts.items():
         if count > MAX_KPIS_PER_DEPARTMENT:
-            yield _finding(review, "FOCUS", "warning", "focus", department=department, count=count, limit=MAX_KPIS_PER_DEPARTMENT)
+            yield _finding(
+                review, "FOCUS", "warning", "focus", department=department, count=count, limit=MAX_KPIS_PER_DEPARTMENT
+            )
 
 
 def balance(review: ReviewInput) -> Iterator[Finding]:
@@ -175,23 +220,50 @@ def balance(review: ReviewInput) -> Iterator[Finding]:
         return
     for perspective in Perspective:
         if perspective not in used:
-            yield _finding(review, "BALANCE", "info", "balance", perspective=message(review.locale, f"perspective.{perspective.value}"))
+            yield _finding(
+                review,
+                "BALANCE",
+                "info",
+                "balance",
+                perspective=message(review.locale, f"perspective.{perspective.value}"),
+            )
 
 
 def review_red(review: ReviewInput) -> Iterator[Finding]:
     for result in review.kpis:
         if result.red_streak >= REVIEW_AFTER_RED_MONTHS:
-            yield _finding(review, "REVIEW", "warning", "review", kpi=result.kpi.id, where=result.kpi.source, name=result.kpi.name, months=result.red_streak)
+            yield _finding(
+                review,
+                "REVIEW",
+                "warning",
+                "review",
+                kpi=result.kpi.id,
+                where=result.kpi.source,
+                name=result.kpi.name,
+                months=result.red_streak,
+            )
 
 
 def disconnect(review: ReviewInput) -> Iterator[Finding]:
     for kgi_result in review.kgis:
         if kgi_result.on_track is not False:
             continue
-        statuses = [r.month.status for r in review.kpis if r.kpi.kgi == kgi_result.kgi.id and r.month.status != "no_data"]
+        statuses = [
+            r.month.status for r in review.kpis if r.kpi.kgi == kgi_result.kgi.id and r.month.status != "no_data"
+        ]
         green = sum(1 for s in statuses if s == "green")
         if statuses and green / len(statuses) >= DISCONNECT_GREEN_SHARE:
-            yield _finding(review, "DISCONNECT", "warning", "disconnect", kgi=kgi_result.kgi.id, where=kgi_result.kgi.source, name=kgi_result.kgi.name, green=green, total=len(statuses))
+            yield _finding(
+                review,
+                "DISCONNECT",
+                "warning",
+                "disconnect",
+                kgi=kgi_result.kgi.id,
+                where=kgi_result.kgi.source,
+                name=kgi_result.kgi.name,
+                green=green,
+                total=len(statuses),
+            )
 
 
 def direction(review: ReviewInput) -> Iterator[Finding]:

@@ -198,9 +198,7 @@ def forecast(
     return Forecast(projected, full_year_target, attainment(full_year_target, projected, direction))
 
 
-def red_streak(
-    targets: Series, actuals: Series, month: Month, direction: Direction, thresholds: Thresholds
-) -> int:
+def red_streak(targets: Series, actuals: Series, month: Month, direction: Direction, thresholds: Thresholds) -> int:
     """Consecutive months ending at ``month`` whose monthly status is red."""
     streak = 0
     current = month
@@ -222,9 +220,7 @@ def evaluate_kpi(kpi: Kpi, targets: Series, actuals: Series, settings: Settings,
         qtd=rollup(targets, actuals, months_between(quarter_start, month), kpi.aggregation, kpi.direction, thresholds),
         ytd=rollup(targets, actuals, months_between(year_start, month), kpi.aggregation, kpi.direction, thresholds),
         forecast=(
-            forecast(targets, actuals, year_start, month, kpi.direction)
-            if kpi.aggregation is Aggregation.SUM
-            else None
+            forecast(targets, actuals, year_start, month, kpi.direction) if kpi.aggregation is Aggregation.SUM else None
         ),
         red_streak=red_streak(targets, actuals, month, kpi.direction, thresholds),
         history=tuple((m, targets.get(m), actuals.get(m) if m <= month else None) for m in year_months),

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from typing import Literal
 
 _MONTH_TEXT = re.compile(r"^\s*(\d{4})[-/.](\d{1,2})\s*$")
@@ -54,23 +54,23 @@ class Month:
         return f"{self.year:04d}-{self.month:02d}"
 
 
-class Direction(str, Enum):
+class Direction(StrEnum):
     HIGHER = "higher"
     LOWER = "lower"
 
 
-class Aggregation(str, Enum):
+class Aggregation(StrEnum):
     SUM = "sum"
     AVERAGE = "average"
     LAST = "last"
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     KPI = "kpi"
     OKR = "okr"
 
 
-class Perspective(str, Enum):
+class Perspective(StrEnum):
     FINANCIAL = "financial"
     CUSTOMER = "customer"
     PROCESS = "process"

@@ -20,6 +20,12 @@ def print_findings(report: Report, console: Console | None = None) -> None:
     for column in ("code", "severity", "KPI/KGI", "where", "message", "suggestion"):
         table.add_column(column, overflow="fold")
     for f in report.findings:
-        table.add_row(f.code, f"[{SEVERITY_STYLE[f.severity]}]{f.severity}[/]", f.kpi or f.kgi or "",
-                      str(f.where or ""), f.message, f.suggestion)
+        table.add_row(
+            f.code,
+            f"[{SEVERITY_STYLE[f.severity]}]{f.severity}[/]",
+            f.kpi or f.kgi or "",
+            str(f.where or ""),
+            f.message,
+            f.suggestion,
+        )
     console.print(table)

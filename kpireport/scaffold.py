@@ -46,52 +46,299 @@ DEPARTMENTS: dict[str, dict[Locale, str]] = {
 }
 
 
-def _kpi(id_: str, dept: str, en: str, ja: str, unit: str, direction: str, aggregation: str,
-         perspective: str, kgi: str, target: float, desc_en: str, desc_ja: str,
-         label: tuple[str, str] | None = None) -> ExampleKpi:
-    return ExampleKpi(id_, dept, {"en": en, "ja": ja}, unit, direction, aggregation, perspective, kgi, target,
-                      {"en": desc_en, "ja": desc_ja}, {"en": label[0], "ja": label[1]} if label else None)
+def _kpi(
+    id_: str,
+    dept: str,
+    en: str,
+    ja: str,
+    unit: str,
+    direction: str,
+    aggregation: str,
+    perspective: str,
+    kgi: str,
+    target: float,
+    desc_en: str,
+    desc_ja: str,
+    label: tuple[str, str] | None = None,
+) -> ExampleKpi:
+    return ExampleKpi(
+        id_,
+        dept,
+        {"en": en, "ja": ja},
+        unit,
+        direction,
+        aggregation,
+        perspective,
+        kgi,
+        target,
+        {"en": desc_en, "ja": desc_ja},
+        {"en": label[0], "ja": label[1]} if label else None,
+    )
 
 
 # The departmental examples of SPEC §1. Sales keeps five KPIs; LTV sits with Customer Success,
 # which owns retention, so no department exceeds the healthy five.
 EXAMPLE_KPIS: tuple[ExampleKpi, ...] = (
-    _kpi("MKT-01", "marketing", "Leads generated", "リード獲得数", "", "higher", "sum", "customer", "KGI-2", 1200,
-         "Marketing-qualified leads created in the CRM", "CRMで作成されたMQL数", ("leads", "件")),
-    _kpi("MKT-02", "marketing", "Cost per lead (CPA)", "リード獲得単価（CPA）", "currency", "lower", "average", "financial", "KGI-2", 8000,
-         "Paid media spend ÷ leads", "広告費÷リード数"),
-    _kpi("MKT-03", "marketing", "Lead-to-opportunity conversion rate (CVR)", "商談化率（CVR）", "percent", "higher", "average", "process", "KGI-2", 0.12,
-         "Opportunities ÷ leads of the month", "当月の商談数÷リード数"),
-    _kpi("MKT-04", "marketing", "Website sessions", "サイトセッション数", "", "higher", "sum", "customer", "KGI-2", 85000,
-         "Sessions in web analytics", "アクセス解析のセッション数", ("sessions", "回")),
-    _kpi("SAL-01", "sales", "Calls and emails", "架電・メール数", "", "higher", "sum", "process", "KGI-2", 4000,
-         "Logged sales activities", "記録された営業活動数", ("activities", "件")),
-    _kpi("SAL-02", "sales", "New deals won", "新規受注件数", "", "higher", "sum", "customer", "KGI-2", 50,
-         "Closed-won new-business deals", "新規受注の件数", ("deals", "件")),
-    _kpi("SAL-03", "sales", "Win rate", "受注率", "percent", "higher", "average", "process", "KGI-2", 0.25,
-         "Won ÷ closed opportunities", "受注÷クローズした商談"),
-    _kpi("SAL-04", "sales", "Average deal size", "平均受注単価", "currency", "higher", "average", "financial", "KGI-1", 2_000_000,
-         "New-business revenue ÷ deals won", "新規売上÷受注件数"),
-    _kpi("SAL-05", "sales", "New-business revenue", "新規売上", "currency", "higher", "sum", "financial", "KGI-1", 100_000_000,
-         "Revenue booked from new customers", "新規顧客からの売上計上額"),
-    _kpi("CS-01", "customer_success", "Churn rate", "解約率", "percent", "lower", "average", "customer", "KGI-1", 0.015,
-         "Customers lost ÷ customers at month start", "月初顧客数に対する解約数"),
-    _kpi("CS-02", "customer_success", "Net Promoter Score (NPS)", "NPS（顧客推奨度）", "", "higher", "average", "customer", "KGI-1", 35,
-         "Promoters % − detractors % in the monthly survey", "月次調査の推奨者%−批判者%", ("points", "ポイント")),
-    _kpi("CS-03", "customer_success", "Upsell rate", "アップセル率", "percent", "higher", "average", "financial", "KGI-1", 0.08,
-         "Customers expanding ÷ active customers", "追加購入した顧客÷有効顧客"),
-    _kpi("CS-04", "customer_success", "Average contract length", "平均契約月数", "", "higher", "last", "customer", "KGI-1", 18,
-         "Mean months under contract, active customers", "有効顧客の平均契約月数", ("months", "か月")),
-    _kpi("CS-05", "customer_success", "Customer lifetime value (LTV)", "顧客生涯価値（LTV）", "currency", "higher", "last", "financial", "KGI-1", 3_600_000,
-         "Average monthly revenue × contract months", "月次平均売上×契約月数"),
-    _kpi("HR-01", "hr", "Job applications", "応募数", "", "higher", "sum", "learning", "KGI-1", 150,
-         "Applications received for open roles", "募集ポジションへの応募数", ("applications", "件")),
-    _kpi("HR-02", "hr", "Offer acceptance rate", "内定承諾率", "percent", "higher", "average", "learning", "KGI-1", 0.7,
-         "Offers accepted ÷ offers made", "内定承諾数÷内定数"),
-    _kpi("HR-03", "hr", "3-month retention of new hires", "入社3か月定着率", "percent", "higher", "last", "learning", "KGI-1", 0.95,
-         "New hires still employed after 3 months", "入社3か月後も在籍する割合"),
-    _kpi("HR-04", "hr", "Employee engagement score", "エンゲージメントスコア", "", "higher", "last", "learning", "KGI-1", 4.0,
-         "Quarterly pulse survey, 1-5", "四半期パルスサーベイ（1〜5）", ("points", "点")),
+    _kpi(
+        "MKT-01",
+        "marketing",
+        "Leads generated",
+        "リード獲得数",
+        "",
+        "higher",
+        "sum",
+        "customer",
+        "KGI-2",
+        1200,
+        "Marketing-qualified leads created in the CRM",
+        "CRMで作成されたMQL数",
+        ("leads", "件"),
+    ),
+    _kpi(
+        "MKT-02",
+        "marketing",
+        "Cost per lead (CPA)",
+        "リード獲得単価（CPA）",
+        "currency",
+        "lower",
+        "average",
+        "financial",
+        "KGI-2",
+        8000,
+        "Paid media spend ÷ leads",
+        "広告費÷リード数",
+    ),
+    _kpi(
+        "MKT-03",
+        "marketing",
+        "Lead-to-opportunity conversion rate (CVR)",
+        "商談化率（CVR）",
+        "percent",
+        "higher",
+        "average",
+        "process",
+        "KGI-2",
+        0.12,
+        "Opportunities ÷ leads of the month",
+        "当月の商談数÷リード数",
+    ),
+    _kpi(
+        "MKT-04",
+        "marketing",
+        "Website sessions",
+        "サイトセッション数",
+        "",
+        "higher",
+        "sum",
+        "customer",
+        "KGI-2",
+        85000,
+        "Sessions in web analytics",
+        "アクセス解析のセッション数",
+        ("sessions", "回"),
+    ),
+    _kpi(
+        "SAL-01",
+        "sales",
+        "Calls and emails",
+        "架電・メール数",
+        "",
+        "higher",
+        "sum",
+        "process",
+        "KGI-2",
+        4000,
+        "Logged sales activities",
+        "記録された営業活動数",
+        ("activities", "件"),
+    ),
+    _kpi(
+        "SAL-02",
+        "sales",
+        "New deals won",
+        "新規受注件数",
+        "",
+        "higher",
+        "sum",
+        "customer",
+        "KGI-2",
+        50,
+        "Closed-won new-business deals",
+        "新規受注の件数",
+        ("deals", "件"),
+    ),
+    _kpi(
+        "SAL-03",
+        "sales",
+        "Win rate",
+        "受注率",
+        "percent",
+        "higher",
+        "average",
+        "process",
+        "KGI-2",
+        0.25,
+        "Won ÷ closed opportunities",
+        "受注÷クローズした商談",
+    ),
+    _kpi(
+        "SAL-04",
+        "sales",
+        "Average deal size",
+        "平均受注単価",
+        "currency",
+        "higher",
+        "average",
+        "financial",
+        "KGI-1",
+        2_000_000,
+        "New-business revenue ÷ deals won",
+        "新規売上÷受注件数",
+    ),
+    _kpi(
+        "SAL-05",
+        "sales",
+        "New-business revenue",
+        "新規売上",
+        "currency",
+        "higher",
+        "sum",
+        "financial",
+        "KGI-1",
+        100_000_000,
+        "Revenue booked from new customers",
+        "新規顧客からの売上計上額",
+    ),
+    _kpi(
+        "CS-01",
+        "customer_success",
+        "Churn rate",
+        "解約率",
+        "percent",
+        "lower",
+        "average",
+        "customer",
+        "KGI-1",
+        0.015,
+        "Customers lost ÷ customers at month start",
+        "月初顧客数に対する解約数",
+    ),
+    _kpi(
+        "CS-02",
+        "customer_success",
+        "Net Promoter Score (NPS)",
+        "NPS（顧客推奨度）",
+        "",
+        "higher",
+        "average",
+        "customer",
+        "KGI-1",
+        35,
+        "Promoters % − detractors % in the monthly survey",
+        "月次調査の推奨者%−批判者%",
+        ("points", "ポイント"),
+    ),
+    _kpi(
+        "CS-03",
+        "customer_success",
+        "Upsell rate",
+        "アップセル率",
+        "percent",
+        "higher",
+        "average",
+        "financial",
+        "KGI-1",
+        0.08,
+        "Customers expanding ÷ active customers",
+        "追加購入した顧客÷有効顧客",
+    ),
+    _kpi(
+        "CS-04",
+        "customer_success",
+        "Average contract length",
+        "平均契約月数",
+        "",
+        "higher",
+        "last",
+        "customer",
+        "KGI-1",
+        18,
+        "Mean months under contract, active customers",
+        "有効顧客の平均契約月数",
+        ("months", "か月"),
+    ),
+    _kpi(
+        "CS-05",
+        "customer_success",
+        "Customer lifetime value (LTV)",
+        "顧客生涯価値（LTV）",
+        "currency",
+        "higher",
+        "last",
+        "financial",
+        "KGI-1",
+        3_600_000,
+        "Average monthly revenue × contract months",
+        "月次平均売上×契約月数",
+    ),
+    _kpi(
+        "HR-01",
+        "hr",
+        "Job applications",
+        "応募数",
+        "",
+        "higher",
+        "sum",
+        "learning",
+        "KGI-1",
+        150,
+        "Applications received for open roles",
+        "募集ポジションへの応募数",
+        ("applications", "件"),
+    ),
+    _kpi(
+        "HR-02",
+        "hr",
+        "Offer acceptance rate",
+        "内定承諾率",
+        "percent",
+        "higher",
+        "average",
+        "learning",
+        "KGI-1",
+        0.7,
+        "Offers accepted ÷ offers made",
+        "内定承諾数÷内定数",
+    ),
+    _kpi(
+        "HR-03",
+        "hr",
+        "3-month retention of new hires",
+        "入社3か月定着率",
+        "percent",
+        "higher",
+        "last",
+        "learning",
+        "KGI-1",
+        0.95,
+        "New hires still employed after 3 months",
+        "入社3か月後も在籍する割合",
+    ),
+    _kpi(
+        "HR-04",
+        "hr",
+        "Employee engagement score",
+        "エンゲージメントスコア",
+        "",
+        "higher",
+        "last",
+        "learning",
+        "KGI-1",
+        4.0,
+        "Quarterly pulse survey, 1-5",
+        "四半期パルスサーベイ（1〜5）",
+        ("points", "点"),
+    ),
 )
 
 SHEET_NAMES: dict[str, dict[Locale, str]] = {
@@ -109,7 +356,19 @@ HEADERS: dict[str, dict[Locale, list[str]]] = {
         "ja": ["id", "名称", "目標", "単位", "期限", "測定KPI", "責任者"],
     },
     "kpi": {
-        "en": ["id", "name", "department", "kgi", "perspective", "unit", "direction", "aggregation", "kind", "owner", "description"],
+        "en": [
+            "id",
+            "name",
+            "department",
+            "kgi",
+            "perspective",
+            "unit",
+            "direction",
+            "aggregation",
+            "kind",
+            "owner",
+            "description",
+        ],
         "ja": ["id", "名称", "部署", "kgi", "視点", "単位", "方向", "集計", "種別", "責任者", "説明"],
     },
     "comments": {
@@ -175,8 +434,12 @@ def build_template(options: InitOptions, *, today: dt.date) -> OpenpyxlWorkbook:
     _write_kpis(book.create_sheet(SHEET_NAMES["kpi"][lang]), lang, kpis)
     rng = random.Random(f"{year}-{start_month}-{lang}")
     targets = {k.id: _targets(k, months) for k in kpis}
-    actuals = {k.id: _actuals(k, targets[k.id], options.months_of_actuals, rng) for k in kpis} if options.example else {}
-    _write_series(book.create_sheet(SHEET_NAMES["targets"][lang]), lang, kpis, months, targets if options.example else {})
+    actuals = (
+        {k.id: _actuals(k, targets[k.id], options.months_of_actuals, rng) for k in kpis} if options.example else {}
+    )
+    _write_series(
+        book.create_sheet(SHEET_NAMES["targets"][lang]), lang, kpis, months, targets if options.example else {}
+    )
     _write_series(book.create_sheet(SHEET_NAMES["actuals"][lang]), lang, kpis, months, actuals)
     comments = book.create_sheet(SHEET_NAMES["comments"][lang])
     _write_table_header(comments, HEADERS["comments"][lang], [10, 10, 60, 60, 16])
@@ -201,11 +464,24 @@ def _write_settings(sheet: Worksheet, lang: Locale, company: str, start_month: i
         "ja": ["会社名", "期首月", "通貨", "言語", "報告月", "green_at", "amber_at"],
     }[lang]
     notes = {
-        "en": ["Name printed on the pack", "Month number the fiscal year starts (4 = April)", "ISO 4217 code for currency KPIs",
-               "Pack language: en or ja", "YYYY-MM; empty = latest month with an actual",
-               "Attainment at or above this is green", "Attainment at or above this is amber"],
-        "ja": ["レポートに表示する会社名", "期首の月（4 = 4月）", "通貨KPIの通貨コード（ISO 4217）", "レポートの言語：en または ja",
-               "YYYY-MM（空欄＝実績のある最新月）", "達成率がこの値以上で緑", "達成率がこの値以上で黄"],
+        "en": [
+            "Name printed on the pack",
+            "Month number the fiscal year starts (4 = April)",
+            "ISO 4217 code for currency KPIs",
+            "Pack language: en or ja",
+            "YYYY-MM; empty = latest month with an actual",
+            "Attainment at or above this is green",
+            "Attainment at or above this is amber",
+        ],
+        "ja": [
+            "レポートに表示する会社名",
+            "期首の月（4 = 4月）",
+            "通貨KPIの通貨コード（ISO 4217）",
+            "レポートの言語：en または ja",
+            "YYYY-MM（空欄＝実績のある最新月）",
+            "達成率がこの値以上で緑",
+            "達成率がこの値以上で黄",
+        ],
     }[lang]
     _write_table_header(sheet, ["key", "value", "note" if lang == "en" else "説明"], [22, 28, 52])
     values: list[object] = [company, start_month, "JPY", lang, None, 1.0, 0.9]
@@ -219,13 +495,17 @@ def _write_settings(sheet: Worksheet, lang: Locale, company: str, start_month: i
 def _write_kgis(sheet: Worksheet, lang: Locale, deadline: dt.date) -> None:
     _write_table_header(sheet, HEADERS["kgi"][lang], [8, 36, 18, 12, 12, 14, 18])
     rows = {
-        "en": [["KGI-1", "Annual new-business revenue", 1_200_000_000, "currency", deadline, "SAL-05", "CEO"],
-               ["KGI-2", "New customers won this year", 600, "customers", deadline, "SAL-02", "Head of Sales"]],
-        "ja": [["KGI-1", "年間新規売上", 1_200_000_000, "currency", deadline, "SAL-05", "代表取締役"],
-               ["KGI-2", "年間新規顧客獲得数", 600, "社", deadline, "SAL-02", "営業本部長"]],
+        "en": [
+            ["KGI-1", "Annual new-business revenue", 1_200_000_000, "currency", deadline, "SAL-05", "CEO"],
+            ["KGI-2", "New customers won this year", 600, "customers", deadline, "SAL-02", "Head of Sales"],
+        ],
+        "ja": [
+            ["KGI-1", "年間新規売上", 1_200_000_000, "currency", deadline, "SAL-05", "代表取締役"],
+            ["KGI-2", "年間新規顧客獲得数", 600, "社", deadline, "SAL-02", "営業本部長"],
+        ],
     }[lang]
-    for row in rows:
-        sheet.append(row)
+    for values in rows:
+        sheet.append(values)
     for row in range(2, 4):
         sheet.cell(row=row, column=3).number_format = "#,##0"
         sheet.cell(row=row, column=5).number_format = "yyyy-mm-dd"
@@ -235,8 +515,21 @@ def _write_kpis(sheet: Worksheet, lang: Locale, kpis: Sequence[ExampleKpi]) -> N
     _write_table_header(sheet, HEADERS["kpi"][lang], [9, 40, 18, 8, 12, 12, 10, 12, 8, 14, 44])
     for kpi in kpis:
         unit = kpi.unit_label[lang] if kpi.unit_label else kpi.unit
-        sheet.append([kpi.id, kpi.name[lang], DEPARTMENTS[kpi.department][lang], kpi.kgi, kpi.perspective, unit,
-                      kpi.direction, kpi.aggregation, "kpi", OWNERS[kpi.department][lang], kpi.description[lang]])
+        sheet.append(
+            [
+                kpi.id,
+                kpi.name[lang],
+                DEPARTMENTS[kpi.department][lang],
+                kpi.kgi,
+                kpi.perspective,
+                unit,
+                kpi.direction,
+                kpi.aggregation,
+                "kpi",
+                OWNERS[kpi.department][lang],
+                kpi.description[lang],
+            ]
+        )
     last = max(len(kpis) + 1, 200)
     for col, choices, strict in (
         ("E", "financial,customer,process,learning", True),
@@ -261,8 +554,13 @@ def _number_format(kpi: ExampleKpi) -> str:
     return "#,##0.0" if kpi.monthly_target < 10 else "#,##0"
 
 
-def _write_series(sheet: Worksheet, lang: Locale, kpis: Sequence[ExampleKpi], months: Sequence[Month],
-                  values: dict[str, list[float | None]]) -> None:
+def _write_series(
+    sheet: Worksheet,
+    lang: Locale,
+    kpis: Sequence[ExampleKpi],
+    months: Sequence[Month],
+    values: dict[str, list[float | None]],
+) -> None:
     headers: list[str] = ["id", *(str(m) for m in months)]
     _write_table_header(sheet, headers, [10] + [13] * len(months))
     sheet.freeze_panes = "B2"
@@ -279,14 +577,20 @@ def _targets(kpi: ExampleKpi, months: Sequence[Month]) -> list[float | None]:
         if kpi.unit == "percent" or kpi.aggregation != "sum":
             growth = 1 + 0.004 * index if kpi.direction == "higher" else 1 - 0.004 * index
             value = kpi.monthly_target * growth
-            out.append(round(value, 4) if kpi.unit == "percent" else round(value, 1 if value < 10 else 0 if value < 100 else -1 if value < 10_000 else -3))
+            out.append(
+                round(value, 4)
+                if kpi.unit == "percent"
+                else round(value, 1 if value < 10 else 0 if value < 100 else -1 if value < 10_000 else -3)
+            )
         else:
             value = kpi.monthly_target * (1 + 0.02 * index)
             out.append(float(round(value, 0 if value < 1000 else -2 if value < 1_000_000 else -5)))
     return out
 
 
-def _actuals(kpi: ExampleKpi, targets: list[float | None], months_filled: int, rng: random.Random) -> list[float | None]:
+def _actuals(
+    kpi: ExampleKpi, targets: list[float | None], months_filled: int, rng: random.Random
+) -> list[float | None]:
     """Actuals scattered around target; churn drifts up for three months so the sample shows a
     REVIEW finding the way real data does."""
     out: list[float | None] = []
@@ -311,17 +615,27 @@ def _actuals(kpi: ExampleKpi, targets: list[float | None], months_filled: int, r
 def _write_comments(sheet: Worksheet, lang: Locale, kpis: Sequence[ExampleKpi], month: Month) -> None:
     notes = {
         "CS-01": {
-            "en": ("Churn up for the third month: two mid-size accounts left after the price change.",
-                   "Call every account renewing next quarter; review the price-change rollout."),
-            "ja": ("解約率が3か月連続で上昇。価格改定後に中規模顧客2社が解約。",
-                   "来四半期に更新を迎える全顧客へ訪問・架電。価格改定の進め方を見直す。"),
+            "en": (
+                "Churn up for the third month: two mid-size accounts left after the price change.",
+                "Call every account renewing next quarter; review the price-change rollout.",
+            ),
+            "ja": (
+                "解約率が3か月連続で上昇。価格改定後に中規模顧客2社が解約。",
+                "来四半期に更新を迎える全顧客へ訪問・架電。価格改定の進め方を見直す。",
+            ),
         },
         "SAL-05": {
-            "en": ("Two large deals slipped into next month.", "Weekly deal review with the sales director until quarter end."),
+            "en": (
+                "Two large deals slipped into next month.",
+                "Weekly deal review with the sales director until quarter end.",
+            ),
             "ja": ("大型案件2件が翌月にずれ込み。", "四半期末まで営業部長と週次で案件レビューを実施。"),
         },
         "MKT-02": {
-            "en": ("CPA improved after pausing low-intent search keywords.", "Shift 10% of the search budget to webinars."),
+            "en": (
+                "CPA improved after pausing low-intent search keywords.",
+                "Shift 10% of the search budget to webinars.",
+            ),
             "ja": ("低意図の検索キーワード停止によりCPAが改善。", "検索広告予算の10%をウェビナーへ再配分。"),
         },
     }

@@ -20,6 +20,7 @@ from kpireport.report import Report
 
 MOVERS_SHOWN = 5
 
+
 def movement_arrow(delta: float | None) -> str:
     """The arrow shows which way the number moved; its colour (the trend) says if that is good."""
     if delta is None:
@@ -197,7 +198,8 @@ def _kgi_card(result: KgiResult, measured_unit: str, fmt: Formatter, text: dict[
             result.progress,
             result.expected_progress,
             result.on_track,
-            label=f"{text['progress']} {fmt.percent(result.progress)} / {text['expected']} {fmt.percent(result.expected_progress)}",
+            label=f"{text['progress']} {fmt.percent(result.progress)} / "
+            f"{text['expected']} {fmt.percent(result.expected_progress)}",
         ),
     )
 
@@ -234,9 +236,7 @@ def build_view(report: Report, *, today: dt.date | None = None) -> PackView:
         month=fmt.month(report.month),
         prepared=fmt.date(today or dt.date.today()),
         fiscal_year=fmt.month(settings.fiscal_year_of(report.month)),
-        kgis=tuple(
-            _kgi_card(k, units.get(k.kgi.measured_by or "", "number"), fmt, text) for k in report.kgis
-        ),
+        kgis=tuple(_kgi_card(k, units.get(k.kgi.measured_by or "", "number"), fmt, text) for k in report.kgis),
         status_counts=_counts([r.month.status for r in report.kpis], text),
         movers=_movers(report, fmt),
         departments=tuple(

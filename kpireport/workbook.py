@@ -89,17 +89,36 @@ SETTING_KEYS: dict[str, tuple[str, ...]] = {
 
 # Japanese spellings accepted in the enumerated KPI columns, beside the SPEC's English values.
 ENUM_ALIASES: dict[str, str] = {
-    "高": "higher", "高い": "higher", "高いほど良い": "higher", "上": "higher",
-    "低": "lower", "低い": "lower", "低いほど良い": "lower", "下": "lower",
-    "合計": "sum", "平均": "average", "最終": "last", "期末": "last",
-    "財務": "financial", "顧客": "customer", "業務プロセス": "process", "プロセス": "process",
-    "学習と成長": "learning", "学習": "learning",
+    "高": "higher",
+    "高い": "higher",
+    "高いほど良い": "higher",
+    "上": "higher",
+    "低": "lower",
+    "低い": "lower",
+    "低いほど良い": "lower",
+    "下": "lower",
+    "合計": "sum",
+    "平均": "average",
+    "最終": "last",
+    "期末": "last",
+    "財務": "financial",
+    "顧客": "customer",
+    "業務プロセス": "process",
+    "プロセス": "process",
+    "学習と成長": "learning",
+    "学習": "learning",
 }
 
 UNIT_ALIASES: dict[str, str] = {
-    "number": "number", "数値": "number",
-    "currency": "currency", "通貨": "currency", "金額": "currency",
-    "percent": "percent", "%": "percent", "パーセント": "percent", "割合": "percent",
+    "number": "number",
+    "数値": "number",
+    "currency": "currency",
+    "通貨": "currency",
+    "金額": "currency",
+    "percent": "percent",
+    "%": "percent",
+    "パーセント": "percent",
+    "割合": "percent",
 }
 
 LOCALES: dict[str, Locale] = {"en": "en", "english": "en", "英語": "en", "ja": "ja", "japanese": "ja", "日本語": "ja"}
@@ -200,9 +219,14 @@ class _Reader:
         return self.xlsx.grid(found)
 
     def _table(self, grid: Grid, columns: Mapping[str, tuple[str, ...]], required: Iterable[str]) -> _Table | None:
-        header_row = next((r for r in range(min(len(grid.rows), 10)) if any(v not in ("", None) for v in grid.rows[r])), None)
+        header_row = next(
+            (r for r in range(min(len(grid.rows), 10)) if any(v not in ("", None) for v in grid.rows[r])), None
+        )
         if header_row is None:
-            self._error("the sheet is empty; it needs a header row: " + " | ".join(c[0] for c in columns.values()), sheet=grid.name)
+            self._error(
+                "the sheet is empty; it needs a header row: " + " | ".join(c[0] for c in columns.values()),
+                sheet=grid.name,
+            )
             return None
         lookup = {_key(alias): key for key, aliases in columns.items() for alias in aliases}
         found: dict[str, int] = {}
@@ -211,7 +235,9 @@ class _Reader:
                 found.setdefault(lookup[_key(value)], col)
         missing = [key for key in required if key not in found]
         if missing:
-            names = ", ".join(f"{columns[k][0]!r}" + (f" ({columns[k][1]})" if len(columns[k]) > 1 else "") for k in missing)
+            names = ", ".join(
+                f"{columns[k][0]!r}" + (f" ({columns[k][1]})" if len(columns[k]) > 1 else "") for k in missing
+            )
             self._error(
                 f"column {names} is missing from the header row {header_row + 1}; add it "
                 "(headers are matched in English or Japanese, ignoring case).",
@@ -266,8 +292,10 @@ class _Reader:
 
         company, company_ref = get("company")
         company_text = self._text(company)
-        if not company_text:
-            self._error("the company name is missing; add a row: company | Your Company Ltd. (会社名)", company_ref if "company" in values else None, sheet=grid.name)
+        if not company_text and "company" in values:
+            self._error("the company name is empty; type the name to print on the pack.", company_ref)
+        elif not company_text:
+            self._error("the company name is missing; add a row: company | Your Company Ltd. (会社名)", sheet=grid.name)
 
         fiscal, ref = get("fiscal_year_start")
         fiscal_start = 1
@@ -299,7 +327,9 @@ class _Reader:
         amber_at = self._number_setting(amber, amber_ref, 0, 10) if amber is not None else thresholds.amber_at
         if green_at is not None and amber_at is not None:
             if amber_at > green_at:
-                self._error(f"amber_at ({amber_at:g}) is above green_at ({green_at:g}); amber must be the lower bar.", amber_ref)
+                self._error(
+                    f"amber_at ({amber_at:g}) is above green_at ({green_at:g}); amber must be the lower bar.", amber_ref
+                )
             thresholds = Thresholds(green_at, amber_at)
 
         factor_value, ref = get("ambition_factor")
@@ -340,7 +370,9 @@ class _Reader:
                 self._error("this KPI row has no id; type a short unique id such as MKT-01.", ref)
                 continue
             if kpi_id in seen:
-                self._error(f"KPI id {kpi_id!r} is used twice (first at {seen[kpi_id]}); give each KPI its own id.", ref)
+                self._error(
+                    f"KPI id {kpi_id!r} is used twice (first at {seen[kpi_id]}); give each KPI its own id.", ref
+                )
                 continue
             seen[kpi_id] = ref
             name = self._text(table.value(row, "name"))
@@ -348,7 +380,9 @@ class _Reader:
             if not name:
                 self._error(f"KPI {kpi_id!r} has no name; type what it measures.", table.ref(row, "name"))
             if not department:
-                self._error(f"KPI {kpi_id!r} has no department; type the department that owns it.", table.ref(row, "department"))
+                self._error(
+                    f"KPI {kpi_id!r} has no department; type the department that owns it.", table.ref(row, "department")
+                )
             unit_text = self._text(table.value(row, "unit"))
             kpis.append(
                 Kpi(
@@ -359,7 +393,8 @@ class _Reader:
                     perspective=self._choice(table, row, "perspective", Perspective, None),
                     unit=UNIT_ALIASES.get(unit_text.casefold(), unit_text),
                     direction=self._choice(table, row, "direction", Direction, Direction.HIGHER) or Direction.HIGHER,
-                    aggregation=self._choice(table, row, "aggregation", Aggregation, Aggregation.SUM) or Aggregation.SUM,
+                    aggregation=self._choice(table, row, "aggregation", Aggregation, Aggregation.SUM)
+                    or Aggregation.SUM,
                     kind=self._choice(table, row, "kind", Kind, Kind.KPI) or Kind.KPI,
                     owner=self._text(table.value(row, "owner")),
                     description=self._text(table.value(row, "description")),
@@ -382,7 +417,9 @@ class _Reader:
                 self._error("this KGI row has no id; type a short unique id such as KGI-1.", ref)
                 continue
             if kgi_id in seen:
-                self._error(f"KGI id {kgi_id!r} is used twice (first at {seen[kgi_id]}); give each KGI its own id.", ref)
+                self._error(
+                    f"KGI id {kgi_id!r} is used twice (first at {seen[kgi_id]}); give each KGI its own id.", ref
+                )
                 continue
             seen[kgi_id] = ref
             target = table.value(row, "target")
@@ -390,16 +427,25 @@ class _Reader:
             if isinstance(target, (int, float)) and not isinstance(target, bool):
                 target_number = float(target)
             elif target is not None:
-                self._error(f"{self._text(target)!r} is not a number; type the KGI's target, e.g. 1000000000.", table.ref(row, "target"))
+                self._error(
+                    f"{self._text(target)!r} is not a number; type the KGI's target, e.g. 1000000000.",
+                    table.ref(row, "target"),
+                )
             measured_by = self._text(table.value(row, "measured_by")) or None
             if measured_by and measured_by not in kpi_ids:
-                self._error(f"measured_by {measured_by!r} is not a KPI id on the KPI sheet; type one of its ids or clear the cell.", table.ref(row, "measured_by"))
+                self._error(
+                    f"measured_by {measured_by!r} is not a KPI id on the KPI sheet; "
+                    "type one of its ids or clear the cell.",
+                    table.ref(row, "measured_by"),
+                )
             kgis.append(
                 Kgi(
                     id=kgi_id,
                     name=self._text(table.value(row, "name")),
                     target=target_number,
-                    unit=UNIT_ALIASES.get(self._text(table.value(row, "unit")).casefold(), self._text(table.value(row, "unit"))),
+                    unit=UNIT_ALIASES.get(
+                        self._text(table.value(row, "unit")).casefold(), self._text(table.value(row, "unit"))
+                    ),
                     deadline=self._date(table.value(row, "deadline"), table.ref(row, "deadline")),
                     measured_by=measured_by,
                     owner=self._text(table.value(row, "owner")),
@@ -423,10 +469,15 @@ class _Reader:
         self._error(f"{self._text(value)!r} is not a date; type a date such as 2027-03-31.", ref)
         return None
 
-    def _series(self, grid: Grid | None, kpi_ids: set[str], issues: list[CellIssue]) -> tuple[dict[str, Series], list[Month]]:
+    def _series(
+        self, grid: Grid | None, kpi_ids: set[str], issues: list[CellIssue]
+    ) -> tuple[dict[str, Series], list[Month]]:
         assert grid is not None
         if not grid.rows or not any(v not in ("", None) for v in grid.rows[0]):
-            self._error("row 1 must hold the month headers (a date or YYYY-MM text per column, after the KPI id column).", sheet=grid.name)
+            self._error(
+                "row 1 must hold the month headers (a date or YYYY-MM text per column, after the KPI id column).",
+                sheet=grid.name,
+            )
             return {}, []
         header = grid.rows[0]
         months: dict[int, Month] = {}
@@ -436,7 +487,9 @@ class _Reader:
             value = grid.value(0, col)
             if value is None:
                 if any(grid.value(row, col) is not None for row in range(1, len(grid.rows))):
-                    self._error("this column has values but no month header; type its month (YYYY-MM) or clear the column.", ref)
+                    self._error(
+                        "this column has values but no month header; type its month (YYYY-MM) or clear the column.", ref
+                    )
                 continue
             month = self._month(value, ref)
             if month is None:
@@ -455,13 +508,17 @@ class _Reader:
             problems = {col: grid.problems[(row, col)] for col in months if (row, col) in grid.problems}
             if not kpi_id:
                 if any(v is not None for v in values.values()) or problems:
-                    self._error("this row has values but no KPI id; type the KPI id in column A or clear the row.", id_ref)
+                    self._error(
+                        "this row has values but no KPI id; type the KPI id in column A or clear the row.", id_ref
+                    )
                 continue
             if kpi_id not in kpi_ids:
                 self._error(f"{kpi_id!r} is not a KPI id on the KPI sheet; fix the id or add the KPI there.", id_ref)
                 continue
             if kpi_id in first_row:
-                self._error(f"KPI {kpi_id!r} has two rows (also row {first_row[kpi_id]}); keep one row per KPI.", id_ref)
+                self._error(
+                    f"KPI {kpi_id!r} has two rows (also row {first_row[kpi_id]}); keep one row per KPI.", id_ref
+                )
                 continue
             first_row[kpi_id] = id_ref.cell[1:]
             numbers: dict[Month, float] = {}
@@ -489,7 +546,9 @@ class _Reader:
         for row in table.rows():
             kpi_id = self._text(table.value(row, "kpi"))
             if kpi_id not in kpi_ids:
-                self._error(f"{kpi_id!r} is not a KPI id on the KPI sheet; fix the id or clear the row.", table.ref(row, "kpi"))
+                self._error(
+                    f"{kpi_id!r} is not a KPI id on the KPI sheet; fix the id or clear the row.", table.ref(row, "kpi")
+                )
                 continue
             month = self._month(table.value(row, "month"), table.ref(row, "month"))
             if month is None:
@@ -509,8 +568,11 @@ class _Reader:
 def not_a_number_errors(workbook: Workbook) -> list[WorkbookError]:
     """Cells that hold text where a number belongs: a build refuses these (SPEC §6)."""
     return [
-        WorkbookError(f"{issue.text!r} is not a number; type a number such as 12.5 or clear the cell.", sheet=issue.where.sheet, cell=issue.where.cell)
+        WorkbookError(
+            f"{issue.text!r} is not a number; type a number such as 12.5 or clear the cell.",
+            sheet=issue.where.sheet,
+            cell=issue.where.cell,
+        )
         for issue in workbook.cell_issues
         if issue.kind == "not_a_number"
     ]
-

@@ -11,6 +11,8 @@ pass as "no data" silently.
 from __future__ import annotations
 
 import datetime as dt
+import html
+import itertools
 import posixpath
 import re
 import zipfile
@@ -176,19 +178,19 @@ class XlsxFile:
                     f"(the limit is {MAX_RATIO}:1); it may be a zip bomb."
                 )
         if total > MAX_UNCOMPRESSED_BYTES:
-            fail(f"it would expand to {total // 1024 // 1024:,} MiB (the limit is "
-                 f"{MAX_UNCOMPRESSED_BYTES // 1024 // 1024:,} MiB); it may be a zip bomb.")
+            fail(
+                f"it would expand to {total // 1024 // 1024:,} MiB (the limit is "
+                f"{MAX_UNCOMPRESSED_BYTES // 1024 // 1024:,} MiB); it may be a zip bomb."
+            )
         self._check_no_overlap(infos)
         lowered = {n.lower().replace("\\", "/") for n in names}
-        if "[content_types].xml" not in lowered or not any(
-            n.startswith("xl/") and n.endswith(".xml") for n in lowered
-        ):
+        if "[content_types].xml" not in lowered or not any(n.startswith("xl/") and n.endswith(".xml") for n in lowered):
             fail("it is a zip file but not an Excel workbook (no workbook part).")
 
     def _check_no_overlap(self, infos: list[zipfile.ZipInfo]) -> None:
         # Overlapping entries let a small file inflate many times over (CVE-2024-0450).
         spans = sorted((info.header_offset, info.compress_size, info.filename) for info in infos)
-        for (offset, size, name), (next_offset, _, next_name) in zip(spans, spans[1:], strict=False):
+        for (offset, size, name), (next_offset, _, next_name) in itertools.pairwise(spans):
             # 30 bytes of local header at least, plus the data.
             if offset + 30 + size > next_offset:
                 self._fail_container(f"parts {name!r} and {next_name!r} overlap; it may be a zip bomb.")
@@ -250,7 +252,7 @@ class XlsxFile:
             elif _FORMULA.search(body) and (value is None or not value.group(1).strip()):
                 formula = _FORMULA_TEXT.search(body)
                 text = formula.group(1).decode("utf-8", "replace") if formula else ""
-                problems[index] = ("formula_without_value", _unescape(text))
+                problems[index] = ("formula_without_value", html.unescape(text))
         return problems
 
     def _sheet_part(self, sheet_name: str) -> str | None:
@@ -269,11 +271,7 @@ class XlsxFile:
         rels = _parse(self._zip.read(rels_part))
         if workbook is None or rels is None:
             return parts
-        targets = {
-            rel.get("Id"): rel.get("Target", "")
-            for rel in rels.iter()
-            if _local(rel.tag) == "Relationship"
-        }
+        targets = {rel.get("Id"): rel.get("Target", "") for rel in rels.iter() if _local(rel.tag) == "Relationship"}
         for sheet in workbook.iter():
             if _local(sheet.tag) != "sheet":
                 continue
@@ -297,13 +295,10 @@ _FORMULA_TEXT = re.compile(rb"<(?:\w+:)?f\b[^>]*>(.*?)</(?:\w+:)?f>", re.DOTALL)
 _VALUE = re.compile(rb"<(?:\w+:)?v>(.*?)</(?:\w+:)?v>", re.DOTALL)
 
 
-def _unescape(text: str) -> str:
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&amp;", "&")
-
-
 def _parse(data: bytes) -> Element | None:
     try:
-        return parse_xml_safely(data, forbid_dtd=True)
+        root: Element = parse_xml_safely(data, forbid_dtd=True)
+        return root
     except (DefusedXmlException, SyntaxError, ValueError):
         return None
 

@@ -1,0 +1,47 @@
+# The two commands a newcomer runs (README): `make demo` and `make test`.
+# Both create .venv, install kpireport with its extras, and install the system libraries
+# WeasyPrint needs plus Japanese and Latin fonts from Debian's packages when they are missing.
+
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig \
+	fonts-ipaexfont-gothic fonts-liberation2 poppler-utils
+OUT ?= out
+
+.PHONY: demo test lint bench system-deps clean
+
+system-deps:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing system packages:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi; \
+	  $$sudo apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+demo: system-deps $(STAMP)
+	$(VENV)/bin/kpireport build sample_workbooks/*.xlsx -o $(OUT)
+	@echo "The packs are in $(OUT)/ (open the .pdf or .html)."
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check kpireport tests
+	$(VENV)/bin/ruff format --check kpireport tests
+	$(VENV)/bin/mypy
+
+test: system-deps $(STAMP) lint
+	$(VENV)/bin/pytest -q
+
+bench: system-deps $(STAMP)
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) $(OUT) build dist .pytest_cache .mypy_cache .ruff_cache
