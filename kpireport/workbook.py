@@ -164,7 +164,8 @@ class _Reader:
     warnings: list[str] = field(default_factory=list)
 
     def read(self) -> Workbook:
-        grids = {key: self._grid(key, required=key != "comments") for key in SHEETS}
+        self._require_sheets()
+        grids = {key: self._grid(key) for key in SHEETS}
         self._raise_if_errors()
         settings = self._settings(grids["settings"])
         kpis = self._kpis(grids["kpi"])
@@ -202,21 +203,26 @@ class _Reader:
         if self.errors:
             raise WorkbookErrors(self.errors)
 
-    def _grid(self, key: str, *, required: bool) -> Grid | None:
-        names = SHEETS[key]
-        found = self.xlsx.find_sheet(names)
-        if found is None:
-            if required:
-                spelled = " or ".join(repr(n) for n in names[:2])
-                self.errors.append(
-                    WorkbookError(
-                        f"{self.xlsx.label} has no sheet named {spelled} "
-                        f"(sheets found: {', '.join(self.xlsx.sheet_names) or 'none'}). "
-                        "Add it, or start from the template: kpireport init NEW.xlsx"
-                    )
-                )
-            return None
-        return self.xlsx.grid(found)
+    def _require_sheets(self) -> None:
+        missing = [names for key, names in SHEETS.items() if key != "comments" and not self.xlsx.find_sheet(names)]
+        if not missing:
+            return
+        found = ", ".join(self.xlsx.sheet_names) or "none"
+        if len(missing) == 1:
+            names = missing[0]
+            raise WorkbookError(
+                f"{self.xlsx.label} has no sheet named {names[0]!r} or {names[1]!r} (sheets found: {found}). "
+                "Add it, or start from the template: kpireport init NEW.xlsx"
+            )
+        raise WorkbookError(
+            f"{self.xlsx.label} is not a kpireport workbook: the sheets "
+            f"{', '.join(n[0] for n in missing)} are missing (sheets found: {found}). "
+            "Start from the template: kpireport init NEW.xlsx"
+        )
+
+    def _grid(self, key: str) -> Grid | None:
+        found = self.xlsx.find_sheet(SHEETS[key])
+        return self.xlsx.grid(found) if found else None
 
     def _table(self, grid: Grid, columns: Mapping[str, tuple[str, ...]], required: Iterable[str]) -> _Table | None:
         header_row = next(

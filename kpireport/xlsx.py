@@ -40,6 +40,7 @@ RATIO_CHECK_BYTES = 8 * 1024 * 1024
 MAX_ROWS = 250_000
 MAX_COLUMNS = 2_000
 
+_PROLOG_BYTES = 1024
 _CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK"
 
@@ -184,8 +185,26 @@ class XlsxFile:
             )
         self._check_no_overlap(infos)
         lowered = {n.lower().replace("\\", "/") for n in names}
-        if "[content_types].xml" not in lowered or not any(n.startswith("xl/") and n.endswith(".xml") for n in lowered):
-            fail("it is a zip file but not an Excel workbook (no workbook part).")
+        if "[content_types].xml" not in lowered:
+            fail("it is a zip file but not an Excel workbook (no [Content_Types].xml part).")
+        self._check_no_entity_declarations(infos)
+
+    def _check_no_entity_declarations(self, infos: list[zipfile.ZipInfo]) -> None:
+        """Excel never writes a DTD; one in a part is an entity bomb or an XXE attempt. A DTD can
+        only sit in the prolog, so the first kilobyte of each XML part is enough to see it."""
+        for info in infos:
+            if not info.filename.lower().endswith((".xml", ".rels")):
+                continue
+            try:
+                with self._zip.open(info) as part:
+                    head = part.read(_PROLOG_BYTES)
+            except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
+                self._fail_container(f"part {info.filename!r} cannot be unpacked ({_short(exc)}).")
+            if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                self._fail_container(
+                    f"part {info.filename!r} declares XML entities (a DTD), which Excel never writes; "
+                    "it may be an XML bomb."
+                )
 
     def _check_no_overlap(self, infos: list[zipfile.ZipInfo]) -> None:
         # Overlapping entries let a small file inflate many times over (CVE-2024-0450).
