@@ -121,6 +121,8 @@ UNIT_ALIASES: dict[str, str] = {
     "割合": "percent",
 }
 
+HEADER_SEARCH_ROWS = 10
+
 LOCALES: dict[str, Locale] = {"en": "en", "english": "en", "英語": "en", "ja": "ja", "japanese": "ja", "日本語": "ja"}
 
 E = TypeVar("E", bound=Enum)
@@ -225,20 +227,27 @@ class _Reader:
         return self.xlsx.grid(found) if found else None
 
     def _table(self, grid: Grid, columns: Mapping[str, tuple[str, ...]], required: Iterable[str]) -> _Table | None:
-        header_row = next(
-            (r for r in range(min(len(grid.rows), 10)) if any(v not in ("", None) for v in grid.rows[r])), None
-        )
-        if header_row is None:
+        lookup = {_key(alias): key for key, aliases in columns.items() for alias in aliases}
+
+        def header_keys(row: int) -> dict[str, int]:
+            keys: dict[str, int] = {}
+            for col, value in enumerate(grid.rows[row]):
+                if isinstance(value, str) and _key(value) in lookup:
+                    keys.setdefault(lookup[_key(value)], col)
+            return keys
+
+        # The header is the first row naming the required columns; a title row above it is fine.
+        candidates = [
+            r for r in range(min(len(grid.rows), HEADER_SEARCH_ROWS)) if any(v not in ("", None) for v in grid.rows[r])
+        ]
+        if not candidates:
             self._error(
                 "the sheet is empty; it needs a header row: " + " | ".join(c[0] for c in columns.values()),
                 sheet=grid.name,
             )
             return None
-        lookup = {_key(alias): key for key, aliases in columns.items() for alias in aliases}
-        found: dict[str, int] = {}
-        for col, value in enumerate(grid.rows[header_row]):
-            if isinstance(value, str) and _key(value) in lookup:
-                found.setdefault(lookup[_key(value)], col)
+        header_row = next((r for r in candidates if all(k in header_keys(r) for k in required)), candidates[0])
+        found = header_keys(header_row)
         missing = [key for key in required if key not in found]
         if missing:
             names = ", ".join(
@@ -272,8 +281,9 @@ class _Reader:
             return default
 
     def _number_setting(self, value: CellValue, ref: CellRef, low: float, high: float) -> float | None:
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and low <= float(value) <= high:
-            return float(value)
+        number = _as_number(value)
+        if number is not None and low <= number <= high:
+            return number
         self._error(f"{self._text(value)!r} is not a number between {low:g} and {high:g}; type one.", ref)
         return None
 
@@ -479,20 +489,22 @@ class _Reader:
         self, grid: Grid | None, kpi_ids: set[str], issues: list[CellIssue]
     ) -> tuple[dict[str, Series], list[Month]]:
         assert grid is not None
-        if not grid.rows or not any(v not in ("", None) for v in grid.rows[0]):
+        header_row = self._month_header_row(grid)
+        if header_row is None:
             self._error(
-                "row 1 must hold the month headers (a date or YYYY-MM text per column, after the KPI id column).",
+                "the month headers are missing: row 1 must hold a date or YYYY-MM text per column, "
+                "after the KPI id column.",
                 sheet=grid.name,
             )
             return {}, []
-        header = grid.rows[0]
+        header = grid.rows[header_row]
         months: dict[int, Month] = {}
         seen: dict[Month, str] = {}
         for col in range(1, len(header)):
-            ref = CellRef(grid.name, cell_name(0, col))
-            value = grid.value(0, col)
+            ref = CellRef(grid.name, cell_name(header_row, col))
+            value = grid.value(header_row, col)
             if value is None:
-                if any(grid.value(row, col) is not None for row in range(1, len(grid.rows))):
+                if any(grid.value(row, col) is not None for row in range(header_row + 1, len(grid.rows))):
                     self._error(
                         "this column has values but no month header; type its month (YYYY-MM) or clear the column.", ref
                     )
@@ -507,7 +519,7 @@ class _Reader:
             months[col] = month
         series: dict[str, Series] = {}
         first_row: dict[str, str] = {}
-        for row in range(1, len(grid.rows)):
+        for row in range(header_row + 1, len(grid.rows)):
             id_ref = CellRef(grid.name, cell_name(row, 0))
             kpi_id = self._text(grid.value(row, 0))
             values = {col: grid.value(row, col) for col in months}
@@ -544,6 +556,25 @@ class _Reader:
             series[kpi_id] = numbers
         return series, list(months.values())
 
+    @staticmethod
+    def _month_header_row(grid: Grid) -> int | None:
+        """The first row with a month in it after column A (a title row above it is fine);
+        else the first non-empty row, so errors point at what the user typed."""
+        non_empty = [
+            r for r in range(min(len(grid.rows), HEADER_SEARCH_ROWS)) if any(v not in ("", None) for v in grid.rows[r])
+        ]
+        for row in non_empty:
+            for value in grid.rows[row][1:]:
+                if isinstance(value, (dt.date, dt.datetime)):
+                    return row
+                if isinstance(value, str):
+                    try:
+                        Month.parse(value)
+                        return row
+                    except ValueError:
+                        continue
+        return non_empty[0] if non_empty else None
+
     def _comments(self, grid: Grid, kpi_ids: set[str]) -> list[Comment]:
         table = self._table(grid, COMMENT_COLUMNS, ("kpi", "month", "comment"))
         if table is None:
@@ -569,6 +600,20 @@ class _Reader:
                 )
             )
         return comments
+
+
+def _as_number(value: CellValue) -> float | None:
+    """A setting typed as a number or as numeric text ('4 in a text cell)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value.strip())
+        except ValueError:
+            return None
+    return None
 
 
 def not_a_number_errors(workbook: Workbook) -> list[WorkbookError]:

@@ -156,3 +156,27 @@ def test_several_problems_are_reported_together(make_workbook: Make) -> None:
 def test_unknown_setting_is_a_warning(make_workbook: Make) -> None:
     book = read_workbook(make_workbook(lambda s: s["Settings"].append(["colour", "blue"])))
     assert book.warnings == ("Settings!A6: unknown setting 'colour' is ignored.",)
+
+
+def test_a_title_row_above_the_headers_is_skipped(make_workbook: Make) -> None:
+    def titled(sheets: dict[str, Rows]) -> None:
+        sheets["KPI"].insert(0, ["KPI list FY2026"])
+        sheets["Actuals"].insert(0, ["Actuals (enter by the 5th)"])
+
+    book = read_workbook(make_workbook(titled))
+    assert [k.id for k in book.kpis] == ["K1", "K2"]
+    assert book.actuals["K2"][Month(2026, 6)] == 50.0
+
+
+def test_a_title_row_does_not_shift_cell_names(make_workbook: Make) -> None:
+    def titled(sheets: dict[str, Rows]) -> None:
+        sheets["Actuals"].insert(0, ["Actuals"])
+        sheets["Actuals"][2][2] = "oops"
+
+    [issue] = read_workbook(make_workbook(titled)).cell_issues
+    assert str(issue.where) == "Actuals!C3"
+
+
+def test_numeric_settings_typed_as_text(make_workbook: Make) -> None:
+    book = read_workbook(make_workbook(lambda s: s["Settings"][2].__setitem__(1, "4")))
+    assert book.settings.fiscal_year_start == 4
