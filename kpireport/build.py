@@ -26,6 +26,7 @@ class BuildOptions:
     templates: Path | None = None
     lang: Locale | None = None
     today: dt.date | None = None
+    quarterly: bool = False
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ def build_pack(path: Path, options: BuildOptions) -> BuildResult:
         raise bad_cells[0] if len(bad_cells) == 1 else WorkbookErrors(bad_cells)
     if options.lang is not None:
         workbook = dataclasses.replace(workbook, settings=dataclasses.replace(workbook.settings, locale=options.lang))
-    report = build_report(workbook, options.month)
+    report = build_report(workbook, options.month, quarterly=options.quarterly)
     result = BuildResult(path, report)
     # Render everything first, then write: a failed render leaves no file behind.
     rendered: dict[str, bytes | str] = {}

@@ -6,6 +6,7 @@ chart of every row: small markup is fast markup.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -113,4 +114,83 @@ def progress_bar(
         f'role="img" aria-label="{Markup.escape(label)}">'
         f'<rect fill="{palette.track}" width="{width:g}" height="{height:g}" rx="3"/>'
         f'<rect fill="{colour}" width="{fill:.1f}" height="{height:g}" rx="3"/>{marker}</svg>'
+    )
+
+
+@dataclass(frozen=True)
+class TreeKpi:
+    name: str
+    department: str
+    status: Status
+    note: str
+
+
+@dataclass(frozen=True)
+class TreeKgi:
+    name: str
+    note: str
+    on_track: bool | None
+    kpis: tuple[TreeKpi, ...]
+
+
+def _fit(text: str, width: float, size: float) -> str:
+    """Shorten ``text`` to about ``width`` px at font ``size``: SVG text does not wrap."""
+    used = 0.0
+    for index, char in enumerate(text):
+        used += size * (1.0 if unicodedata.east_asian_width(char) in "WF" else 0.56)
+        if used > width:
+            return text[: max(index - 1, 0)] + "…"
+    return text
+
+
+def _svg_text(x: float, y: float, text: str, size: float, fill: str, *, bold: bool = False, end: bool = False) -> str:
+    weight = ' font-weight="bold"' if bold else ""
+    anchor = ' text-anchor="end"' if end else ""
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size:g}" fill="{fill}"{weight}{anchor}>{Markup.escape(text)}</text>'
+    )
+
+
+def kgi_tree(kgi: TreeKgi, *, palette: Palette = DEFAULT_PALETTE) -> Markup:
+    """One KGI on the left, its departments in the middle, their KPIs on the right, each KPI
+    marked with its status colour and its attainment as text (readable in grey-scale)."""
+    row, size = 18.0, 8.5
+    kgi_w, dept_x, dept_w, kpi_x, kpi_w = 190.0, 230.0, 130.0, 395.0, 360.0
+    width = kpi_x + kpi_w
+    departments: dict[str, list[TreeKpi]] = {}
+    for kpi in kgi.kpis:
+        departments.setdefault(kpi.department, []).append(kpi)
+    height = max(row * max(len(kgi.kpis), 1) + 8, 60.0)
+    mid_y = height / 2
+    colour = palette.none if kgi.on_track is None else palette.green if kgi.on_track else palette.red
+    parts = [
+        f'<rect x="0" y="{mid_y - 22:.1f}" width="{kgi_w:g}" height="44" rx="4" fill="#fff" '
+        f'stroke="{colour}" stroke-width="2"/>',
+        _svg_text(8, mid_y - 5, _fit(kgi.name, kgi_w - 16, size + 1), size + 1, palette.marker, bold=True),
+        _svg_text(8, mid_y + 12, _fit(kgi.note, kgi_w - 16, size), size, colour),
+    ]
+    y = 4.0
+    for department, kpis in departments.items():
+        dept_y = y + row * len(kpis) / 2
+        parts.append(
+            f'<path d="M{kgi_w:g} {mid_y:.1f}C{kgi_w + 20:g} {mid_y:.1f} {dept_x - 20:g} {dept_y:.1f} '
+            f'{dept_x:g} {dept_y:.1f}" fill="none" stroke="{palette.target}"/>'
+        )
+        parts.append(
+            _svg_text(dept_x + 4, dept_y + 3, _fit(department, dept_w - 8, size), size, palette.line, bold=True)
+        )
+        for kpi in kpis:
+            kpi_y = y + row / 2
+            status = palette.status(kpi.status)
+            parts.append(
+                f'<path d="M{dept_x + dept_w - 6:g} {dept_y:.1f}L{kpi_x - 8:g} {kpi_y:.1f}" fill="none" '
+                f'stroke="{palette.track}" stroke-width="1.5"/>'
+                f'<rect x="{kpi_x:g}" y="{kpi_y - 6:.1f}" width="12" height="12" rx="2" fill="{status}"/>'
+            )
+            parts.append(_svg_text(kpi_x + 18, kpi_y + 3, _fit(kpi.name, kpi_w - 80, size), size, palette.marker))
+            parts.append(_svg_text(width - 2, kpi_y + 3, kpi.note, size, status, end=True))
+            y += row
+    return Markup(
+        f'<svg class="tree" viewBox="0 0 {width:g} {height:.0f}" width="{width:g}" height="{height:.0f}" '
+        f'role="img" aria-label="{Markup.escape(kgi.name)}">{"".join(parts)}</svg>'
     )

@@ -149,6 +149,9 @@ def _formats(value: str) -> Sequence[str]:
     help="Folder of templates that override the packaged ones by file name.",
 )
 @click.option("--lang", type=LANGS, help="Pack language, overriding Settings' locale.")
+@click.option(
+    "--quarterly", is_flag=True, help="Add the quarterly review even when the month does not close a quarter."
+)
 def build(
     workbooks: tuple[Path, ...],
     out_dir: Path,
@@ -156,6 +159,7 @@ def build(
     formats: str,
     templates: Path | None,
     lang: str | None,
+    quarterly: bool,
 ) -> None:
     """Build the review pack of each WORKBOOK: <stem>-<YYYY-MM>.pdf, .html and .json."""
     from kpireport.build import BuildOptions, build_pack
@@ -170,6 +174,7 @@ def build(
         formats=chosen,
         templates=templates,
         lang="ja" if lang == "ja" else "en" if lang == "en" else None,
+        quarterly=quarterly,
     )
     failed = 0
     for path in workbooks:

@@ -32,7 +32,7 @@ VAGUE_WORDS = re.compile(
 MEASURABLE_WORDS = re.compile(
     r"\b(number|count|rate|ratio|share|%|percent|revenue|sales|leads?|deals?|calls?|emails?|visits?|"
     r"sessions?|searches|score|nps|cpa|cost|price|days?|hours?|minutes?|time|months?|size|ltv|churn|"
-    r"applications?|hires?|tickets?|orders?|users?|customers?|margin|profit|amount|volume|yen|usd|jpy)\b"
+    r"applications?|hires?|tickets?|orders?|margin|profit|amount|volume|yen|usd|jpy)\b"
     r"|数|率|件|額|人|時間|日数|売上|利益|スコア|回数|金額|単価|比|%",
     re.IGNORECASE,
 )
@@ -121,19 +121,6 @@ def smart_measurable(review: ReviewInput) -> Iterator[Finding]:
             text=issue.text,
             month=str(issue.month),
         )
-    with_issue = {(i.kpi, i.month) for i in review.workbook.cell_issues}
-    for result in review.kpis:
-        if result.month.actual is None and (result.kpi.id, review.month) not in with_issue:
-            yield _finding(
-                review,
-                "SMART-M",
-                "warning",
-                "no_actual",
-                kpi=result.kpi.id,
-                where=result.kpi.source,
-                name=result.kpi.name,
-                month=str(review.month),
-            )
 
 
 def smart_achievable(review: ReviewInput) -> Iterator[Finding]:

@@ -246,3 +246,85 @@ def evaluate_kgi(kgi: Kgi, measured: KpiResult | None, settings: Settings, month
     expected = expected_progress(settings.fiscal_year_of(month), kgi.deadline, month)
     on_track = progress >= expected if progress is not None and expected is not None else None
     return KgiResult(kgi, actual, progress, expected, on_track)
+
+
+@dataclass(frozen=True)
+class Pace:
+    """What it takes to reach a target by its deadline, against the pace so far."""
+
+    months_remaining: int
+    remaining: float | None
+    per_month: float | None
+    average_so_far: float | None
+
+
+def required_pace(
+    target: float | None, actual: float | None, months_with_actual: int, months_remaining: int
+) -> Pace | None:
+    """The monthly amount still needed over the remaining months; null without a target.
+
+    Already past the target, the pace needed is zero, never negative."""
+    if target is None:
+        return None
+    done = actual or 0.0
+    remaining = target - done
+    per_month = max(remaining, 0.0) / months_remaining if months_remaining > 0 else None
+    average = done / months_with_actual if months_with_actual else None
+    return Pace(max(months_remaining, 0), remaining, per_month, average)
+
+
+def kpi_pace(result: KpiResult, settings: Settings, month: Month) -> Pace | None:
+    """A ``sum`` KPI's pace to its full-year target by the fiscal year's end."""
+    if result.forecast is None:
+        return None
+    year_end = settings.fiscal_year_of(month).shift(MONTHS_IN_YEAR - 1)
+    return required_pace(
+        result.forecast.full_year_target, result.ytd.actual, result.ytd.months_with_actual, year_end.months_since(month)
+    )
+
+
+def kgi_pace(kgi: KgiResult, measured: KpiResult | None, month: Month) -> Pace | None:
+    """A KGI's pace to its target by its deadline; only a ``sum`` KPI accumulates towards it."""
+    deadline = kgi.kgi.deadline
+    if measured is None or deadline is None or measured.kpi.aggregation is not Aggregation.SUM:
+        return None
+    return required_pace(
+        kgi.kgi.target, kgi.actual, measured.ytd.months_with_actual, Month.of(deadline).months_since(month)
+    )
+
+
+@dataclass(frozen=True)
+class QuarterRow:
+    """One KPI in the quarterly review: the quarter's months side by side, and the change on
+    the previous quarter."""
+
+    result: KpiResult
+    months: tuple[tuple[Month, Period], ...]
+    previous: float | None
+    change: float | None
+    change_pct: float | None
+    okr_score: float | None
+
+
+def closes_quarter(settings: Settings, month: Month) -> bool:
+    return settings.fiscal_quarter_of(month).shift(2) == month
+
+
+def quarter_row(result: KpiResult, targets: Series, actuals: Series, settings: Settings, month: Month) -> QuarterRow:
+    kpi = result.kpi
+    thresholds = thresholds_for(kpi, settings)
+    start = settings.fiscal_quarter_of(month)
+    months = tuple(
+        (m, period(targets.get(m), actuals.get(m), kpi.direction, thresholds, int(m in actuals)))
+        for m in months_between(start, start.shift(2))
+    )
+    before = rollup(
+        targets, actuals, months_between(start.shift(-3), start.shift(-1)), kpi.aggregation, kpi.direction, thresholds
+    )
+    now = result.qtd.actual
+    change = now - before.actual if now is not None and before.actual is not None else None
+    change_pct = change / abs(before.actual) if change is not None and before.actual else None
+    score = None
+    if kpi.kind is Kind.OKR and result.qtd.attainment is not None:
+        score = min(1.0, max(0.0, result.qtd.attainment))
+    return QuarterRow(result, months, before.actual, change, change_pct, score)

@@ -7,7 +7,20 @@ from typing import Any
 
 from kpireport.errors import WorkbookError
 from kpireport.findings import Finding, review
-from kpireport.metrics import KgiResult, KpiResult, MonthOverMonth, Period, evaluate_kgi, evaluate_kpi
+from kpireport.metrics import (
+    KgiResult,
+    KpiResult,
+    MonthOverMonth,
+    Pace,
+    Period,
+    QuarterRow,
+    closes_quarter,
+    evaluate_kgi,
+    evaluate_kpi,
+    kgi_pace,
+    kpi_pace,
+    quarter_row,
+)
 from kpireport.model import Comment, Month, Workbook
 
 SCHEMA = "kpireport/v1"
@@ -20,6 +33,10 @@ class Report:
     kpis: tuple[KpiResult, ...]
     kgis: tuple[KgiResult, ...]
     findings: tuple[Finding, ...]
+    kpi_paces: dict[str, Pace | None]
+    kgi_paces: dict[str, Pace | None]
+    quarterly: tuple[QuarterRow, ...] | None = None
+    """The quarterly review, when the month closes a fiscal quarter or it was asked for."""
 
     def comments_for(self, kpi_id: str) -> list[Comment]:
         return [c for c in self.workbook.comments if c.kpi == kpi_id and c.month == self.month]
@@ -42,7 +59,7 @@ def choose_month(workbook: Workbook, requested: Month | None) -> Month:
     return month
 
 
-def build_report(workbook: Workbook, requested_month: Month | None = None) -> Report:
+def build_report(workbook: Workbook, requested_month: Month | None = None, *, quarterly: bool = False) -> Report:
     month = choose_month(workbook, requested_month)
     settings = workbook.settings
     kpis = tuple(
@@ -50,11 +67,24 @@ def build_report(workbook: Workbook, requested_month: Month | None = None) -> Re
         for kpi in workbook.kpis
     )
     by_id = {result.kpi.id: result for result in kpis}
-    kgis = tuple(
-        evaluate_kgi(kgi, by_id.get(kgi.measured_by) if kgi.measured_by else None, settings, month)
-        for kgi in workbook.kgis
+    measured = {kgi.id: by_id.get(kgi.measured_by) if kgi.measured_by else None for kgi in workbook.kgis}
+    kgis = tuple(evaluate_kgi(kgi, measured[kgi.id], settings, month) for kgi in workbook.kgis)
+    quarter = None
+    if quarterly or closes_quarter(settings, month):
+        quarter = tuple(
+            quarter_row(r, workbook.target_series(r.kpi.id), workbook.actual_series(r.kpi.id), settings, month)
+            for r in kpis
+        )
+    return Report(
+        workbook=workbook,
+        month=month,
+        kpis=kpis,
+        kgis=kgis,
+        findings=tuple(review(workbook, month, kpis, kgis)),
+        kpi_paces={r.kpi.id: kpi_pace(r, settings, month) for r in kpis},
+        kgi_paces={k.kgi.id: kgi_pace(k, measured[k.kgi.id], month) for k in kgis},
+        quarterly=quarter,
     )
-    return Report(workbook, month, kpis, kgis, tuple(review(workbook, month, kpis, kgis)))
 
 
 def _period(p: Period) -> dict[str, Any]:
@@ -63,6 +93,17 @@ def _period(p: Period) -> dict[str, Any]:
 
 def _mom(m: MonthOverMonth) -> dict[str, Any]:
     return {"previous": m.previous, "delta": m.delta, "delta_pct": m.delta_pct, "trend": m.trend}
+
+
+def _pace(p: Pace | None) -> dict[str, Any] | None:
+    if p is None:
+        return None
+    return {
+        "months_remaining": p.months_remaining,
+        "remaining": p.remaining,
+        "per_month": p.per_month,
+        "average_so_far": p.average_so_far,
+    }
 
 
 def to_json(report: Report) -> dict[str, Any]:
@@ -96,6 +137,7 @@ def to_json(report: Report) -> dict[str, Any]:
                     else None
                 ),
                 "red_streak": r.red_streak,
+                "required_pace": _pace(report.kpi_paces[r.kpi.id]),
             }
             for r in report.kpis
         ],
@@ -108,6 +150,7 @@ def to_json(report: Report) -> dict[str, Any]:
                 "progress": k.progress,
                 "expected_progress": k.expected_progress,
                 "on_track": k.on_track,
+                "required_pace": _pace(report.kgi_paces[k.kgi.id]),
             }
             for k in report.kgis
         ],

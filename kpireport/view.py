@@ -10,12 +10,12 @@ from typing import Any
 
 from markupsafe import Markup
 
-from kpireport.charts import STATUS_CLASS, progress_bar, sparkline
+from kpireport.charts import STATUS_CLASS, TreeKgi, TreeKpi, kgi_tree, progress_bar, sparkline
 from kpireport.findings import SEVERITIES, Finding
 from kpireport.formatting import DASH, Formatter
-from kpireport.i18n import labels
-from kpireport.metrics import KgiResult, KpiResult
-from kpireport.model import STATUSES, Status
+from kpireport.i18n import labels, message
+from kpireport.metrics import KgiResult, KpiResult, Pace
+from kpireport.model import STATUSES, Perspective, Status
 from kpireport.report import Report
 
 MOVERS_SHOWN = 5
@@ -87,6 +87,7 @@ class KgiCard:
     state: str
     state_css: str
     bar: Markup
+    pace: str
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,59 @@ class FindingGroup:
 
 
 @dataclass(frozen=True)
+class PaceRow:
+    name: str
+    per_month: str
+    months: int
+    average: str
+
+
+@dataclass(frozen=True)
+class ActionRow:
+    month: str
+    kpi: str
+    action: str
+    owner: str
+    chip: StatusChip
+
+
+@dataclass(frozen=True)
+class ScorecardRow:
+    perspective: str
+    total: int
+    counts: tuple[tuple[StatusChip, int], ...]
+    kpis: tuple[tuple[str, StatusChip], ...]
+
+
+@dataclass(frozen=True)
+class QuarterCell:
+    actual: str
+    chip: StatusChip
+
+
+@dataclass(frozen=True)
+class QuarterLine:
+    name: str
+    department: str
+    cells: tuple[QuarterCell, ...]
+    qtd: str
+    qtd_chip: StatusChip
+    change: str
+    change_pct: str
+    okr_score: str
+
+
+@dataclass(frozen=True)
+class QuarterlyView:
+    span: str
+    months: tuple[str, ...]
+    lines: tuple[QuarterLine, ...]
+    to_review: tuple[str, ...]
+    disconnected: tuple[str, ...]
+    has_okr: bool
+
+
+@dataclass(frozen=True)
 class PackView:
     lang: str
     labels: dict[str, str]
@@ -121,6 +175,11 @@ class PackView:
     departments: tuple[Department, ...]
     finding_groups: tuple[FindingGroup, ...]
     finding_count: int
+    paces: tuple[PaceRow, ...]
+    actions: tuple[ActionRow, ...]
+    trees: tuple[Markup, ...]
+    scorecard: tuple[ScorecardRow, ...]
+    quarterly: QuarterlyView | None
 
     def as_context(self) -> dict[str, Any]:
         return {"pack": self, "t": self.labels}
@@ -172,7 +231,23 @@ def _counts(statuses: list[Status], text: dict[str, str]) -> tuple[tuple[StatusC
     return tuple((_chip(status, text), counter.get(status, 0)) for status in STATUSES)
 
 
-def _kgi_card(result: KgiResult, measured_unit: str, fmt: Formatter, text: dict[str, str]) -> KgiCard:
+def _pace_text(pace: Pace | None, unit: str, fmt: Formatter) -> str:
+    if pace is None or pace.per_month is None:
+        return ""
+    if pace.per_month == 0:
+        return message(fmt.locale, "pace_reached")
+    return message(
+        fmt.locale,
+        "pace",
+        per_month=fmt.value(pace.per_month, unit),
+        months=pace.months_remaining,
+        average=fmt.value(pace.average_so_far, unit),
+    )
+
+
+def _kgi_card(
+    result: KgiResult, measured_unit: str, pace: Pace | None, fmt: Formatter, text: dict[str, str]
+) -> KgiCard:
     kgi = result.kgi
     unit = kgi.unit if kgi.unit in {"currency", "percent", "number"} else measured_unit
     state, css = (
@@ -201,6 +276,7 @@ def _kgi_card(result: KgiResult, measured_unit: str, fmt: Formatter, text: dict[
             label=f"{text['progress']} {fmt.percent(result.progress)} / "
             f"{text['expected']} {fmt.percent(result.expected_progress)}",
         ),
+        pace=_pace_text(pace, unit, fmt),
     )
 
 
@@ -220,6 +296,98 @@ def _movers(report: Report, fmt: Formatter) -> tuple[Mover, ...]:
     )
 
 
+def _paces(report: Report, fmt: Formatter) -> tuple[PaceRow, ...]:
+    """Cumulative KPIs that must speed up: the pace needed exceeds the pace so far."""
+    behind = []
+    for result in report.kpis:
+        pace = report.kpi_paces.get(result.kpi.id)
+        if pace is None or pace.per_month is None or pace.average_so_far is None or pace.average_so_far <= 0:
+            continue
+        lower = result.kpi.direction.value == "lower"
+        if (pace.per_month < pace.average_so_far) if lower else (pace.per_month > pace.average_so_far):
+            behind.append((pace.per_month / pace.average_so_far, result, pace))
+    behind.sort(key=lambda item: item[0], reverse=True)
+    return tuple(
+        PaceRow(
+            r.kpi.name, fmt.value(p.per_month, r.kpi.unit), p.months_remaining, fmt.value(p.average_so_far, r.kpi.unit)
+        )
+        for _, r, p in behind[:6]
+    )
+
+
+def _actions(report: Report, fmt: Formatter, text: dict[str, str]) -> tuple[ActionRow, ...]:
+    by_id = {r.kpi.id: r for r in report.kpis}
+    comments = sorted((c for c in report.workbook.comments if c.action), key=lambda c: c.month, reverse=True)
+    return tuple(
+        ActionRow(fmt.month(c.month), by_id[c.kpi].kpi.name, c.action, c.owner, _chip(by_id[c.kpi].month.status, text))
+        for c in comments
+        if c.kpi in by_id
+    )
+
+
+def _trees(report: Report, fmt: Formatter, text: dict[str, str]) -> tuple[Markup, ...]:
+    def node(r: KpiResult) -> TreeKpi:
+        return TreeKpi(r.kpi.name, r.kpi.department, r.month.status, fmt.percent(r.month.attainment))
+
+    trees = []
+    kgi_ids = {k.kgi.id for k in report.kgis}
+    for k in report.kgis:
+        note = f"{text['progress']} {fmt.percent(k.progress)} / {text['expected']} {fmt.percent(k.expected_progress)}"
+        kpis = tuple(node(r) for r in report.kpis if r.kpi.kgi == k.kgi.id)
+        trees.append(kgi_tree(TreeKgi(k.kgi.name, note, k.on_track, kpis)))
+    orphans = tuple(node(r) for r in report.kpis if r.kpi.kgi not in kgi_ids)
+    if orphans:
+        trees.append(kgi_tree(TreeKgi(text["no_kgi_group"], "", None, orphans)))
+    return tuple(trees)
+
+
+def _scorecard(report: Report, text: dict[str, str]) -> tuple[ScorecardRow, ...]:
+    if not any(r.kpi.perspective for r in report.kpis):
+        return ()
+    rows = []
+    for perspective in Perspective:
+        members = [r for r in report.kpis if r.kpi.perspective is perspective]
+        rows.append(
+            ScorecardRow(
+                perspective=message(report.workbook.settings.locale, f"perspective.{perspective.value}"),
+                total=len(members),
+                counts=_counts([r.month.status for r in members], text),
+                kpis=tuple((r.kpi.name, _chip(r.month.status, text)) for r in members),
+            )
+        )
+    return tuple(rows)
+
+
+def _quarterly(report: Report, fmt: Formatter, text: dict[str, str]) -> QuarterlyView | None:
+    if report.quarterly is None:
+        return None
+    first_row = report.quarterly[0] if report.quarterly else None
+    months = tuple(fmt.month(m) for m, _ in first_row.months) if first_row else ()
+    lines = tuple(
+        QuarterLine(
+            name=q.result.kpi.name,
+            department=q.result.kpi.department,
+            cells=tuple(
+                QuarterCell(fmt.value(p.actual, q.result.kpi.unit), _chip(p.status, text)) for _, p in q.months
+            ),
+            qtd=fmt.percent(q.result.qtd.attainment),
+            qtd_chip=_chip(q.result.qtd.status, text),
+            change=fmt.delta(q.change, q.result.kpi.unit),
+            change_pct=fmt.delta_pct(q.change_pct) if q.result.kpi.unit != "percent" else "",
+            okr_score=f"{q.okr_score:.2f}" if q.okr_score is not None else "",
+        )
+        for q in report.quarterly
+    )
+    return QuarterlyView(
+        span=text["quarter_span"].format(first=months[0], last=months[-1]) if months else "",
+        months=months,
+        lines=lines,
+        to_review=tuple(f.message for f in report.findings if f.code == "REVIEW"),
+        disconnected=tuple(f.message for f in report.findings if f.code == "DISCONNECT"),
+        has_okr=any(q.okr_score is not None for q in report.quarterly),
+    )
+
+
 def build_view(report: Report, *, today: dt.date | None = None) -> PackView:
     settings = report.workbook.settings
     fmt = Formatter(settings.locale, settings.currency)
@@ -236,7 +404,10 @@ def build_view(report: Report, *, today: dt.date | None = None) -> PackView:
         month=fmt.month(report.month),
         prepared=fmt.date(today or dt.date.today()),
         fiscal_year=fmt.month(settings.fiscal_year_of(report.month)),
-        kgis=tuple(_kgi_card(k, units.get(k.kgi.measured_by or "", "number"), fmt, text) for k in report.kgis),
+        kgis=tuple(
+            _kgi_card(k, units.get(k.kgi.measured_by or "", "number"), report.kgi_paces.get(k.kgi.id), fmt, text)
+            for k in report.kgis
+        ),
         status_counts=_counts([r.month.status for r in report.kpis], text),
         movers=_movers(report, fmt),
         departments=tuple(
@@ -254,4 +425,9 @@ def build_view(report: Report, *, today: dt.date | None = None) -> PackView:
             if (group := tuple(f for f in report.findings if f.severity == severity))
         ),
         finding_count=len(report.findings),
+        paces=_paces(report, fmt),
+        actions=_actions(report, fmt, text),
+        trees=_trees(report, fmt, text),
+        scorecard=_scorecard(report, text),
+        quarterly=_quarterly(report, fmt, text),
     )

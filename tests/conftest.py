@@ -11,6 +11,8 @@ from typing import Any
 import openpyxl
 import pytest
 
+from kpireport.model import CellIssue, Kgi, Kpi, Month, Settings, Workbook
+
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "sample_workbooks"
 SAMPLE_EN = SAMPLES / "kpi-sample-en.xlsx"
@@ -97,3 +99,37 @@ def make_workbook(tmp_path: Path) -> Callable[..., Path]:
 
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# -- in-memory models for rule and report tests ---------------------------------------------
+
+OCT = Month(2026, 10)
+YEAR = [Month(2026, 4).shift(i) for i in range(12)]
+
+
+def kpi(id_: str, **fields: object) -> Kpi:
+    base: dict[str, object] = {"name": f"Deals closed {id_}", "department": "Sales", "kgi": "G1", "unit": "number"}
+    return Kpi(id=id_, **{**base, **fields})  # type: ignore[arg-type]
+
+
+def book(
+    kpis: list[Kpi],
+    *,
+    actuals: dict[str, dict[Month, float]] | None = None,
+    targets: dict[str, dict[Month, float]] | None = None,
+    kgis: list[Kgi] | None = None,
+    issues: tuple[CellIssue, ...] = (),
+    locale: str = "en",
+) -> Workbook:
+    """Every KPI on target (100 a month, all year) unless told otherwise."""
+    flat_targets = {k.id: dict.fromkeys(YEAR, 100.0) for k in kpis}
+    flat_actuals = {k.id: {m: 100.0 for m in YEAR if m <= OCT} for k in kpis}
+    return Workbook(
+        settings=Settings(company="Acme", fiscal_year_start=4, locale=locale),  # type: ignore[arg-type]
+        kgis=tuple(kgis if kgis is not None else [Kgi("G1", "Revenue", 1200.0, deadline=dt.date(2027, 3, 31))]),
+        kpis=tuple(kpis),
+        targets={**flat_targets, **(targets or {})},
+        actuals={**flat_actuals, **(actuals or {})},
+        cell_issues=issues,
+        months=tuple(YEAR),
+    )
