@@ -259,7 +259,7 @@ class XlsxFile:
             return {}
         problems: dict[tuple[int, int], tuple[ProblemKind, str]] = {}
         for match in _CELL.finditer(xml):
-            attributes, body = match.group(1), match.group(2)
+            attributes, body = match.group(1), match.group(2) or b""  # <c ... /> has no body
             ref = _REF_ATTR.search(attributes)
             index = _cell_index(ref.group(1).decode("ascii")) if ref else None
             if index is None:

@@ -86,3 +86,48 @@ def test_overlapping_entries_are_refused(tmp_path: Path) -> None:
     path.write_bytes(bytes(data))
     with pytest.raises(WorkbookError, match="overlap"):
         XlsxFile(path)
+
+
+def test_scan_finds_formula_and_error_cells_among_empty_self_closing_cells(tmp_path: Path) -> None:
+    sheet = (
+        b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b'<sheetData><row r="1"><c r="A1" s="1"/><c r="B1"><f>1+1</f></c><c r="C1" t="e"><f>1/0</f><v>#DIV/0!</v></c>'
+        b'<c r="D1"><f>2+2</f><v>4</v></c></row></sheetData></worksheet>'
+    )
+    workbook = (
+        b'<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        b'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+        b'<sheets><sheet name="Data" sheetId="1" r:id="rId1"/></sheets></workbook>'
+    )
+    rels = (
+        b'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        b'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"'
+        b' Target="worksheets/sheet1.xml"/></Relationships>'
+    )
+    content_types = (
+        b'<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        b'<Default Extension="xml" ContentType="application/xml"/>'
+        b'<Override PartName="/xl/workbook.xml" '
+        b'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        b'<Override PartName="/xl/worksheets/sheet1.xml" '
+        b'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>'
+    )
+    root_rels = (
+        b'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        b'<Relationship Id="r1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+        b'officeDocument" Target="xl/workbook.xml"/></Relationships>'
+    )
+    path = _zip(
+        tmp_path / "scan.xlsx",
+        {
+            "[Content_Types].xml": content_types,
+            "_rels/.rels": root_rels,
+            "xl/workbook.xml": workbook,
+            "xl/_rels/workbook.xml.rels": rels,
+            "xl/worksheets/sheet1.xml": sheet,
+        },
+    )
+    with XlsxFile(path) as book:
+        grid = book.grid("Data")
+    assert grid.problems == {(0, 1): ("formula_without_value", "1+1"), (0, 2): ("error_value", "#DIV/0!")}
+    assert grid.value(0, 3) == 4.0
