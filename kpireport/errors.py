@@ -45,6 +45,12 @@ class OutputError(KpiReportError, OSError):
     exit_code = 1
 
 
+class RenderError(KpiReportError):
+    """The pack could not be rendered (too slow, or a broken user template)."""
+
+    exit_code = 1
+
+
 class ThemeError(KpiReportError, ValueError):
     """A theme file is missing or invalid."""
 

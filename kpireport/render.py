@@ -7,7 +7,11 @@ never pay for it.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import signal
+import threading
+from collections.abc import Iterator
 from importlib import resources
 from importlib.abc import Traversable
 from pathlib import Path
@@ -15,13 +19,15 @@ from typing import TYPE_CHECKING, Any
 
 import jinja2
 
-from kpireport.errors import KpiReportError
+from kpireport.errors import KpiReportError, RenderError
 from kpireport.view import PackView
 
 if TYPE_CHECKING:
     from weasyprint import URLFetcher
 
 PACK_TEMPLATE = "pack.html.j2"
+# A 1,000-KPI pack renders in well under a minute here; past this something is wrong.
+RENDER_SECONDS = 300.0
 
 
 def templates_root() -> Traversable:
@@ -88,10 +94,31 @@ def _refusing_fetcher() -> URLFetcher:
     return RefusingFetcher(allowed_protocols={"data"}, allow_redirects=False, timeout=1)
 
 
+@contextlib.contextmanager
+def time_bound(seconds: float) -> Iterator[None]:
+    """Raise RenderError when the block runs longer than ``seconds`` (main thread only:
+    signals cannot interrupt other threads)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise RenderError(f"rendering the PDF took longer than {seconds:g} s and was stopped.")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def render_pdf(html: str) -> bytes:
     from weasyprint import HTML
 
-    document = HTML(string=html, base_url=None, url_fetcher=_refusing_fetcher())
-    pdf = document.write_pdf(pdf_tags=True)
+    with time_bound(RENDER_SECONDS):
+        document = HTML(string=html, base_url=None, url_fetcher=_refusing_fetcher())
+        pdf = document.write_pdf(pdf_tags=True)
     assert isinstance(pdf, bytes)
     return pdf

@@ -37,6 +37,7 @@ MAX_ENTRIES = 10_000
 MAX_UNCOMPRESSED_BYTES = 1024 * 1024 * 1024
 MAX_RATIO = 200  # per entry above RATIO_CHECK_BYTES; real sheet XML stays well under 100:1
 RATIO_CHECK_BYTES = 8 * 1024 * 1024
+VERIFY_COMPRESSED_BYTES = 64 * 1024
 MAX_ROWS = 250_000
 MAX_COLUMNS = 2_000
 
@@ -184,10 +185,29 @@ class XlsxFile:
                 f"{MAX_UNCOMPRESSED_BYTES // 1024 // 1024:,} MiB); it may be a zip bomb."
             )
         self._check_no_overlap(infos)
+        self._check_declared_sizes_are_true(infos)
         lowered = {n.lower().replace("\\", "/") for n in names}
         if "[content_types].xml" not in lowered:
             fail("it is a zip file but not an Excel workbook (no [Content_Types].xml part).")
         self._check_no_entity_declarations(infos)
+
+    def _check_declared_sizes_are_true(self, infos: list[zipfile.ZipInfo]) -> None:
+        """The limits above trust the declared sizes; a bomb can lie about them. zipfile stops
+        at the declared size and checks the CRC, so inflating a part through it (and throwing
+        the bytes away) proves the declaration with bounded memory. Parts under 64 KiB
+        compressed cannot expand past ~66 MiB, so only larger ones pay for the proof."""
+        for info in infos:
+            if info.compress_size < VERIFY_COMPRESSED_BYTES:
+                continue
+            try:
+                with self._zip.open(info) as part:
+                    while part.read(1024 * 1024):
+                        pass
+            except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
+                self._fail_container(
+                    f"part {info.filename!r} does not unpack to its declared size ({_short(exc)}); "
+                    "the file is damaged or a zip bomb."
+                )
 
     def _check_no_entity_declarations(self, infos: list[zipfile.ZipInfo]) -> None:
         """Excel never writes a DTD; one in a part is an entity bomb or an XXE attempt. A DTD can
@@ -226,7 +246,8 @@ class XlsxFile:
     def grid(self, sheet_name: str) -> Grid:
         try:
             sheet = self._book.get_sheet_by_name(sheet_name)
-            height, width = sheet.total_height, sheet.total_width
+            # calamine gives the last used row and column as zero-based indexes.
+            height, width = sheet.total_height + 1, sheet.total_width + 1
             if height > MAX_ROWS or width > MAX_COLUMNS:
                 raise WorkbookError(
                     f"the sheet reaches row {height:,} / column {width:,}; kpireport reads up to "

@@ -6,6 +6,7 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from kpireport.errors import WorkbookError
@@ -131,3 +132,28 @@ def test_scan_finds_formula_and_error_cells_among_empty_self_closing_cells(tmp_p
         grid = book.grid("Data")
     assert grid.problems == {(0, 1): ("formula_without_value", "1+1"), (0, 2): ("error_value", "#DIV/0!")}
     assert grid.value(0, 3) == 4.0
+
+
+def test_a_part_that_lies_about_its_size_is_refused(tmp_path: Path) -> None:
+    """A bomb declares a small size for a part that inflates far beyond it."""
+    path = _zip(tmp_path / "liar.xlsx", {"[Content_Types].xml": b"<x/>", "xl/big.xml": bytes(200 * 1024 * 1024)})
+    data = bytearray(path.read_bytes())
+    small = (1000).to_bytes(4, "little")
+    local = data.find(b"PK\x03\x04", 10)  # the second entry's local header
+    central = data.rfind(b"PK\x01\x02")  # and its central-directory record
+    data[local + 22 : local + 26] = small
+    data[central + 24 : central + 28] = small
+    path.write_bytes(bytes(data))
+    with pytest.raises(WorkbookError, match="does not unpack to its declared size"):
+        XlsxFile(path)
+
+
+def test_a_sheet_reaching_a_million_rows_is_refused(make_workbook: Callable[..., Path]) -> None:
+    path = make_workbook()
+    book = openpyxl.load_workbook(path)
+    book["Actuals"].cell(row=1_000_000, column=2, value=1)
+    book.save(path)
+    with XlsxFile(path) as xlsx, pytest.raises(WorkbookError) as caught:
+        xlsx.grid("Actuals")
+    assert str(caught.value).startswith("Actuals: the sheet reaches row 1,000,000 / column 4;")
+    assert "kpireport reads up to 250,000 rows" in str(caught.value)

@@ -1,0 +1,96 @@
+"""The renderer fetches nothing it was not given, is time-bound, and never half-writes."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import SAMPLE_EN
+
+from kpireport import render
+from kpireport.build import BuildOptions, build_pack
+from kpireport.errors import RenderError
+from kpireport.output import atomic_path
+
+
+@pytest.fixture
+def listener() -> Iterator[tuple[int, list[str]]]:
+    """A loopback TCP server that records every connection made to it."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    server.settimeout(0.2)
+    seen: list[str] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = server.accept()
+            except TimeoutError:
+                continue
+            seen.append(connection.recv(200).decode("latin-1"))
+            connection.close()
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield server.getsockname()[1], seen
+    stop.set()
+    thread.join()
+    server.close()
+
+
+def test_a_hostile_template_fetches_nothing(
+    listener: tuple[int, list[str]], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    port, seen = listener
+    base = f"http://127.0.0.1:{port}"
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "pack.html.j2").write_text(
+        f"""<html><head><link rel="stylesheet" href="{base}/a.css">
+        <style>@import url({base}/b.css); body {{ background: url(file:///etc/hostname); }}
+        @font-face {{ font-family: x; src: url({base}/f.woff); }}</style></head>
+        <body><img src="{base}/c.png"><img src="file:///etc/passwd"><iframe src="{base}/d"></iframe>
+        <object data="{base}/e.svg"></object><p>{{{{ pack.company }}}}</p></body></html>""",
+        encoding="utf-8",
+    )
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        result = build_pack(SAMPLE_EN, BuildOptions(out_dir=tmp_path / "out", formats=("pdf",), templates=templates))
+    assert result.outputs[0].read_bytes().startswith(b"%PDF")
+    assert seen == []
+    refused = caplog.text
+    assert "kpireport does not fetch 'file:///etc/passwd'" in refused
+    assert f"kpireport does not fetch '{base}/c.png'" in refused
+
+
+def test_rendering_is_time_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(render, "RENDER_SECONDS", 0.001)
+    with pytest.raises(RenderError, match=r"rendering the PDF took longer than 0\.001 s"):
+        render.render_pdf("<p>" + "slow " * 20000 + "</p>")
+
+
+def test_an_interrupted_build_leaves_no_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    def interrupted(html: str) -> bytes:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(render, "render_pdf", interrupted)
+    out = tmp_path / "out"
+    with pytest.raises(KeyboardInterrupt):
+        build_pack(SAMPLE_EN, BuildOptions(out_dir=out))
+    assert not out.exists() or list(out.iterdir()) == []
+
+
+def test_a_failed_write_keeps_the_old_file_and_leaves_no_temporary(tmp_path: Path) -> None:
+    target = tmp_path / "pack.json"
+    target.write_text("old")
+
+    with pytest.raises(OSError, match="disk full"), atomic_path(target) as temporary:
+        temporary.write_text("half a pa")
+        raise OSError("disk full")
+    assert target.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["pack.json"]
