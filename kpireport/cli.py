@@ -125,21 +125,28 @@ def _formats(value: str) -> Sequence[str]:
     return chosen
 
 
+def _addresses(values: Sequence[str]) -> list[str]:
+    """--to a@x --to b@x, or --to a@x,b@x."""
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def _deliver(outputs: Sequence[Path], to: Sequence[str], cc: Sequence[str], subject: str | None) -> None:
+    from kpireport.mail import compose, group_pack_files, load_pack_json, send, smtp_settings
+
+    settings = smtp_settings()
+    for pack in group_pack_files(outputs):
+        attachments = [pack.pdf] + ([pack.html] if pack.html else [])
+        message = compose(load_pack_json(pack.json), attachments, sender=settings.sender, to=to, cc=cc, subject=subject)
+        send(message, settings, [*to, *cc])
+        click.echo(f"Sent {pack.pdf.name} to {', '.join([*to, *cc])}")
+
+
 @cli.command()
 @click.argument("workbooks", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
-    "-o",
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path(),
-    help="Output folder (default: current folder).",
+    "-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path(), help="Output folder."
 )
-@click.option(
-    "--month",
-    type=MonthType(),
-    help="Month to report on (default: Settings' report_month, else the latest with an actual).",
-)
+@click.option("--month", type=MonthType(), help="Month to report on (default: report_month, else the latest actual).")
 @click.option(
     "--format", "formats", default="pdf,html,json", show_default=True, help="Comma-separated: pdf, html, json."
 )
@@ -152,6 +159,12 @@ def _formats(value: str) -> Sequence[str]:
 @click.option(
     "--quarterly", is_flag=True, help="Add the quarterly review even when the month does not close a quarter."
 )
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=1, show_default=True, help="Workbooks built at once.")
+@click.option(
+    "--email-to", multiple=True, help="Send each pack to this address (repeatable); SMTP from the environment."
+)
+@click.option("--email-cc", multiple=True, help="Copy each pack to this address (repeatable).")
+@click.option("--subject", help="E-mail subject (default: company, review and month).")
 def build(
     workbooks: tuple[Path, ...],
     out_dir: Path,
@@ -160,36 +173,156 @@ def build(
     templates: Path | None,
     lang: str | None,
     quarterly: bool,
+    jobs: int,
+    email_to: tuple[str, ...],
+    email_cc: tuple[str, ...],
+    subject: str | None,
 ) -> None:
-    """Build the review pack of each WORKBOOK: <stem>-<YYYY-MM>.pdf, .html and .json."""
-    from kpireport.build import BuildOptions, build_pack
+    """Build the review pack of each WORKBOOK (a file, or a folder of workbooks):
+    <stem>-<YYYY-MM>.pdf, .html and .json."""
+    from kpireport.batch import build_many, expand
+    from kpireport.build import BuildOptions
+    from kpireport.present import BatchProgress, print_summary
 
     try:
-        chosen = _formats(formats)
+        chosen = list(_formats(formats))
     except click.BadParameter as error:
         raise click.BadParameter(str(error), param_hint="'--format'") from None
-    options = BuildOptions(
-        out_dir=out_dir,
-        month=month,
-        formats=chosen,
-        templates=templates,
-        lang="ja" if lang == "ja" else "en" if lang == "en" else None,
-        quarterly=quarterly,
-    )
-    failed = 0
-    for path in workbooks:
-        try:
-            result = build_pack(path, options)
-        except KpiReportError as error:
-            failed += 1
-            if len(workbooks) == 1:
-                _fail(error)
-            click.echo(f"Error: {path}: {error}", err=True)
-            continue
-        for output in result.outputs:
+    to, cc = _addresses(email_to), _addresses(email_cc)
+    try:
+        if to:
+            from kpireport.mail import smtp_settings, validate_address
+
+            for address in [*to, *cc]:
+                validate_address(address)
+            smtp_settings()  # fail before building, not after
+            chosen = sorted({*chosen, "pdf", "json"}, key=["pdf", "html", "json"].index)
+        options = BuildOptions(
+            out_dir=out_dir,
+            month=month,
+            formats=chosen,
+            templates=templates,
+            lang="ja" if lang == "ja" else "en" if lang == "en" else None,
+            quarterly=quarterly,
+        )
+        paths = expand(workbooks)
+        if not paths:
+            raise KpiReportError(f"no workbook (.xlsx) found in {', '.join(str(w) for w in workbooks)}.")
+    except KpiReportError as error:
+        _fail(error)
+    single = len(paths) == 1 and not workbooks[0].is_dir()
+    if single:
+        outcomes = build_many(paths, options, 1, lambda outcome: None)
+        if not outcomes[0].ok:
+            click.echo(f"Error: {outcomes[0].error}", err=True)
+            sys.exit(2)
+        for output in outcomes[0].outputs:
             click.echo(f"Wrote {output}")
-    if failed:
-        sys.exit(2 if failed == len(workbooks) else 1)
+    else:
+        with BatchProgress(len(paths)) as progress:
+            outcomes = build_many(paths, options, jobs, progress.advance)
+        print_summary(outcomes)
+    try:
+        for outcome in outcomes:
+            if to and outcome.ok:
+                _deliver(outcome.outputs, to, cc, subject)
+    except KpiReportError as error:
+        _fail(error)
+    if not all(o.ok for o in outcomes):
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("packs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--to", "to", multiple=True, required=True, help="Recipient address (repeatable).")
+@click.option("--cc", multiple=True, help="Copy recipient (repeatable).")
+@click.option("--subject", help="Subject (default: company, review and month).")
+@click.option("--dry-run", is_flag=True, help="Write the message as a .eml file beside the PDF instead of sending it.")
+def send(packs: tuple[Path, ...], to: tuple[str, ...], cc: tuple[str, ...], subject: str | None, dry_run: bool) -> None:
+    """E-mail built PACKs (the PDF attached, the HTML too if given; the body from the pack's
+    JSON). SMTP from KPIREPORT_SMTP_URL, KPIREPORT_SMTP_PASSWORD and KPIREPORT_FROM."""
+    import os
+
+    from kpireport.mail import SENDER, compose, group_pack_files, load_pack_json, validate_address
+    from kpireport.output import write_atomic
+
+    recipients, copies = _addresses(to), _addresses(cc)
+    try:
+        for address in [*recipients, *copies]:
+            validate_address(address)
+        if not dry_run:
+            _deliver(list(packs), recipients, copies, subject)
+            return
+        sender = os.environ.get(SENDER, "kpireport@localhost")
+        for pack in group_pack_files(list(packs)):
+            attachments = [pack.pdf] + ([pack.html] if pack.html else [])
+            message = compose(
+                load_pack_json(pack.json), attachments, sender=sender, to=recipients, cc=copies, subject=subject
+            )
+            target = pack.pdf.with_suffix(".eml")
+            write_atomic(target, bytes(message))
+            click.echo(f"Wrote {target} (not sent)")
+    except KpiReportError as error:
+        _fail(error)
+
+
+@cli.command("watch")
+@click.argument("inbox", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "-o", "--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output folder."
+)
+@click.option(
+    "--format", "formats", default="pdf,html,json", show_default=True, help="Comma-separated: pdf, html, json."
+)
+@click.option("--email-to", multiple=True, help="Send each new pack to this address (repeatable).")
+@click.option("--email-cc", multiple=True, help="Copy each new pack to this address (repeatable).")
+@click.option(
+    "--settle",
+    type=click.FloatRange(0.05, 60),
+    default=1.0,
+    show_default=True,
+    help="Seconds a file must stay unchanged before it is built.",
+)
+def watch_command(
+    inbox: Path, out_dir: Path, formats: str, email_to: tuple[str, ...], email_cc: tuple[str, ...], settle: float
+) -> None:
+    """Build a pack whenever a workbook lands in or changes in INBOX. Ctrl-C stops."""
+    import datetime as dt
+
+    from kpireport.batch import Outcome
+    from kpireport.build import BuildOptions
+    from kpireport.watch import watch
+
+    to, cc = _addresses(email_to), _addresses(email_cc)
+    chosen = list(_formats(formats))
+    try:
+        if to:
+            from kpireport.mail import smtp_settings
+
+            smtp_settings()
+            chosen = sorted({*chosen, "pdf", "json"}, key=["pdf", "html", "json"].index)
+    except KpiReportError as error:
+        _fail(error)
+
+    def log(text: str) -> None:
+        click.echo(f"{dt.datetime.now():%H:%M:%S} {text}")
+
+    def done(outcome: Outcome) -> None:
+        if not outcome.ok:
+            log(f"{outcome.workbook.name}: FAILED: {outcome.error}")
+            return
+        log(f"{outcome.workbook.name}: wrote {', '.join(p.name for p in outcome.outputs)}")
+        if to:
+            try:
+                _deliver(outcome.outputs, to, cc, None)
+            except KpiReportError as error:
+                log(f"{outcome.workbook.name}: not sent: {error}")
+
+    log(f"Watching {inbox} for workbooks; packs go to {out_dir}. Press Ctrl-C to stop.")
+    try:
+        watch(inbox, BuildOptions(out_dir=out_dir, formats=chosen), done, settle=settle)
+    except KeyboardInterrupt:
+        log("Stopped.")
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -133,7 +133,9 @@ def test_build_many_workbooks_one_bad_builds_the_rest_and_exits_1(make_workbook:
     bad.write_text("not a workbook")
     result = run("build", bad, good, "-o", tmp_path / "out", "--format", "json")
     assert result.exit_code == 1
-    assert "Error: " in result.output and "bad.xlsx is not an .xlsx workbook" in result.output
+    assert "[1/2] bad.xlsx: FAILED: bad.xlsx is not an .xlsx workbook (it looks like text or CSV)." in result.output
+    assert "[2/2] good.xlsx: ok" in result.output
+    assert "1 of 2 packs built" in result.output
     assert (tmp_path / "out" / "good-2026-06.json").exists()
 
 

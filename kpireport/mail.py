@@ -1,0 +1,304 @@
+"""E-mailing a pack: the message is built from the pack's JSON, sent over SMTP configured by
+the environment, or written as an .eml for a dry run.
+
+Nothing from a workbook can change who receives the message: recipients come only from
+--to/--cc, headers are built with the ``email`` package's strict policy, and every text that
+lands in a header is folded onto one line first.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import smtplib
+import ssl
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import SMTP as SMTP_POLICY
+from email.utils import make_msgid
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from markupsafe import escape
+
+from kpireport.errors import DeliveryError, KpiReportError
+from kpireport.formatting import Formatter
+from kpireport.i18n import labels
+from kpireport.model import Locale, Month
+
+SMTP_URL = "KPIREPORT_SMTP_URL"
+SMTP_PASSWORD = "KPIREPORT_SMTP_PASSWORD"
+SENDER = "KPIREPORT_FROM"
+CA_FILE = "KPIREPORT_SMTP_CAFILE"
+TIMEOUT_SECONDS = 20
+MOVERS_IN_BODY = 3
+_ADDRESS = re.compile(r"^[^@\s<>()\[\],;:\"\\]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$|^[^@\s<>()\[\],;:\"\\]+@localhost$")
+
+
+class ConfigurationError(KpiReportError):
+    """SMTP settings are missing or wrong: the user fixes the environment."""
+
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    scheme: str
+    host: str
+    port: int
+    user: str | None
+    password: str | None
+    sender: str
+    ca_file: str | None
+
+    @property
+    def label(self) -> str:
+        return f"{self.host}:{self.port}"
+
+
+def single_line(text: str) -> str:
+    """Fold any CR, LF or other control character into a space: a header stays one header."""
+    return " ".join(re.sub(r"[\x00-\x1f\x7f\u2028\u2029]", " ", text).split())
+
+
+def validate_address(text: str) -> str:
+    """A bare address (name@example.com); anything that could smuggle a header is refused."""
+    address = text.strip()
+    if not _ADDRESS.match(address):
+        raise ConfigurationError(f"{text!r} is not an e-mail address; give a bare address such as cfo@example.com.")
+    return address
+
+
+def smtp_settings(environ: Mapping[str, str] | None = None) -> SmtpSettings:
+    env = os.environ if environ is None else environ
+    url = env.get(SMTP_URL, "").strip()
+    if not url:
+        raise ConfigurationError(
+            f"set {SMTP_URL} (e.g. smtp://user@mail.example.com:587), {SENDER} and, if the server "
+            f"needs a login, {SMTP_PASSWORD}; or use --dry-run to write the message to a file."
+        )
+    parts = urlsplit(url)
+    defaults = {"smtp": 587, "smtps": 465, "smtp+insecure": 25}
+    if parts.scheme not in defaults or not parts.hostname:
+        raise ConfigurationError(
+            f"{SMTP_URL} must look like smtp://user@host:587 (STARTTLS), smtps://user@host:465 (TLS) or "
+            "smtp+insecure://host:25 (a local relay only)."
+        )
+    if parts.password:
+        raise ConfigurationError(f"put the password in {SMTP_PASSWORD}, not in {SMTP_URL}.")
+    sender = env.get(SENDER, "").strip()
+    if not sender:
+        raise ConfigurationError(f"set {SENDER} to the address the pack is sent from.")
+    try:
+        port = parts.port or defaults[parts.scheme]
+    except ValueError as exc:
+        raise ConfigurationError(f"{SMTP_URL} has an invalid port.") from exc
+    user = unquote(parts.username) if parts.username else None
+    password = env.get(SMTP_PASSWORD) or None
+    if user and not password:
+        raise ConfigurationError(f"{SMTP_URL} names user {user!r}; set {SMTP_PASSWORD} to log in.")
+    return SmtpSettings(parts.scheme, parts.hostname, port, user, password, validate_address(sender), env.get(CA_FILE))
+
+
+# -- the message ------------------------------------------------------------------------------
+
+
+def _summary(pack: Mapping[str, Any], locale: Locale) -> tuple[str, list[str], str]:
+    """Subject line, text paragraphs and HTML body built from the pack's JSON."""
+    text = labels(locale)
+    fmt = Formatter(locale, str(pack.get("currency") or "JPY"))
+    month = fmt.month(Month.parse(str(pack["report_month"])))
+    company = single_line(str(pack.get("company", "")))
+    counts = dict.fromkeys(("green", "amber", "red", "no_data"), 0)
+    for kpi in pack.get("kpis", []):
+        counts[kpi["month"]["status"]] = counts.get(kpi["month"]["status"], 0) + 1
+    kgi_lines = []
+    for kgi in pack.get("kgis", []):
+        state = (
+            text["unknown"] if kgi["on_track"] is None else text["on_track"] if kgi["on_track"] else text["off_track"]
+        )
+        kgi_lines.append(
+            f"{kgi['name']}: {text['progress']} {fmt.percent(kgi['progress'])} / "
+            f"{text['expected']} {fmt.percent(kgi['expected_progress'])} ({state})"
+        )
+    movers = sorted(
+        (k for k in pack.get("kpis", []) if k["mom"]["delta_pct"] is not None and k["mom"]["delta"]),
+        key=lambda k: abs(k["mom"]["delta_pct"]),
+        reverse=True,
+    )[:MOVERS_IN_BODY]
+    mover_lines = [
+        f"{k['name']}: {fmt.delta(k['mom']['delta'], k['unit'])} ({fmt.delta_pct(k['mom']['delta_pct'])})"
+        for k in movers
+    ]
+    count_line = ", ".join(f"{text['status.' + s]} {n}" for s, n in counts.items())
+    subject = f"{company} — {text['monthly_review']} {month}"
+    paragraphs = [
+        f"{text['monthly_review']}: {company}, {month}",
+        f"{text['kgis']}:\n" + "\n".join(f"- {line}" for line in kgi_lines),
+        f"{text['status_counts']}: {count_line}",
+        f"{text['movers']}:\n" + "\n".join(f"- {line}" for line in mover_lines or [text["no_movers"]]),
+    ]
+    html = (
+        f'<html lang="{locale}"><body style="font-family:sans-serif">'
+        f"<p><strong>{escape(paragraphs[0])}</strong></p>"
+        f"<p>{escape(text['kgis'])}</p><ul>{''.join(f'<li>{escape(x)}</li>' for x in kgi_lines)}</ul>"
+        f"<p>{escape(text['status_counts'])}: {escape(count_line)}</p>"
+        f"<p>{escape(text['movers'])}</p><ul>"
+        f"{''.join(f'<li>{escape(x)}</li>' for x in mover_lines or [text['no_movers']])}</ul>"
+        "</body></html>"
+    )
+    return subject, paragraphs, html
+
+
+def detect_locale(pack: Mapping[str, Any]) -> Locale:
+    """The pack's language: Japanese when its company or KPI names are written in Japanese."""
+    names = [str(pack.get("company", ""))] + [str(k.get("name", "")) for k in pack.get("kpis", [])]
+    return "ja" if any(re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", n) for n in names) else "en"
+
+
+def _safe_filename(path: Path) -> str:
+    name = single_line(path.name).replace('"', "").replace("\\", "")
+    return name or "pack"
+
+
+def compose(
+    pack: Mapping[str, Any],
+    attachments: Sequence[Path],
+    *,
+    sender: str,
+    to: Sequence[str],
+    cc: Sequence[str] = (),
+    subject: str | None = None,
+    locale: Locale | None = None,
+) -> EmailMessage:
+    locale = locale or detect_locale(pack)
+    default_subject, paragraphs, html = _summary(pack, locale)
+    message = EmailMessage(policy=SMTP_POLICY)
+    message["From"] = Address(addr_spec=validate_address(sender))
+    message["To"] = [Address(addr_spec=validate_address(a)) for a in to]
+    if cc:
+        message["Cc"] = [Address(addr_spec=validate_address(a)) for a in cc]
+    message["Subject"] = single_line(subject or default_subject)
+    message["Message-ID"] = make_msgid(domain=sender.rsplit("@", 1)[-1])
+    message.set_content("\n\n".join(paragraphs) + "\n")
+    message.add_alternative(html, subtype="html")
+    for path in attachments:
+        kind = {".pdf": ("application", "pdf"), ".html": ("text", "html"), ".json": ("application", "json")}
+        maintype, subtype = kind.get(path.suffix.lower(), ("application", "octet-stream"))
+        message.add_attachment(path.read_bytes(), maintype=maintype, subtype=subtype, filename=_safe_filename(path))
+    return message
+
+
+# -- sending ------------------------------------------------------------------------------------
+
+
+def _tls_context(settings: SmtpSettings) -> ssl.SSLContext:
+    context = ssl.create_default_context()
+    if settings.ca_file:
+        try:
+            context.load_verify_locations(settings.ca_file)
+        except (OSError, ssl.SSLError) as exc:
+            raise ConfigurationError(f"{CA_FILE}={settings.ca_file} cannot be loaded: {exc}") from exc
+    return context
+
+
+def send(message: EmailMessage, settings: SmtpSettings, recipients: Sequence[str]) -> None:
+    """Deliver to exactly ``recipients``; raise DeliveryError unless every one was accepted."""
+    envelope = [validate_address(r) for r in recipients]
+    try:
+        if settings.scheme == "smtps":
+            client: smtplib.SMTP = smtplib.SMTP_SSL(
+                settings.host, settings.port, timeout=TIMEOUT_SECONDS, context=_tls_context(settings)
+            )
+        else:
+            client = smtplib.SMTP(settings.host, settings.port, timeout=TIMEOUT_SECONDS)
+        with client:
+            client.ehlo()
+            if settings.scheme == "smtp":
+                if not client.has_extn("starttls"):
+                    raise DeliveryError(
+                        f"{settings.label} does not offer STARTTLS; use smtps:// for implicit TLS, or "
+                        "smtp+insecure:// for a local relay only."
+                    )
+                client.starttls(context=_tls_context(settings))
+                client.ehlo()
+            if settings.user and settings.password:
+                client.login(settings.user, settings.password)
+            refused = client.send_message(message, from_addr=settings.sender, to_addrs=envelope)
+    except smtplib.SMTPAuthenticationError as exc:
+        raise DeliveryError(f"{settings.label} refused the login for {settings.user!r} ({_reply(exc)}).") from None
+    except smtplib.SMTPRecipientsRefused as exc:
+        raise DeliveryError(
+            f"{settings.label} refused every recipient: {_refusals(exc.recipients)}. Nothing was sent."
+        ) from None
+    except smtplib.SMTPSenderRefused as exc:
+        raise DeliveryError(f"{settings.label} refused the sender {settings.sender!r} ({_reply(exc)}).") from None
+    except ssl.SSLError as exc:
+        raise DeliveryError(f"TLS with {settings.label} failed: {exc.reason or exc}. Nothing was sent.") from None
+    except (TimeoutError, smtplib.SMTPException, OSError) as exc:
+        detail = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        raise DeliveryError(f"cannot deliver through {settings.label}: {detail}. Nothing was sent.") from None
+    if refused:
+        raise DeliveryError(f"{settings.label} refused {_refusals(refused)}; the other recipients received the pack.")
+
+
+def _reply(exc: smtplib.SMTPResponseException) -> str:
+    text = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
+    return f"{exc.smtp_code} {single_line(text)}"
+
+
+def _refusals(refused: Mapping[str, tuple[int, bytes]]) -> str:
+    return ", ".join(
+        f"{addr} ({code} {single_line(msg.decode(errors='replace'))})" for addr, (code, msg) in refused.items()
+    )
+
+
+# -- packs on disk --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PackFiles:
+    """One pack's files: the PDF to attach, its HTML (attached when given) and its JSON (the body)."""
+
+    pdf: Path
+    json: Path
+    html: Path | None = None
+
+
+def group_pack_files(paths: Sequence[Path]) -> list[PackFiles]:
+    """Group PACK arguments by stem; each needs its PDF, and its JSON beside it or given."""
+    stems: dict[Path, dict[str, Path]] = {}
+    for path in paths:
+        if not path.is_file():
+            raise ConfigurationError(f"{path} does not exist.")
+        suffix = path.suffix.lower().lstrip(".")
+        if suffix not in {"pdf", "html", "json"}:
+            raise ConfigurationError(f"{path.name} is not a pack file (.pdf, .html or .json).")
+        stems.setdefault(path.with_suffix(""), {})[suffix] = path
+    packs = []
+    for stem, files in stems.items():
+        pdf = files.get("pdf") or stem.with_suffix(".pdf")
+        data = files.get("json") or stem.with_suffix(".json")
+        if not pdf.is_file():
+            raise ConfigurationError(f"{pdf.name} is missing: build the pack with --format pdf,json first.")
+        if not data.is_file():
+            raise ConfigurationError(
+                f"{data.name} is missing: the message is written from the pack's JSON; build with --format pdf,json."
+            )
+        packs.append(PackFiles(pdf=pdf, json=data, html=files.get("html")))
+    return packs
+
+
+def load_pack_json(path: Path) -> dict[str, Any]:
+    import json
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ConfigurationError(f"{path.name} is not a kpireport JSON pack ({exc}).") from exc
+    if not isinstance(data, dict) or data.get("schema") != "kpireport/v1":
+        raise ConfigurationError(f"{path.name} is not a kpireport/v1 JSON pack.")
+    return data
