@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from kpireport.errors import WorkbookErrors
 from kpireport.model import Locale, Month
 from kpireport.output import write_atomic
 from kpireport.report import Report, build_report, to_json
+from kpireport.theme import DEFAULT_THEME, Theme
 from kpireport.workbook import not_a_number_errors, read_workbook
 
 FORMATS = ("pdf", "html", "json")
@@ -27,6 +29,9 @@ class BuildOptions:
     lang: Locale | None = None
     today: dt.date | None = None
     quarterly: bool = False
+    theme: Theme = DEFAULT_THEME
+    audit: bool = False
+    """Attach the workbook to the PDF (PDF/A-3b) and print its SHA-256 on the last page."""
 
 
 @dataclass(frozen=True)
@@ -62,16 +67,25 @@ def build_pack(path: Path, options: BuildOptions) -> BuildResult:
     if "json" in options.formats:
         rendered["json"] = json.dumps(to_json(report), ensure_ascii=False, indent=2) + "\n"
     if "html" in options.formats or "pdf" in options.formats:
+        from kpireport import __version__
         from kpireport.render import render_html
-        from kpireport.view import build_view
+        from kpireport.view import AuditView, build_view
 
-        html = render_html(build_view(report, today=options.today), options.templates)
+        audit = options.audit or options.theme.audit
+        source = path.read_bytes() if audit else b""
+        view = build_view(
+            report,
+            today=options.today,
+            theme=options.theme,
+            audit=AuditView(path.name, hashlib.sha256(source).hexdigest(), __version__) if audit else None,
+        )
+        html = render_html(view, options.templates)
         if "html" in options.formats:
             rendered["html"] = html
         if "pdf" in options.formats:
             from kpireport.render import render_pdf
 
-            rendered["pdf"] = render_pdf(html)
+            rendered["pdf"] = render_pdf(html, source=(path.name, source) if audit else None)
     for fmt in FORMATS:
         if fmt in rendered:
             target = output_path(path, report, options.out_dir, fmt)

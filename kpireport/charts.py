@@ -38,14 +38,6 @@ class Palette:
 DEFAULT_PALETTE = Palette()
 
 
-def _scale(values: Sequence[float | None], height: float, pad: float) -> tuple[float, float]:
-    present = [v for v in values if v is not None]
-    low, high = (min(present), max(present)) if present else (0.0, 1.0)
-    if high == low:
-        high, low = high + 1, low - 1
-    return low, (height - 2 * pad) / (high - low)
-
-
 def _path(points: Sequence[tuple[float, float] | None]) -> str:
     """An SVG path through the points, broken where a point is missing (no data)."""
     parts: list[str] = []
@@ -60,36 +52,49 @@ def _path(points: Sequence[tuple[float, float] | None]) -> str:
     return "".join(parts)
 
 
-def sparkline(
+def trend_chart(
     actuals: Sequence[float | None],
     targets: Sequence[float | None],
     status: Status,
     *,
     width: float = 96,
-    height: float = 24,
+    height: float = 26,
     label: str = "",
     palette: Palette = DEFAULT_PALETTE,
 ) -> Markup:
-    """Twelve months of actuals (solid) against target (dashed); the latest actual as a dot."""
-    pad = 3.0
-    low, scale = _scale([*actuals, *targets], height, pad)
-    step = (width - 2 * pad) / max(len(actuals) - 1, 1)
-
-    def xy(index: int, value: float | None) -> tuple[float, float] | None:
+    """Twelve months: actuals as bars (the report month's in its status colour) against the
+    target as a dashed line. Months without data leave a gap, never a zero bar."""
+    pad = 2.0
+    present = [v for v in [*actuals, *targets] if v is not None]
+    low = min([0.0, *present])
+    high = max([*present, low + 1.0])
+    scale = (height - 2 * pad) / (high - low)
+    step = (width - 2 * pad) / max(len(actuals), 1)
+    base_y = height - pad - (0 - low) * scale
+    last = max((i for i, v in enumerate(actuals) if v is not None), default=None)
+    bars = []
+    for index, value in enumerate(actuals):
         if value is None:
-            return None
-        return pad + index * step, height - pad - (value - low) * scale
-
-    actual_points = [xy(i, v) for i, v in enumerate(actuals)]
-    target_path = _path([xy(i, v) for i, v in enumerate(targets)])
-    last = next((p for p in reversed(actual_points) if p is not None), None)
-    dot = f'<circle fill="{palette.status(status)}" cx="{last[0]:.1f}" cy="{last[1]:.1f}" r="2.2"/>' if last else ""
+            continue
+        x = pad + index * step + step * 0.18
+        y = height - pad - (value - low) * scale
+        top, size = min(y, base_y), abs(base_y - y)
+        colour = palette.status(status) if index == last else palette.line
+        opacity = "" if index == last else ' fill-opacity=".45"'
+        bars.append(
+            f'<rect x="{x:.1f}" y="{top:.1f}" width="{step * 0.64:.1f}" height="{max(size, 0.6):.1f}" '
+            f'fill="{colour}"{opacity}/>'
+        )
+    target_points = [
+        None if value is None else (pad + (i + 0.5) * step, height - pad - (value - low) * scale)
+        for i, value in enumerate(targets)
+    ]
     title = f"<title>{Markup.escape(label)}</title>" if label else ""
     return Markup(
         f'<svg class="spark" viewBox="0 0 {width:g} {height:g}" width="{width:g}" height="{height:g}" '
-        f'role="img" aria-label="{Markup.escape(label)}">{title}'
-        f'<path fill="none" stroke="{palette.target}" stroke-width="1" stroke-dasharray="3 2" d="{target_path}"/>'
-        f'<path fill="none" stroke="{palette.line}" stroke-width="1.5" d="{_path(actual_points)}"/>{dot}</svg>'
+        f'role="img" aria-label="{Markup.escape(label)}">{title}{"".join(bars)}'
+        f'<path fill="none" stroke="{palette.marker}" stroke-width="1" stroke-dasharray="2.5 1.5" '
+        f'd="{_path(target_points)}"/></svg>'
     )
 
 

@@ -61,6 +61,7 @@ def cli() -> None:
 )
 @click.option("--company", help="Company name for the Settings sheet.")
 @click.option("--example", is_flag=True, help="Fill realistic targets and actuals so the file builds straight away.")
+@click.option("--theme", "with_theme", is_flag=True, help="Also write a commented example brand.toml beside PATH.")
 @click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
 def init(
     path: Path,
@@ -70,6 +71,7 @@ def init(
     departments: str,
     company: str | None,
     example: bool,
+    with_theme: bool,
     force: bool,
 ) -> None:
     """Write a new KPI workbook (template v1) to PATH."""
@@ -83,11 +85,21 @@ def init(
         example=example,
         company=company,
     )
+    theme_file = path.parent / "brand.toml"
     try:
+        if with_theme and theme_file.exists() and not force:
+            raise KpiReportError(f"{theme_file} already exists; pass --force to overwrite it.")
         write_template(path, options, force=force)
+        if with_theme:
+            from kpireport.output import write_atomic
+            from kpireport.theme import EXAMPLE_THEME
+
+            write_atomic(theme_file, EXAMPLE_THEME)
     except KpiReportError as error:
         _fail(error)
     click.echo(f"Wrote {path}" + (" with example data" if example else ""))
+    if with_theme:
+        click.echo(f"Wrote {theme_file} (use it with: kpireport build {path.name} --theme {theme_file.name})")
 
 
 @cli.command()
@@ -159,6 +171,8 @@ def _deliver(outputs: Sequence[Path], to: Sequence[str], cc: Sequence[str], subj
 @click.option(
     "--quarterly", is_flag=True, help="Add the quarterly review even when the month does not close a quarter."
 )
+@click.option("--theme", "theme_path", type=click.Path(dir_okay=False, path_type=Path), help="Brand theme (TOML).")
+@click.option("--audit", is_flag=True, help="Attach the workbook to the PDF (PDF/A-3b) and print its SHA-256.")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=1, show_default=True, help="Workbooks built at once.")
 @click.option(
     "--email-to", multiple=True, help="Send each pack to this address (repeatable); SMTP from the environment."
@@ -173,6 +187,8 @@ def build(
     templates: Path | None,
     lang: str | None,
     quarterly: bool,
+    theme_path: Path | None,
+    audit: bool,
     jobs: int,
     email_to: tuple[str, ...],
     email_cc: tuple[str, ...],
@@ -183,6 +199,7 @@ def build(
     from kpireport.batch import build_many, expand
     from kpireport.build import BuildOptions
     from kpireport.present import BatchProgress, print_summary
+    from kpireport.theme import DEFAULT_THEME, load_theme
 
     try:
         chosen = list(_formats(formats))
@@ -204,6 +221,8 @@ def build(
             templates=templates,
             lang="ja" if lang == "ja" else "en" if lang == "en" else None,
             quarterly=quarterly,
+            theme=load_theme(theme_path) if theme_path else DEFAULT_THEME,
+            audit=audit,
         )
         paths = expand(workbooks)
         if not paths:

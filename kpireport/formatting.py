@@ -21,6 +21,8 @@ MINUS = "−"
 class Formatter:
     locale: Locale
     currency: str
+    large_yen: bool = False
+    """Japanese packs may show yen as 12.5億円 / 3,400万円 (a theme switch)."""
 
     def value(self, value: float | None, unit: str) -> str:
         """A KPI value in its unit: 25.3%, ¥1,234, 1,234.5."""
@@ -37,6 +39,8 @@ class Formatter:
         return self._signed(format_decimal(value, format=pattern, locale=self.locale))
 
     def money(self, value: float) -> str:
+        if self.large_yen and self.locale == "ja" and self.currency == "JPY" and abs(value) >= 10_000:
+            return self._man_oku(value)
         # Whole units read better in a board pack; cents only matter for small amounts.
         digits = abs(value) < 100 and self.currency != "JPY"
         text = format_currency(
@@ -47,6 +51,10 @@ class Formatter:
             locale=self.locale,
         )
         return self._signed(text.replace("￥", "¥"))
+
+    def _man_oku(self, value: float) -> str:
+        unit, scale, pattern = ("億円", 1e8, "#,##0.##") if abs(value) >= 1e8 else ("万円", 1e4, "#,##0")
+        return self._signed(format_decimal(value / scale, format=pattern, locale=self.locale) + unit)
 
     def percent(self, value: float | None) -> str:
         if value is None:

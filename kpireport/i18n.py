@@ -209,6 +209,9 @@ LABELS: dict[str, dict[Locale, str]] = {
     "to_review": {"en": "KPIs to review (red three months running)", "ja": "見直すべき KPI（3か月連続で赤）"},
     "disconnected": {"en": "Goals off track while their KPIs are green", "ja": "KPI は緑だが未達ペースの KGI"},
     "none": {"en": "None.", "ja": "該当なし。"},
+    "audit": {"en": "Audit trail", "ja": "監査情報"},
+    "audit_source": {"en": "Built from", "ja": "元データ"},
+    "audit_attached": {"en": "attached to this PDF", "ja": "この PDF に添付"},
     "legend": {
         "en": "Attainment = actual ÷ target (target ÷ actual where lower is better). "
         "QTD/YTD use the months with an actual. Forecast = YTD run rate × 12 against the full-year target.",

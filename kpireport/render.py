@@ -114,11 +114,22 @@ def time_bound(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def render_pdf(html: str) -> bytes:
-    from weasyprint import HTML
+def render_pdf(html: str, *, source: tuple[str, bytes] | None = None) -> bytes:
+    """The PDF: tagged for accessibility (PDF/UA-1); with ``source`` (name, bytes), an
+    auditable PDF/A-3b carrying the workbook it was built from as an attachment."""
+    import io
 
+    from weasyprint import HTML, Attachment
+
+    options: dict[str, Any] = {"pdf_tags": True, "pdf_variant": "pdf/ua-1"}
+    if source is not None:
+        name, data = source
+        options["pdf_variant"] = "pdf/a-3b"
+        options["attachments"] = [
+            Attachment(file_obj=io.BytesIO(data), name=name, description="Source workbook", relationship="Source")
+        ]
     with time_bound(RENDER_SECONDS):
         document = HTML(string=html, base_url=None, url_fetcher=_refusing_fetcher())
-        pdf = document.write_pdf(pdf_tags=True)
+        pdf = document.write_pdf(**options)
     assert isinstance(pdf, bytes)
     return pdf

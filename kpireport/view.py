@@ -10,13 +10,14 @@ from typing import Any
 
 from markupsafe import Markup
 
-from kpireport.charts import STATUS_CLASS, TreeKgi, TreeKpi, kgi_tree, progress_bar, sparkline
+from kpireport.charts import STATUS_CLASS, Palette, TreeKgi, TreeKpi, kgi_tree, progress_bar, trend_chart
 from kpireport.findings import SEVERITIES, Finding
 from kpireport.formatting import DASH, Formatter
 from kpireport.i18n import labels, message
 from kpireport.metrics import KgiResult, KpiResult, Pace
 from kpireport.model import STATUSES, Perspective, Status
 from kpireport.report import Report
+from kpireport.theme import DEFAULT_THEME, Theme
 
 MOVERS_SHOWN = 5
 
@@ -62,7 +63,7 @@ class KpiRow:
     ytd_chip: StatusChip
     forecast: str
     forecast_detail: str
-    sparkline: Markup
+    chart: Markup
     comments: tuple[CommentView, ...]
 
 
@@ -161,6 +162,15 @@ class QuarterlyView:
 
 
 @dataclass(frozen=True)
+class AuditView:
+    """Where every figure came from: printed on the last page of an audited pack."""
+
+    workbook: str
+    sha256: str
+    version: str
+
+
+@dataclass(frozen=True)
 class PackView:
     lang: str
     labels: dict[str, str]
@@ -180,6 +190,10 @@ class PackView:
     trees: tuple[Markup, ...]
     scorecard: tuple[ScorecardRow, ...]
     quarterly: QuarterlyView | None
+    logo: str | None
+    footer: str
+    theme_css: Markup
+    audit: AuditView | None
 
     def as_context(self) -> dict[str, Any]:
         return {"pack": self, "t": self.labels}
@@ -193,7 +207,7 @@ def _unit_label(unit: str, currency: str) -> str:
     return {"percent": "%", "currency": currency, "number": ""}.get(unit, unit)
 
 
-def _kpi_row(result: KpiResult, report: Report, fmt: Formatter, text: dict[str, str]) -> KpiRow:
+def _kpi_row(result: KpiResult, report: Report, fmt: Formatter, text: dict[str, str], palette: Palette) -> KpiRow:
     kpi = result.kpi
     unit = kpi.unit
     forecast = result.forecast
@@ -216,11 +230,12 @@ def _kpi_row(result: KpiResult, report: Report, fmt: Formatter, text: dict[str, 
         ytd_chip=_chip(result.ytd.status, text),
         forecast=fmt.value(forecast.projected, unit) if forecast else DASH,
         forecast_detail=fmt.percent(forecast.attainment) if forecast and forecast.attainment is not None else "",
-        sparkline=sparkline(
+        chart=trend_chart(
             [actual for _, _, actual in result.history],
             [target for _, target, _ in result.history],
             result.month.status,
             label=f"{kpi.name}: {text['trend12']}",
+            palette=palette,
         ),
         comments=tuple(CommentView(c.comment, c.action, c.owner) for c in report.comments_for(kpi.id)),
     )
@@ -246,7 +261,7 @@ def _pace_text(pace: Pace | None, unit: str, fmt: Formatter) -> str:
 
 
 def _kgi_card(
-    result: KgiResult, measured_unit: str, pace: Pace | None, fmt: Formatter, text: dict[str, str]
+    result: KgiResult, measured_unit: str, pace: Pace | None, fmt: Formatter, text: dict[str, str], palette: Palette
 ) -> KgiCard:
     kgi = result.kgi
     unit = kgi.unit if kgi.unit in {"currency", "percent", "number"} else measured_unit
@@ -275,6 +290,7 @@ def _kgi_card(
             result.on_track,
             label=f"{text['progress']} {fmt.percent(result.progress)} / "
             f"{text['expected']} {fmt.percent(result.expected_progress)}",
+            palette=palette,
         ),
         pace=_pace_text(pace, unit, fmt),
     )
@@ -325,7 +341,7 @@ def _actions(report: Report, fmt: Formatter, text: dict[str, str]) -> tuple[Acti
     )
 
 
-def _trees(report: Report, fmt: Formatter, text: dict[str, str]) -> tuple[Markup, ...]:
+def _trees(report: Report, fmt: Formatter, text: dict[str, str], palette: Palette) -> tuple[Markup, ...]:
     def node(r: KpiResult) -> TreeKpi:
         return TreeKpi(r.kpi.name, r.kpi.department, r.month.status, fmt.percent(r.month.attainment))
 
@@ -334,10 +350,10 @@ def _trees(report: Report, fmt: Formatter, text: dict[str, str]) -> tuple[Markup
     for k in report.kgis:
         note = f"{text['progress']} {fmt.percent(k.progress)} / {text['expected']} {fmt.percent(k.expected_progress)}"
         kpis = tuple(node(r) for r in report.kpis if r.kpi.kgi == k.kgi.id)
-        trees.append(kgi_tree(TreeKgi(k.kgi.name, note, k.on_track, kpis)))
+        trees.append(kgi_tree(TreeKgi(k.kgi.name, note, k.on_track, kpis), palette=palette))
     orphans = tuple(node(r) for r in report.kpis if r.kpi.kgi not in kgi_ids)
     if orphans:
-        trees.append(kgi_tree(TreeKgi(text["no_kgi_group"], "", None, orphans)))
+        trees.append(kgi_tree(TreeKgi(text["no_kgi_group"], "", None, orphans), palette=palette))
     return tuple(trees)
 
 
@@ -388,10 +404,14 @@ def _quarterly(report: Report, fmt: Formatter, text: dict[str, str]) -> Quarterl
     )
 
 
-def build_view(report: Report, *, today: dt.date | None = None) -> PackView:
+def build_view(
+    report: Report, *, today: dt.date | None = None, theme: Theme = DEFAULT_THEME, audit: AuditView | None = None
+) -> PackView:
     settings = report.workbook.settings
-    fmt = Formatter(settings.locale, settings.currency)
+    fmt = Formatter(settings.locale, settings.currency, large_yen=theme.large_yen)
     text = labels(settings.locale)
+    palette = theme.palette()
+    company = theme.company or settings.company
     departments: dict[str, list[KpiResult]] = {}
     for result in report.kpis:
         departments.setdefault(result.kpi.department, []).append(result)
@@ -399,13 +419,15 @@ def build_view(report: Report, *, today: dt.date | None = None) -> PackView:
     return PackView(
         lang=settings.locale,
         labels=text,
-        company=settings.company,
+        company=company,
         title=f"{text['monthly_review']} — {fmt.month(report.month)}",
         month=fmt.month(report.month),
         prepared=fmt.date(today or dt.date.today()),
         fiscal_year=fmt.month(settings.fiscal_year_of(report.month)),
         kgis=tuple(
-            _kgi_card(k, units.get(k.kgi.measured_by or "", "number"), report.kgi_paces.get(k.kgi.id), fmt, text)
+            _kgi_card(
+                k, units.get(k.kgi.measured_by or "", "number"), report.kgi_paces.get(k.kgi.id), fmt, text, palette
+            )
             for k in report.kgis
         ),
         status_counts=_counts([r.month.status for r in report.kpis], text),
@@ -414,7 +436,7 @@ def build_view(report: Report, *, today: dt.date | None = None) -> PackView:
             Department(
                 name=name,
                 anchor=f"dept-{index + 1}",
-                rows=tuple(_kpi_row(r, report, fmt, text) for r in results),
+                rows=tuple(_kpi_row(r, report, fmt, text, palette) for r in results),
                 counts=_counts([r.month.status for r in results], text),
             )
             for index, (name, results) in enumerate(departments.items())
@@ -427,7 +449,11 @@ def build_view(report: Report, *, today: dt.date | None = None) -> PackView:
         finding_count=len(report.findings),
         paces=_paces(report, fmt),
         actions=_actions(report, fmt, text),
-        trees=_trees(report, fmt, text),
+        trees=_trees(report, fmt, text, palette),
         scorecard=_scorecard(report, text),
         quarterly=_quarterly(report, fmt, text),
+        logo=theme.logo_data_uri,
+        footer=theme.footer,
+        theme_css=theme.css(),
+        audit=audit,
     )

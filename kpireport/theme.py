@@ -1,0 +1,187 @@
+"""Branding: a TOML theme file (``--theme brand.toml``), validated key by key.
+
+Every value that reaches CSS is checked against a strict pattern first, so a theme cannot
+inject CSS or point the renderer at a URL; the logo is read here and embedded as a data URI.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+from kpireport.charts import Palette
+from kpireport.errors import ThemeError
+
+MAX_LOGO_BYTES = 2 * 1024 * 1024
+PAPER_SIZES = ("A4", "A3", "Letter", "Legal")
+ORIENTATIONS = ("landscape", "portrait")
+_COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+_FONT = re.compile(r"^[\w \-\u3000-\u30ff\u4e00-\u9fff]{1,60}$")
+
+EXAMPLE_THEME = """# kpireport theme: pass it with `kpireport build WORKBOOK --theme brand.toml`.
+# Every key is optional; delete what you do not need.
+
+company = "Northwind Trading Co."      # the name printed on the pack (default: Settings' company)
+logo = "logo.svg"                      # PNG or SVG, relative to this file, up to 2 MiB
+footer = "Confidential - board use only"
+
+[colors]                               # #rgb or #rrggbb
+primary = "#1f3a5f"                    # headings, rules, chart lines
+accent = "#2f7d95"
+green = "#2e7d32"                      # status colours
+amber = "#b26a00"
+red = "#c62828"
+no_data = "#8a8f98"
+
+[font]
+family = "Liberation Sans"             # an installed font; Japanese falls back to IPAexGothic
+
+[page]
+size = "A4"                            # A4, A3, Letter or Legal
+orientation = "landscape"              # landscape or portrait
+
+[numbers]
+large_yen = "plain"                    # "man_oku" shows yen as 12.5億円 / 3,400万円 in Japanese packs
+
+[pdf]
+audit = false                          # true: attach the workbook and print its SHA-256 (as --audit)
+"""
+
+_KEYS: dict[str, set[str]] = {
+    "": {"company", "logo", "footer", "colors", "font", "page", "numbers", "pdf"},
+    "colors": {"primary", "accent", "green", "amber", "red", "no_data"},
+    "font": {"family"},
+    "page": {"size", "orientation"},
+    "numbers": {"large_yen"},
+    "pdf": {"audit"},
+}
+
+
+@dataclass(frozen=True)
+class Theme:
+    company: str | None = None
+    logo_data_uri: str | None = None
+    footer: str = ""
+    colors: dict[str, str] = field(default_factory=dict)
+    font_family: str | None = None
+    paper_size: str = "A4"
+    orientation: str = "landscape"
+    large_yen: bool = False
+    audit: bool = False
+
+    def palette(self) -> Palette:
+        base = Palette()
+        chosen = {
+            "line": self.colors.get("primary", base.line),
+            "green": self.colors.get("green", base.green),
+            "amber": self.colors.get("amber", base.amber),
+            "red": self.colors.get("red", base.red),
+            "none": self.colors.get("no_data", base.none),
+            "target": self.colors.get("no_data", base.target),
+        }
+        return Palette(**{**base.__dict__, **chosen})
+
+    def css(self) -> Markup:
+        """CSS overriding the pack's defaults; every value was validated on load."""
+        names = {"primary": "--primary", "accent": "--accent", "green": "--green", "amber": "--amber",
+                 "red": "--red", "no_data": "--none"}  # fmt: skip
+        rules = [f"{names[k]}: {v};" for k, v in self.colors.items()]
+        css = f":root {{ {' '.join(rules)} }}\n" if rules else ""
+        css += f"@page {{ size: {self.paper_size} {self.orientation}; }}\n"
+        if self.font_family:
+            css += f'html, body.lang-en {{ font-family: "{self.font_family}", "IPAexGothic", sans-serif; }}\n'
+        return Markup(css)
+
+
+DEFAULT_THEME = Theme()
+
+
+def _fail(path: Path, key: str, problem: str) -> ThemeError:
+    return ThemeError(f"theme {path.name}: {key}: {problem}")
+
+
+def _check_keys(path: Path, table: dict[str, Any], section: str) -> None:
+    for key in table:
+        if key not in _KEYS[section]:
+            where = f"{section}.{key}" if section else key
+            allowed = ", ".join(sorted(_KEYS[section]))
+            raise _fail(path, where, f"unknown key; the keys here are {allowed}.")
+
+
+def _text(path: Path, key: str, value: Any, limit: int = 120) -> str:
+    if not isinstance(value, str):
+        raise _fail(path, key, "must be text in quotes.")
+    return " ".join(value.split())[:limit]
+
+
+def _logo(path: Path, value: Any) -> str:
+    logo = path.parent / _text(path, "logo", value, 500)
+    try:
+        data = logo.read_bytes()
+    except OSError as exc:
+        raise _fail(path, "logo", f"{logo} cannot be read ({exc.strerror}).") from None
+    if len(data) > MAX_LOGO_BYTES:
+        raise _fail(path, "logo", f"{logo.name} is larger than 2 MiB; use a smaller image.")
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        kind = "image/png"
+    elif logo.suffix.lower() == ".svg" and b"<svg" in data[:4096]:
+        kind = "image/svg+xml"
+    else:
+        raise _fail(path, "logo", f"{logo.name} is neither a PNG nor an SVG image.")
+    return f"data:{kind};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def load_theme(path: Path) -> Theme:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ThemeError(f"theme {path} does not exist.") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ThemeError(f"theme {path} cannot be read: {exc}.") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ThemeError(f"theme {path.name} is not valid TOML: {exc}.") from None
+    _check_keys(path, data, "")
+    sections: dict[str, dict[str, Any]] = {}
+    for section in ("colors", "font", "page", "numbers", "pdf"):
+        table = data.get(section, {})
+        if not isinstance(table, dict):
+            raise _fail(path, section, "must be a [section] of keys.")
+        _check_keys(path, table, section)
+        sections[section] = table
+    colors = {}
+    for key, value in sections["colors"].items():
+        if not isinstance(value, str) or not _COLOUR.match(value):
+            raise _fail(path, f"colors.{key}", f"{value!r} is not a colour; write #rrggbb, e.g. #1f3a5f.")
+        colors[key] = value
+    family = sections["font"].get("family")
+    if family is not None and (not isinstance(family, str) or not _FONT.match(family)):
+        raise _fail(path, "font.family", f"{family!r} is not a font name (letters, digits, spaces and hyphens).")
+    size = sections["page"].get("size", "A4")
+    if size not in PAPER_SIZES:
+        raise _fail(path, "page.size", f"{size!r} is not one of {', '.join(PAPER_SIZES)}.")
+    orientation = sections["page"].get("orientation", "landscape")
+    if orientation not in ORIENTATIONS:
+        raise _fail(path, "page.orientation", f"{orientation!r} is not landscape or portrait.")
+    large_yen = sections["numbers"].get("large_yen", "plain")
+    if large_yen not in ("plain", "man_oku"):
+        raise _fail(path, "numbers.large_yen", f"{large_yen!r} is not plain or man_oku.")
+    audit = sections["pdf"].get("audit", False)
+    if not isinstance(audit, bool):
+        raise _fail(path, "pdf.audit", "must be true or false.")
+    return Theme(
+        company=_text(path, "company", data["company"]) if "company" in data else None,
+        logo_data_uri=_logo(path, data["logo"]) if "logo" in data else None,
+        footer=_text(path, "footer", data["footer"]) if "footer" in data else "",
+        colors=colors,
+        font_family=family,
+        paper_size=size,
+        orientation=orientation,
+        large_yen=large_yen == "man_oku",
+        audit=audit,
+    )
