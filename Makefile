@@ -6,7 +6,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig \
-	fonts-ipaexfont-gothic fonts-liberation2 poppler-utils
+	fonts-ipaexfont-gothic fonts-liberation2 poppler-utils chromium
 OUT ?= out
 
 .PHONY: demo test lint bench system-deps clean

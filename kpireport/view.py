@@ -327,7 +327,7 @@ def _paces(report: Report, fmt: Formatter) -> tuple[PaceRow, ...]:
         PaceRow(
             r.kpi.name, fmt.value(p.per_month, r.kpi.unit), p.months_remaining, fmt.value(p.average_so_far, r.kpi.unit)
         )
-        for _, r, p in behind[:6]
+        for _, r, p in behind[:5]
     )
 
 

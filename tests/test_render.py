@@ -75,7 +75,7 @@ def test_rendering_is_time_bound(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_an_interrupted_build_leaves_no_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    def interrupted(html: str) -> bytes:
+    def interrupted(html: str, **options: object) -> bytes:
         raise KeyboardInterrupt
 
     monkeypatch.setattr(render, "render_pdf", interrupted)
