@@ -246,3 +246,19 @@ def test_outputs_are_named_after_workbook_and_month(packs: dict[str, dict[str, P
         "kpi-sample-ja-2026-10.json",
         "kpi-sample-ja-2026-10.pdf",
     ]
+
+
+def test_pdf_has_a_bookmark_per_section_and_its_language(packs: dict[str, dict[str, Path]]) -> None:
+    reader = PdfReader(packs["ja"]["pdf"])
+    titles = [item.title for item in reader.outline if not isinstance(item, list)]
+    for section in (
+        "エグゼクティブサマリー",
+        "マーケティング",
+        "営業",
+        "カスタマーサクセス",
+        "人事",
+        "KPI 設計の指摘事項",
+    ):
+        assert section in titles, titles
+    assert reader.trailer["/Root"]["/Lang"] == "ja"
+    assert bool(reader.trailer["/Root"]["/MarkInfo"]["/Marked"])  # tagged PDF
