@@ -53,6 +53,19 @@ large_yen = "plain"                    # "man_oku" shows yen as 12.5億円 / 3,4
 audit = false                          # true: attach the workbook and print its SHA-256 (as --audit)
 """
 
+BASE_COLORS = {
+    "primary": "#1f3a5f",
+    "accent": "#2f7d95",
+    "green": "#2e7d32",
+    "amber": "#b26a00",
+    "red": "#c62828",
+    "none": "#8a8f98",
+    "ink": "#1d2430",
+    "muted": "#5d6675",
+    "rule": "#d8dde4",
+    "band": "#f3f5f8",
+}
+
 _KEYS: dict[str, set[str]] = {
     "": {"company", "logo", "footer", "colors", "font", "page", "numbers", "pdf"},
     "colors": {"primary", "accent", "green", "amber", "red", "no_data"},
@@ -87,15 +100,22 @@ class Theme:
         }
         return Palette(**{**base.__dict__, **chosen})
 
+    def font_stack(self, locale: str) -> str:
+        """The font list for text drawn in SVG, which does not inherit the page's font."""
+        if locale == "ja":
+            return "IPAexGothic, Liberation Sans, sans-serif"
+        return f"{self.font_family or 'Liberation Sans'}, IPAexGothic, sans-serif"
+
+    def css_colors(self) -> dict[str, str]:
+        """Every colour pack.css uses, the theme's where it sets one (validated on load)."""
+        chosen = {("none" if key == "no_data" else key): value for key, value in self.colors.items()}
+        return {**BASE_COLORS, **chosen}
+
     def css(self) -> Markup:
-        """CSS overriding the pack's defaults; every value was validated on load."""
-        names = {"primary": "--primary", "accent": "--accent", "green": "--green", "amber": "--amber",
-                 "red": "--red", "no_data": "--none"}  # fmt: skip
-        rules = [f"{names[k]}: {v};" for k, v in self.colors.items()]
-        css = f":root {{ {' '.join(rules)} }}\n" if rules else ""
-        css += f"@page {{ size: {self.paper_size} {self.orientation}; }}\n"
+        """CSS overriding the pack's page set-up and font; every value was validated on load."""
+        css = f"@page {{ size: {self.paper_size} {self.orientation}; }}\n"
         if self.font_family:
-            css += f'html, body.lang-en {{ font-family: "{self.font_family}", "IPAexGothic", sans-serif; }}\n'
+            css += f'html {{ font-family: "{self.font_family}", "IPAexGothic", sans-serif; }}\n'
         return Markup(css)
 
 

@@ -26,7 +26,7 @@ def movement_arrow(delta: float | None) -> str:
     """The arrow shows which way the number moved; its colour (the trend) says if that is good."""
     if delta is None:
         return ""
-    return "▲" if delta > 0 else "▼" if delta < 0 else "▶"
+    return "▲" if delta > 0 else "▼" if delta < 0 else "→"
 
 
 @dataclass(frozen=True)
@@ -193,10 +193,11 @@ class PackView:
     logo: str | None
     footer: str
     theme_css: Markup
+    colors: dict[str, str]
     audit: AuditView | None
 
     def as_context(self) -> dict[str, Any]:
-        return {"pack": self, "t": self.labels}
+        return {"pack": self, "t": self.labels, "c": self.colors}
 
 
 def _chip(status: Status, text: dict[str, str]) -> StatusChip:
@@ -341,7 +342,7 @@ def _actions(report: Report, fmt: Formatter, text: dict[str, str]) -> tuple[Acti
     )
 
 
-def _trees(report: Report, fmt: Formatter, text: dict[str, str], palette: Palette) -> tuple[Markup, ...]:
+def _trees(report: Report, fmt: Formatter, text: dict[str, str], palette: Palette, font: str) -> tuple[Markup, ...]:
     def node(r: KpiResult) -> TreeKpi:
         return TreeKpi(r.kpi.name, r.kpi.department, r.month.status, fmt.percent(r.month.attainment))
 
@@ -350,10 +351,10 @@ def _trees(report: Report, fmt: Formatter, text: dict[str, str], palette: Palett
     for k in report.kgis:
         note = f"{text['progress']} {fmt.percent(k.progress)} / {text['expected']} {fmt.percent(k.expected_progress)}"
         kpis = tuple(node(r) for r in report.kpis if r.kpi.kgi == k.kgi.id)
-        trees.append(kgi_tree(TreeKgi(k.kgi.name, note, k.on_track, kpis), palette=palette))
+        trees.append(kgi_tree(TreeKgi(k.kgi.name, note, k.on_track, kpis), palette=palette, font=font))
     orphans = tuple(node(r) for r in report.kpis if r.kpi.kgi not in kgi_ids)
     if orphans:
-        trees.append(kgi_tree(TreeKgi(text["no_kgi_group"], "", None, orphans), palette=palette))
+        trees.append(kgi_tree(TreeKgi(text["no_kgi_group"], "", None, orphans), palette=palette, font=font))
     return tuple(trees)
 
 
@@ -449,11 +450,12 @@ def build_view(
         finding_count=len(report.findings),
         paces=_paces(report, fmt),
         actions=_actions(report, fmt, text),
-        trees=_trees(report, fmt, text, palette),
+        trees=_trees(report, fmt, text, palette, theme.font_stack(settings.locale)),
         scorecard=_scorecard(report, text),
         quarterly=_quarterly(report, fmt, text),
         logo=theme.logo_data_uri,
         footer=theme.footer,
         theme_css=theme.css(),
+        colors=theme.css_colors(),
         audit=audit,
     )

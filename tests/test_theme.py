@@ -78,7 +78,7 @@ def test_a_theme_brands_the_pack(tmp_path: Path) -> None:
         SAMPLE_JA, BuildOptions(out_dir=tmp_path / "out", formats=("html", "pdf"), theme=load_theme(path))
     )
     html = next(p for p in result.outputs if p.suffix == ".html").read_text(encoding="utf-8")
-    assert "--primary: #7b1e3a;" in html and 'src="data:image/svg+xml;base64,' in html
+    assert "border-bottom: 2px solid #7b1e3a" in html and 'src="data:image/svg+xml;base64,' in html
     assert 'stroke="#7b1e3a"' in html or 'fill="#7b1e3a"' in html  # charts follow the brand
     assert "億円" in html and "万円" in html
     pdf = PdfReader(next(p for p in result.outputs if p.suffix == ".pdf"))
