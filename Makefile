@@ -33,15 +33,15 @@ demo: system-deps $(STAMP)
 	@echo "The packs are in $(OUT)/ (open the .pdf or .html)."
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check kpireport tests
-	$(VENV)/bin/ruff format --check kpireport tests
+	$(VENV)/bin/ruff check kpireport tests bench
+	$(VENV)/bin/ruff format --check kpireport tests bench
 	$(VENV)/bin/mypy
 
 test: system-deps $(STAMP) lint
 	$(VENV)/bin/pytest -q
 
 bench: system-deps $(STAMP)
-	$(PY) bench/run.py
+	$(PY) bench/run.py --write bench/RESULTS.md
 
 clean:
 	rm -rf $(VENV) $(OUT) build dist .pytest_cache .mypy_cache .ruff_cache

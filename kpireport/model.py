@@ -7,21 +7,20 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Literal
+from typing import Literal, NamedTuple
 
 _MONTH_TEXT = re.compile(r"^\s*(\d{4})[-/.](\d{1,2})\s*$")
 
 
-@dataclass(frozen=True, order=True)
-class Month:
-    """A calendar month; the unit every target and actual is kept in."""
+class Month(NamedTuple):
+    """A calendar month; the unit every target and actual is kept in.
+
+    A tuple underneath: a large workbook hashes and compares months millions of times, and
+    tuples do that in C. Build one with :meth:`parse`, :meth:`of` or :meth:`shift` to keep it
+    valid."""
 
     year: int
     month: int
-
-    def __post_init__(self) -> None:
-        if not 1 <= self.month <= 12:
-            raise ValueError(f"month must be 1-12, not {self.month}")
 
     @classmethod
     def parse(cls, text: str) -> Month:
@@ -29,7 +28,10 @@ class Month:
         match = _MONTH_TEXT.match(text)
         if not match:
             raise ValueError(f"{text!r} is not a YYYY-MM month")
-        return cls(int(match.group(1)), int(match.group(2)))
+        month = int(match.group(2))
+        if not 1 <= month <= 12:
+            raise ValueError(f"{text!r} is not a YYYY-MM month")
+        return cls(int(match.group(1)), month)
 
     @classmethod
     def of(cls, day: dt.date) -> Month:

@@ -224,7 +224,7 @@ class _Reader:
 
     def _grid(self, key: str) -> Grid | None:
         found = self.xlsx.find_sheet(SHEETS[key])
-        return self.xlsx.grid(found) if found else None
+        return self.xlsx.grid(found, scan_values=key in {"targets", "actuals"}) if found else None
 
     def _table(self, grid: Grid, columns: Mapping[str, tuple[str, ...]], required: Iterable[str]) -> _Table | None:
         lookup = {_key(alias): key for key, aliases in columns.items() for alias in aliases}
@@ -518,41 +518,47 @@ class _Reader:
             seen[month] = ref.cell
             months[col] = month
         series: dict[str, Series] = {}
-        first_row: dict[str, str] = {}
+        first_row: dict[str, int] = {}
+        month_columns = list(months.items())
+        problems = grid.problems
+        # The hot loop of a large workbook: plain list access, and a CellRef only for a cell
+        # that needs reporting.
         for row in range(header_row + 1, len(grid.rows)):
-            id_ref = CellRef(grid.name, cell_name(row, 0))
-            kpi_id = self._text(grid.value(row, 0))
-            values = {col: grid.value(row, col) for col in months}
-            problems = {col: grid.problems[(row, col)] for col in months if (row, col) in grid.problems}
+            cells = grid.rows[row]
+            width = len(cells)
+            kpi_id = self._text(cells[0] if width and cells[0] != "" else None)
             if not kpi_id:
-                if any(v is not None for v in values.values()) or problems:
+                has_values = any(col < width and cells[col] != "" for col, _ in month_columns)
+                if has_values or any((row, col) in problems for col, _ in month_columns):
                     self._error(
-                        "this row has values but no KPI id; type the KPI id in column A or clear the row.", id_ref
+                        "this row has values but no KPI id; type the KPI id in column A or clear the row.",
+                        CellRef(grid.name, cell_name(row, 0)),
                     )
                 continue
             if kpi_id not in kpi_ids:
-                self._error(f"{kpi_id!r} is not a KPI id on the KPI sheet; fix the id or add the KPI there.", id_ref)
+                self._error(
+                    f"{kpi_id!r} is not a KPI id on the KPI sheet; fix the id or add the KPI there.",
+                    CellRef(grid.name, cell_name(row, 0)),
+                )
                 continue
             if kpi_id in first_row:
                 self._error(
-                    f"KPI {kpi_id!r} has two rows (also row {first_row[kpi_id]}); keep one row per KPI.", id_ref
+                    f"KPI {kpi_id!r} has two rows (also row {first_row[kpi_id] + 1}); keep one row per KPI.",
+                    CellRef(grid.name, cell_name(row, 0)),
                 )
                 continue
-            first_row[kpi_id] = id_ref.cell[1:]
+            first_row[kpi_id] = row
             numbers: dict[Month, float] = {}
-            for col, month in months.items():
-                ref = CellRef(grid.name, cell_name(row, col))
-                if col in problems:
-                    kind, text = problems[col]
-                    issues.append(CellIssue(kind, kpi_id, month, ref, text))
-                    continue
-                value = values[col]
-                if value is None:
-                    continue
-                if isinstance(value, (int, float)) and not isinstance(value, bool):
+            for col, month in month_columns:
+                value = cells[col] if col < width else None
+                if problems and (row, col) in problems:
+                    kind, text = problems[(row, col)]
+                    issues.append(CellIssue(kind, kpi_id, month, CellRef(grid.name, cell_name(row, col)), text))
+                elif type(value) is float or type(value) is int:
                     numbers[month] = float(value)
-                else:
-                    issues.append(CellIssue("not_a_number", kpi_id, month, ref, self._text(value)))
+                elif value is not None and value != "":
+                    where = CellRef(grid.name, cell_name(row, col))
+                    issues.append(CellIssue("not_a_number", kpi_id, month, where, self._text(value)))
             series[kpi_id] = numbers
         return series, list(months.values())
 

@@ -1,0 +1,296 @@
+"""kpireport benchmark: `make bench` (or `python bench/run.py --help`).
+
+Generates workbooks of 50, 200 and 1,000 KPIs x 24 months and one of 20,000 x 36, then prints
+one table measured in one run on this machine:
+
+- per stage, in a fresh process each time (import, read, metrics, findings, HTML, PDF): wall
+  time and the process's peak memory after the stage;
+- end to end, `kpireport build --format pdf,html,json` as a whole process: median wall time,
+  peak memory, pages and PDF size;
+- the floors beside them: inflating the workbook's zip (what any reader must at least do) and,
+  when `soffice` is installed, LibreOffice's headless convert-to-pdf of the same workbook;
+- batch: 20 workbooks of 50 KPIs with --jobs 2 against 20 single runs.
+
+Ratios are computed within the run, so a noisy machine affects both sides alike.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import openpyxl
+
+HERE = Path(__file__).resolve().parent
+WORK = HERE / "work"
+DEPARTMENTS = ["Marketing", "Sales", "Customer Success", "HR", "Finance", "Operations", "R&D", "Support"]
+
+STAGES = r"""
+import json, resource, sys, time
+from pathlib import Path
+marks = []
+def mark(name, start):
+    marks.append((name, time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
+path, out = Path(sys.argv[1]), Path(sys.argv[2])
+t = time.perf_counter()
+import kpireport.workbook, kpireport.report, kpireport.view, kpireport.render
+import weasyprint
+mark("import", t)
+t = time.perf_counter(); book = kpireport.workbook.read_workbook(path); mark("read", t)
+from kpireport.metrics import evaluate_kpi
+t = time.perf_counter()
+month = kpireport.report.choose_month(book, None)
+results = [evaluate_kpi(k, book.target_series(k.id), book.actual_series(k.id), book.settings, month) for k in book.kpis]
+mark("metrics", t)
+t = time.perf_counter(); report = kpireport.report.build_report(book); mark("findings", t)
+t = time.perf_counter()
+html = kpireport.render.render_html(kpireport.view.build_view(report))
+mark("html", t)
+t = time.perf_counter(); pdf = kpireport.render.render_pdf(html); out.write_bytes(pdf); mark("pdf", t)
+print(json.dumps(marks))
+"""
+
+READ = r"""
+import json, resource, sys, time
+from pathlib import Path
+import kpireport.workbook
+t = time.perf_counter()
+kpireport.workbook.read_workbook(Path(sys.argv[1]))
+print(json.dumps([time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024]))
+"""
+
+INFLATE = r"""
+import sys, time, zipfile, resource, json
+t = time.perf_counter()
+with zipfile.ZipFile(sys.argv[1]) as z:
+    for info in z.infolist():
+        with z.open(info) as part:
+            while part.read(1 << 20):
+                pass
+print(json.dumps([time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024]))
+"""
+
+
+def month_headers(count: int, start: tuple[int, int] = (2025, 4)) -> list[str]:
+    year, month = start
+    out = []
+    for _ in range(count):
+        out.append(f"{year:04d}-{month:02d}")
+        month += 1
+        if month == 13:
+            year, month = year + 1, 1
+    return out
+
+
+def generate(path: Path, kpis: int, months: int) -> Path:
+    """A template-v1 workbook with ``kpis`` KPIs over ``months`` months (all but the last 5 filled)."""
+    if path.exists():
+        return path
+    rng = random.Random(kpis * 1000 + months)
+    headers = month_headers(months)
+    filled = months - 5
+    book = openpyxl.Workbook(write_only=True)
+    settings = book.create_sheet("Settings")
+    for row in (["key", "value"], ["company", f"Bench {kpis} Co."], ["fiscal_year_start", 4], ["locale", "en"]):
+        settings.append(row)
+    kgi = book.create_sheet("KGI")
+    kgi.append(["id", "name", "target", "unit", "deadline", "measured_by", "owner"])
+    kgi.append(["G1", "Revenue", 1_000_000.0 * kpis, "currency", dt.date(2027, 3, 31), "K00000", "CEO"])
+    kpi = book.create_sheet("KPI")
+    kpi.append(["id", "name", "department", "kgi", "perspective", "unit", "direction", "aggregation", "kind", "owner"])
+    units = ["number", "currency", "percent"]
+    noun = {"number": "count", "currency": "revenue", "percent": "rate"}
+    perspectives = ["financial", "customer", "process", "learning"]
+    for i in range(kpis):
+        unit = units[i % 3]
+        direction = "lower" if i % 7 == 0 else "higher"
+        aggregation = "average" if unit == "percent" else "sum"
+        department = DEPARTMENTS[i % len(DEPARTMENTS)]
+        kpi.append([f"K{i:05d}", f"Bench KPI {i} {noun[unit]}", department, "G1", perspectives[i % 4], unit,
+                    direction, aggregation, "kpi", "Owner"])  # fmt: skip
+    targets, actuals = book.create_sheet("Targets"), book.create_sheet("Actuals")
+    targets.append(["id", *headers])
+    actuals.append(["id", *headers[:filled]])
+    for i in range(kpis):
+        base = 0.25 if i % 3 == 2 else 100.0 * (1 + i % 50)
+        targets.append([f"K{i:05d}", *(round(base * (1 + 0.01 * m), 4) for m in range(months))])
+        actuals.append([f"K{i:05d}", *(round(base * rng.uniform(0.8, 1.15), 4) for _ in range(filled))])
+    book.save(path)
+    return path
+
+
+def run_process(args: list[str], cwd: Path | None = None) -> tuple[float, float, str]:
+    """Wall seconds, peak RSS (MiB) and stdout of one whole process.
+
+    Output goes to files, not pipes: wait4 (for the child's own peak memory) must not wait on a
+    child blocked writing into a full pipe."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        process = subprocess.Popen(args, stdout=out, stderr=err, cwd=cwd)
+        _, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode(errors="replace"), err.read().decode(errors="replace")
+    if process.returncode not in (0, 1):  # check exits 1 when it finds errors
+        raise RuntimeError(f"{' '.join(args[:4])}… failed ({process.returncode}): {stderr[-500:]}")
+    return elapsed, usage.ru_maxrss / 1024, stdout
+
+
+def kpireport_bin() -> str:
+    return str(Path(sys.executable).with_name("kpireport"))
+
+
+def median_run(args: list[str], runs: int, cwd: Path | None = None) -> tuple[float, float]:
+    times, peaks = [], []
+    for _ in range(runs):
+        elapsed, peak, _ = run_process(args, cwd)
+        times.append(elapsed)
+        peaks.append(peak)
+    return statistics.median(times), max(peaks)
+
+
+def pdf_pages(path: Path) -> int:
+    return len(__import__("pypdf").PdfReader(path).pages)
+
+
+def bench_pack(workbook: Path, runs: int, soffice: str | None, out: Path) -> dict[str, object]:
+    row: dict[str, object] = {"workbook": workbook.name}
+    out.mkdir(parents=True, exist_ok=True)
+    _, _, marks = run_process([sys.executable, "-c", STAGES, str(workbook), str(out / "stages.pdf")])
+    row["stages"] = json.loads(marks)
+    build_out = out / "build"
+    row["e2e"] = median_run([kpireport_bin(), "build", str(workbook), "-o", str(build_out)], runs)
+    pdf = next(build_out.glob("*.pdf"))
+    row["pages"], row["pdf_bytes"] = pdf_pages(pdf), pdf.stat().st_size
+    row["json_only"] = median_run(
+        [kpireport_bin(), "build", str(workbook), "-o", str(build_out), "--format", "json"], runs
+    )
+    row["check"] = median_run([kpireport_bin(), "check", str(workbook)], runs)
+    inflate = [json.loads(run_process([sys.executable, "-c", INFLATE, str(workbook)])[2]) for _ in range(runs)]
+    row["inflate"] = (statistics.median(t for t, _ in inflate), max(m for _, m in inflate))
+    if soffice:
+        with tempfile.TemporaryDirectory() as profile:
+            args = [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(out / "soffice"), str(workbook)]  # fmt: skip
+            run_process(args)  # first start creates the profile; not timed
+            row["soffice"] = median_run(args, runs)
+    return row
+
+
+def bench_batch(workbook: Path, count: int, out: Path) -> dict[str, float]:
+    folder = out / "batch"
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(count):
+        shutil.copy(workbook, folder / f"unit-{i:02d}.xlsx")
+    start = time.perf_counter()
+    for i in range(count):
+        run_process([kpireport_bin(), "build", str(folder / f"unit-{i:02d}.xlsx"), "-o", str(out / "single")])
+    singles = time.perf_counter() - start
+    pooled, _, _ = run_process([kpireport_bin(), "build", str(folder), "-o", str(out / "pooled"), "--jobs", "2"])
+    return {"singles": singles, "pooled": pooled}
+
+
+def fmt_row(cells: list[str], widths: list[int]) -> str:
+    return (
+        "| "
+        + " | ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True)))
+        + " |"
+    )
+
+
+def table(headers: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+    lines = [fmt_row(headers, widths), "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
+    return "\n".join([*lines, *(fmt_row(r, widths) for r in rows)])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="50,200,1000", help="KPI counts for 24-month packs (comma-separated)")
+    parser.add_argument("--large", type=int, default=20_000, help="KPIs in the 36-month read test (0 to skip)")
+    parser.add_argument("--runs", type=int, default=5, help="runs per measurement (median)")
+    parser.add_argument("--batch", type=int, default=20, help="workbooks in the batch test (0 to skip)")
+    parser.add_argument("--no-soffice", action="store_true", help="skip LibreOffice even when installed")
+    parser.add_argument("--write", type=Path, help="also write the results as Markdown to this file")
+    parser.add_argument(
+        "--work", type=Path, default=WORK, help="folder for the generated workbooks (kept between runs)"
+    )
+    args = parser.parse_args()
+
+    work = args.work
+    work.mkdir(parents=True, exist_ok=True)
+    soffice = None if args.no_soffice else shutil.which("soffice")
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    out = Path(tempfile.mkdtemp(prefix="kpireport-bench-"))
+    rows = []
+    for size in sizes:
+        workbook = generate(work / f"kpis-{size}x24.xlsx", size, 24)
+        rows.append((size, bench_pack(workbook, args.runs, soffice, out / str(size))))
+        print(f"measured {size} KPIs", file=sys.stderr)
+
+    stage_names = ["import", "read", "metrics", "findings", "html", "pdf"]
+    head = ["KPIs", *(f"{s} s / MiB" for s in stage_names)]
+    stage_rows = []
+    for size, row in rows:
+        marks = {name: (seconds, peak) for name, seconds, peak in row["stages"]}  # type: ignore[union-attr]
+        stage_rows.append([str(size), *(f"{marks[s][0]:.3f} / {marks[s][1]:.0f}" for s in stage_names)])
+    e2e_head = ["KPIs", "end to end s", "peak MiB", "s per KPI", "pages", "PDF KiB", "json-only s", "check s",
+                "inflate s", "LibreOffice s", "÷ LibreOffice"]  # fmt: skip
+    e2e_rows = []
+    for size, row in rows:
+        e2e, peak = row["e2e"]  # type: ignore[misc]
+        soffice_s = row.get("soffice", (None, None))[0]  # type: ignore[index]
+        e2e_rows.append([
+            str(size), f"{e2e:.2f}", f"{peak:.0f}", f"{e2e / size * 1000:.1f} ms", str(row["pages"]),
+            f"{row['pdf_bytes'] / 1024:.0f}", f"{row['json_only'][0]:.2f}", f"{row['check'][0]:.2f}",  # type: ignore[index,operator]
+            f"{row['inflate'][0]:.3f}", f"{soffice_s:.2f}" if soffice_s else "not installed",  # type: ignore[index]
+            f"{e2e / soffice_s:.2f}×" if soffice_s else "–",
+        ])  # fmt: skip
+    report = [
+        f"Machine: {platform.node()} · {os.cpu_count()} cores · Python {platform.python_version()} · "
+        f"{platform.platform()} · {dt.datetime.now():%Y-%m-%d %H:%M} · median of {args.runs} runs",
+        "",
+        "Stages, each in a fresh process (time / peak memory of the process after the stage):",
+        "",
+        table(head, stage_rows),
+        "",
+        "Whole process, `kpireport build --format pdf,html,json`:",
+        "",
+        table(e2e_head, e2e_rows),
+    ]
+    if args.large:
+        large = generate(work / f"kpis-{args.large}x36.xlsx", args.large, 36)
+        reads = [json.loads(run_process([sys.executable, "-c", READ, str(large)])[2]) for _ in range(args.runs)]
+        inflate = [json.loads(run_process([sys.executable, "-c", INFLATE, str(large)])[2]) for _ in range(args.runs)]
+        read_s = statistics.median(r[0] for r in reads)
+        inflate_s = statistics.median(t for t, _ in inflate)
+        report += ["", f"Reading {args.large:,} KPIs × 36 months ({large.stat().st_size / 1e6:.1f} MB): "
+                   f"{read_s:.2f} s, peak {max(r[1] for r in reads):.0f} MiB; inflating its zip: {inflate_s:.3f} s "
+                   f"→ {read_s / inflate_s:.1f}× the floor."]  # fmt: skip
+    if args.batch:
+        batch = bench_batch(work / f"kpis-{sizes[0]}x24.xlsx", args.batch, out)
+        ratio = batch["pooled"] / batch["singles"]
+        report += ["", f"Batch of {args.batch} × {sizes[0]} KPIs: {args.batch} single runs {batch['singles']:.1f} s; "
+                   f"--jobs 2 {batch['pooled']:.1f} s → {ratio:.2f}× the single runs."]  # fmt: skip
+    text = "\n".join(report)
+    print(text)
+    if args.write:
+        args.write.write_text("# Benchmark results\n\n" + text + "\n", encoding="utf-8")
+    shutil.rmtree(out, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
