@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -372,25 +372,30 @@ class _Reader:
         self._error(f"{self._text(value)!r} is not a month; type a date or YYYY-MM text such as 2026-04.", ref)
         return None
 
+    def _identified_rows(self, table: _Table, noun: str, example: str) -> Iterator[tuple[int, str, CellRef]]:
+        """(row, id, id cell) of each row with an id seen for the first time; a row without an
+        id or with a repeated one is reported and skipped."""
+        seen: dict[str, CellRef] = {}
+        for row in table.rows():
+            row_id = self._text(table.value(row, "id"))
+            ref = table.ref(row, "id")
+            if not row_id:
+                self._error(f"this {noun} row has no id; type a short unique id such as {example}.", ref)
+            elif row_id in seen:
+                self._error(
+                    f"{noun} id {row_id!r} is used twice (first at {seen[row_id]}); give each {noun} its own id.", ref
+                )
+            else:
+                seen[row_id] = ref
+                yield row, row_id, ref
+
     def _kpis(self, grid: Grid | None) -> list[Kpi]:
         assert grid is not None
         table = self._table(grid, KPI_COLUMNS, ("id", "name", "department"))
         if table is None:
             return []
         kpis: list[Kpi] = []
-        seen: dict[str, CellRef] = {}
-        for row in table.rows():
-            kpi_id = self._text(table.value(row, "id"))
-            ref = table.ref(row, "id")
-            if not kpi_id:
-                self._error("this KPI row has no id; type a short unique id such as MKT-01.", ref)
-                continue
-            if kpi_id in seen:
-                self._error(
-                    f"KPI id {kpi_id!r} is used twice (first at {seen[kpi_id]}); give each KPI its own id.", ref
-                )
-                continue
-            seen[kpi_id] = ref
+        for row, kpi_id, ref in self._identified_rows(table, "KPI", "MKT-01"):
             name = self._text(table.value(row, "name"))
             department = self._text(table.value(row, "department"))
             if not name:
@@ -425,19 +430,7 @@ class _Reader:
         if table is None:
             return []
         kgis: list[Kgi] = []
-        seen: dict[str, CellRef] = {}
-        for row in table.rows():
-            kgi_id = self._text(table.value(row, "id"))
-            ref = table.ref(row, "id")
-            if not kgi_id:
-                self._error("this KGI row has no id; type a short unique id such as KGI-1.", ref)
-                continue
-            if kgi_id in seen:
-                self._error(
-                    f"KGI id {kgi_id!r} is used twice (first at {seen[kgi_id]}); give each KGI its own id.", ref
-                )
-                continue
-            seen[kgi_id] = ref
+        for row, kgi_id, ref in self._identified_rows(table, "KGI", "KGI-1"):
             target = table.value(row, "target")
             target_number: float | None = None
             if isinstance(target, (int, float)) and not isinstance(target, bool):
