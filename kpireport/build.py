@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kpireport.errors import WorkbookErrors
-from kpireport.model import Locale, Month
+from kpireport.model import Locale, Month, Workbook
 from kpireport.output import write_atomic
 from kpireport.report import Report, build_report, to_json
 from kpireport.theme import DEFAULT_THEME, Theme
@@ -41,11 +41,16 @@ class BuildResult:
     outputs: list[Path] = field(default_factory=list)
 
 
-def load_report(path: Path, month: Month | None = None, lang: Locale | None = None) -> Report:
-    workbook = read_workbook(path)
-    if lang is not None:
-        workbook = dataclasses.replace(workbook, settings=dataclasses.replace(workbook.settings, locale=lang))
-    return build_report(workbook, month)
+def load_report(path: Path, month: Month | None = None) -> Report:
+    """The report ``check`` reviews: every cell problem stays a finding, none stops it."""
+    return build_report(read_workbook(path), month)
+
+
+def _in_language(workbook: Workbook, lang: Locale | None) -> Workbook:
+    """The workbook with --lang overriding Settings' locale."""
+    if lang is None:
+        return workbook
+    return dataclasses.replace(workbook, settings=dataclasses.replace(workbook.settings, locale=lang))
 
 
 def output_path(workbook: Path, report: Report, out_dir: Path, fmt: str) -> Path:
@@ -58,9 +63,7 @@ def build_pack(path: Path, options: BuildOptions) -> BuildResult:
     bad_cells = not_a_number_errors(workbook)
     if bad_cells:
         raise bad_cells[0] if len(bad_cells) == 1 else WorkbookErrors(bad_cells)
-    if options.lang is not None:
-        workbook = dataclasses.replace(workbook, settings=dataclasses.replace(workbook.settings, locale=options.lang))
-    report = build_report(workbook, options.month, quarterly=options.quarterly)
+    report = build_report(_in_language(workbook, options.lang), options.month, quarterly=options.quarterly)
     result = BuildResult(path, report)
     # Render everything first, then write: a failed render leaves no file behind.
     rendered: dict[str, bytes | str] = {}

@@ -142,13 +142,23 @@ def _addresses(values: Sequence[str]) -> list[str]:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
+def _email_formats(formats: Sequence[str], to: Sequence[str], cc: Sequence[str]) -> list[str]:
+    """Before building anything that will be e-mailed: check the addresses and the SMTP
+    settings, and add the PDF (attached) and the JSON (the body) to the formats."""
+    from kpireport.mail import smtp_settings, validate_address
+
+    for address in [*to, *cc]:
+        validate_address(address)
+    smtp_settings()
+    return sorted({*formats, "pdf", "json"}, key=["pdf", "html", "json"].index)
+
+
 def _deliver(outputs: Sequence[Path], to: Sequence[str], cc: Sequence[str], subject: str | None) -> None:
-    from kpireport.mail import compose, group_pack_files, load_pack_json, send, smtp_settings
+    from kpireport.mail import compose_pack, group_pack_files, send, smtp_settings
 
     settings = smtp_settings()
     for pack in group_pack_files(outputs):
-        attachments = [pack.pdf] + ([pack.html] if pack.html else [])
-        message = compose(load_pack_json(pack.json), attachments, sender=settings.sender, to=to, cc=cc, subject=subject)
+        message = compose_pack(pack, sender=settings.sender, to=to, cc=cc, subject=subject)
         send(message, settings, [*to, *cc])
         click.echo(f"Sent {pack.pdf.name} to {', '.join([*to, *cc])}")
 
@@ -208,12 +218,7 @@ def build(
     to, cc = _addresses(email_to), _addresses(email_cc)
     try:
         if to:
-            from kpireport.mail import smtp_settings, validate_address
-
-            for address in [*to, *cc]:
-                validate_address(address)
-            smtp_settings()  # fail before building, not after
-            chosen = sorted({*chosen, "pdf", "json"}, key=["pdf", "html", "json"].index)
+            chosen = _email_formats(chosen, to, cc)
         options = BuildOptions(
             out_dir=out_dir,
             month=month,
@@ -262,7 +267,7 @@ def send(packs: tuple[Path, ...], to: tuple[str, ...], cc: tuple[str, ...], subj
     JSON). SMTP from KPIREPORT_SMTP_URL, KPIREPORT_SMTP_PASSWORD and KPIREPORT_FROM."""
     import os
 
-    from kpireport.mail import SENDER, compose, group_pack_files, load_pack_json, validate_address
+    from kpireport.mail import SENDER, compose_pack, group_pack_files, validate_address
     from kpireport.output import write_atomic
 
     recipients, copies = _addresses(to), _addresses(cc)
@@ -274,10 +279,7 @@ def send(packs: tuple[Path, ...], to: tuple[str, ...], cc: tuple[str, ...], subj
             return
         sender = os.environ.get(SENDER, "kpireport@localhost")
         for pack in group_pack_files(list(packs)):
-            attachments = [pack.pdf] + ([pack.html] if pack.html else [])
-            message = compose(
-                load_pack_json(pack.json), attachments, sender=sender, to=recipients, cc=copies, subject=subject
-            )
+            message = compose_pack(pack, sender=sender, to=recipients, cc=copies, subject=subject)
             target = pack.pdf.with_suffix(".eml")
             write_atomic(target, bytes(message))
             click.echo(f"Wrote {target} (not sent)")
@@ -316,10 +318,7 @@ def watch_command(
     chosen = list(_formats(formats))
     try:
         if to:
-            from kpireport.mail import smtp_settings
-
-            smtp_settings()
-            chosen = sorted({*chosen, "pdf", "json"}, key=["pdf", "html", "json"].index)
+            chosen = _email_formats(chosen, to, cc)
     except KpiReportError as error:
         _fail(error)
 

@@ -19,7 +19,6 @@ class WorkbookError(KpiReportError, ValueError):
     def __init__(self, message: str, *, sheet: str | None = None, cell: str | None = None) -> None:
         self.sheet = sheet
         self.cell = cell
-        self.detail = message
         where = f"{sheet}!{cell}: " if sheet and cell else f"{sheet}: " if sheet else ""
         super().__init__(f"{where}{message}")
 
@@ -36,7 +35,6 @@ class WorkbookErrors(WorkbookError):
         KpiReportError.__init__(self, "\n".join(lines))
         self.sheet = errors[0].sheet
         self.cell = errors[0].cell
-        self.detail = str(self)
 
 
 class OutputError(KpiReportError, OSError):

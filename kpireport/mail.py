@@ -292,6 +292,14 @@ def group_pack_files(paths: Sequence[Path]) -> list[PackFiles]:
     return packs
 
 
+def compose_pack(
+    pack: PackFiles, *, sender: str, to: Sequence[str], cc: Sequence[str], subject: str | None
+) -> EmailMessage:
+    """The message for a pack on disk: its PDF (and HTML) attached, the body from its JSON."""
+    attachments = [pack.pdf] + ([pack.html] if pack.html else [])
+    return compose(load_pack_json(pack.json), attachments, sender=sender, to=to, cc=cc, subject=subject)
+
+
 def load_pack_json(path: Path) -> dict[str, Any]:
     import json
 

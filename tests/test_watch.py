@@ -69,3 +69,17 @@ def test_watch_builds_dropped_workbooks_survives_a_bad_one_and_stops_on_ctrl_c(t
     assert "~$lock" not in output
     assert output.rstrip().endswith("Stopped.")
     assert "Traceback" not in output
+
+
+def test_watch_refuses_a_bad_address_before_watching(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from kpireport.cli import cli
+
+    result = CliRunner().invoke(
+        cli, ["watch", str(tmp_path), "-o", str(tmp_path / "out"), "--email-to", "cfo at example"]
+    )
+    assert result.exit_code == 2
+    assert result.output.strip() == (
+        "Error: 'cfo at example' is not an e-mail address; give a bare address such as cfo@example.com."
+    )
