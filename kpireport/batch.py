@@ -23,6 +23,7 @@ class Outcome:
     counts: tuple[tuple[str, int], ...] = ()
     outputs: tuple[Path, ...] = ()
     error: str = ""
+    warnings: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -54,7 +55,8 @@ def build_one(path: Path, options: BuildOptions) -> Outcome:
         return Outcome(path, error=str(error))
     statuses = Counter(r.month.status for r in result.report.kpis)
     counts = tuple((s, statuses.get(s, 0)) for s in ("green", "amber", "red", "no_data"))
-    return Outcome(path, str(result.report.month), counts, tuple(result.outputs))
+    warnings = result.report.workbook.warnings
+    return Outcome(path, str(result.report.month), counts, tuple(result.outputs), warnings=warnings)
 
 
 def _warm_up() -> None:

@@ -29,6 +29,12 @@ class MonthType(click.ParamType):  # type: ignore[type-arg]  # generic only from
             self.fail(f"{value!r} is not a month; use YYYY-MM, e.g. 2026-10.", param, ctx)
 
 
+def _warn(warnings: Sequence[str], prefix: str = "") -> None:
+    """Problems that do not stop a build (an unknown setting, say): shown, on stderr."""
+    for warning in warnings:
+        click.echo(f"Warning: {prefix}{warning}", err=True)
+
+
 def _fail(error: KpiReportError) -> None:
     click.echo(f"Error: {error}", err=True)
     sys.exit(error.exit_code)
@@ -120,6 +126,7 @@ def check(workbook: Path, month: Month | None, output_format: str) -> None:
         report = load_report(workbook, month)
     except KpiReportError as error:
         _fail(error)
+    _warn(report.workbook.warnings)
     if output_format == "json":
         click.echo(json.dumps({"findings": [f.as_json() for f in report.findings]}, ensure_ascii=False, indent=2))
     else:
@@ -240,12 +247,15 @@ def build(
         if not outcomes[0].ok:
             click.echo(f"Error: {outcomes[0].error}", err=True)
             sys.exit(2)
+        _warn(outcomes[0].warnings)
         for output in outcomes[0].outputs:
             click.echo(f"Wrote {output}")
     else:
         with BatchProgress(len(paths)) as progress:
             outcomes = build_many(paths, options, jobs, progress.advance)
         print_summary(outcomes)
+        for outcome in outcomes:
+            _warn(outcome.warnings, prefix=f"{outcome.workbook.name}: ")
     try:
         for outcome in outcomes:
             if to and outcome.ok:

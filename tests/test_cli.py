@@ -178,3 +178,15 @@ def test_every_command_has_help() -> None:
         result = run(command, "--help")
         assert result.exit_code == 0
         assert "Usage: " in result.output and "--" in result.output
+
+
+def test_an_unknown_setting_is_a_warning_on_stderr_not_an_error(make_workbook: Make, tmp_path: Path) -> None:
+    path = make_workbook(lambda s: s["Settings"].append(["colour", "blue"]))
+    runner = CliRunner()
+    built = runner.invoke(cli, ["build", str(path), "-o", str(tmp_path), "--format", "json"])
+    assert built.exit_code == 0
+    assert built.stderr.strip() == "Warning: Settings!A6: unknown setting 'colour' is ignored."
+    checked = runner.invoke(cli, ["check", str(path), "--format", "json"])
+    assert checked.exit_code == 0
+    assert json.loads(checked.stdout) == {"findings": []}  # stdout stays clean JSON
+    assert "unknown setting 'colour'" in checked.stderr
