@@ -61,7 +61,9 @@ def build_one(path: Path, options: BuildOptions) -> Outcome:
 
 def _warm_up() -> None:
     # Each worker pays for WeasyPrint's import and font set-up once, not once per workbook.
-    import weasyprint  # noqa: F401
+    from kpireport import engine
+
+    engine.load()
 
 
 def build_many(

@@ -1,0 +1,79 @@
+"""Loading the PDF engine, WeasyPrint, once and quickly.
+
+WeasyPrint opens Pango, HarfBuzz and fontconfig through cffi, trying several names per
+library (one list for Linux, macOS and Windows alike). For every name that is not a file,
+cffi asks ``ctypes.util.find_library``, which on Linux starts ``ldconfig -p``, then ``gcc``
+and ``ld``: 54 processes and about a quarter of a second per import on Debian
+(Kozea/WeasyPrint#1125). While WeasyPrint imports, :func:`load` answers those questions from
+one reading of the linker cache instead; the libraries opened are the same.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes.util
+import io
+import shutil
+import subprocess
+from collections.abc import Callable, Iterator
+from types import ModuleType
+
+
+def linker_cache() -> frozenset[str]:
+    """The sonames in the dynamic linker's cache (``ldconfig -p``); empty where there is none."""
+    ldconfig = shutil.which("ldconfig") or shutil.which("ldconfig", path="/sbin:/usr/sbin")
+    if ldconfig is None:
+        return frozenset()
+    try:
+        listing = subprocess.run(
+            [ldconfig, "-p"], capture_output=True, text=True, env={"LC_ALL": "C"}, timeout=10, check=False
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return frozenset()
+    # Lines read "\tlibpango-1.0.so.0 (libc6,x86-64) => /lib/x86_64-linux-gnu/libpango-1.0.so.0".
+    return frozenset(line.split()[0] for line in listing.splitlines() if line.startswith(("\t", " ")) and line.split())
+
+
+def find_in(sonames: frozenset[str]) -> Callable[[str], str | None]:
+    """A ``find_library`` that looks ``name`` up among ``sonames`` as ``lib<name>.so[.N…]``."""
+
+    def find_library(name: str) -> str | None:
+        stem = f"lib{name}.so"
+        found = sorted(s for s in sonames if s == stem or s.startswith(stem + "."))
+        return found[-1] if found else None
+
+    return find_library
+
+
+@contextlib.contextmanager
+def library_lookup(find_library: Callable[[str], str | None]) -> Iterator[None]:
+    original = ctypes.util.find_library
+    ctypes.util.find_library = find_library  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        ctypes.util.find_library = original
+
+
+def load() -> ModuleType:
+    """The ``weasyprint`` module, imported with the quick library lookup where it works."""
+    import sys
+
+    if "weasyprint" in sys.modules:
+        return sys.modules["weasyprint"]
+    sonames = linker_cache()
+    if sonames:
+        try:
+            # On failure WeasyPrint prints installation help before raising; the retry below
+            # prints it again if the libraries really are missing.
+            with library_lookup(find_in(sonames)), contextlib.redirect_stdout(io.StringIO()):
+                import weasyprint
+            return sys.modules["weasyprint"]
+        except OSError:
+            # A library outside the linker cache (LD_LIBRARY_PATH, say): Python has already
+            # dropped the half-imported modules, so the ordinary lookup can start afresh.
+            for name in [m for m in sys.modules if m == "weasyprint" or m.startswith("weasyprint.")]:
+                del sys.modules[name]
+    import weasyprint  # noqa: F401
+
+    return sys.modules["weasyprint"]
