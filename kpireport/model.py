@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
-from collections.abc import Mapping
+from array import array
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal, NamedTuple
@@ -164,6 +166,39 @@ class Kpi:
 # Month → value for one KPI; an absent month has no data (never zero).
 Series = Mapping[Month, float]
 EMPTY_SERIES: Series = {}
+
+
+class MonthValues(Mapping[Month, float]):
+    """A :data:`Series` stored compactly: the values of one row of a sheet in an array of
+    floats (NaN where a month has no value), with the month → position index shared by every
+    row of that sheet. A workbook of 20,000 KPIs reads into a fifth of the memory that a
+    dict per row takes. Excel cells cannot hold NaN, so NaN never stands for a real value."""
+
+    __slots__ = ("_positions", "_values")
+
+    def __init__(self, positions: Mapping[Month, int], values: array[float]) -> None:
+        self._positions = positions
+        self._values = values
+
+    @classmethod
+    def of(cls, positions: Mapping[Month, int], values: Mapping[Month, float]) -> MonthValues:
+        return cls(positions, array("d", [values.get(month, math.nan) for month in positions]))
+
+    def __getitem__(self, month: Month) -> float:
+        value = self._values[self._positions[month]]
+        if math.isnan(value):
+            raise KeyError(month)
+        return value
+
+    def __iter__(self) -> Iterator[Month]:
+        values = self._values
+        return (month for month, index in self._positions.items() if not math.isnan(values[index]))
+
+    def __len__(self) -> int:
+        return sum(1 for value in self._values if not math.isnan(value))
+
+    def __repr__(self) -> str:
+        return f"MonthValues({dict(self)!r})"
 
 
 @dataclass(frozen=True)

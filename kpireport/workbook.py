@@ -8,7 +8,10 @@ are collected so the user can fix a whole sheet in one pass.
 from __future__ import annotations
 
 import datetime as dt
+import math
+import operator
 import re
+from array import array
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
@@ -27,6 +30,7 @@ from kpireport.model import (
     Kpi,
     Locale,
     Month,
+    MonthValues,
     Perspective,
     Series,
     Settings,
@@ -127,6 +131,10 @@ LOCALES: dict[str, Locale] = {"en": "en", "english": "en", "英語": "en", "ja":
 
 E = TypeVar("E", bound=Enum)
 
+# What calamine gives for a cell of a numbers sheet that needs no second look: a number, or
+# "" for a blank (any other text is checked cell by cell).
+_NUMBER_OR_TEXT = frozenset({float, int, str})
+
 
 def _key(text: str) -> str:
     return text.strip().casefold()
@@ -147,13 +155,20 @@ class _Table:
     columns: dict[str, int]
 
     def rows(self) -> Iterable[int]:
+        columns = list(self.columns.values())
         for row in range(self.header_row + 1, len(self.grid.rows)):
-            if any(self.grid.value(row, col) is not None for col in self.columns.values()):
+            cells = self.grid.rows[row]
+            if any(col < len(cells) and cells[col] not in ("", None) for col in columns):
                 yield row
 
     def value(self, row: int, key: str) -> CellValue:
+        # Direct list access: this runs for every cell of a sheet of tens of thousands of KPIs.
         col = self.columns.get(key)
-        return None if col is None else self.grid.value(row, col)
+        if col is None:
+            return None
+        cells = self.grid.rows[row]
+        value = cells[col] if col < len(cells) else None
+        return None if value == "" else value
 
     def ref(self, row: int, key: str) -> CellRef:
         return CellRef(self.grid.name, cell_name(row, self.columns.get(key, 0)))
@@ -164,20 +179,23 @@ class _Reader:
     xlsx: XlsxFile
     errors: list[WorkbookError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    _choices: dict[tuple[type[Enum], str], Enum] = field(default_factory=dict)
 
     def read(self) -> Workbook:
         self._require_sheets()
-        grids = {key: self._grid(key) for key in SHEETS}
-        self._raise_if_errors()
-        settings = self._settings(grids["settings"])
-        kpis = self._kpis(grids["kpi"])
+        # Each sheet's grid is read when it is needed and dropped once used: a workbook of
+        # tens of thousands of KPIs never holds two sheets of cells in memory at once.
+        settings = self._settings(self._grid("settings"))
+        kpis = self._kpis(self._grid("kpi"))
         self._raise_if_errors()
         kpi_ids = {k.id for k in kpis}
-        kgis = self._kgis(grids["kgi"], kpi_ids)
+        kgis = self._kgis(self._grid("kgi"), kpi_ids)
         issues: list[CellIssue] = []
-        targets, target_months = self._series(grids["targets"], kpi_ids, issues)
-        actuals, actual_months = self._series(grids["actuals"], kpi_ids, issues)
-        comments = self._comments(grids["comments"], kpi_ids) if grids["comments"] else ()
+        targets, target_months = self._series(self._grid("targets"), kpi_ids, issues)
+        actuals, actual_months = self._series(self._grid("actuals"), kpi_ids, issues)
+        comments_grid = self._grid("comments")
+        comments = self._comments(comments_grid, kpi_ids) if comments_grid else ()
+        del comments_grid
         self._raise_if_errors()
         return Workbook(
             settings=settings,
@@ -223,8 +241,17 @@ class _Reader:
         )
 
     def _grid(self, key: str) -> Grid | None:
+        """The sheet's grid (None for an absent optional sheet). A sheet that cannot be read
+        stops the reading, reported together with what was found wrong before it."""
         found = self.xlsx.find_sheet(SHEETS[key])
-        return self.xlsx.grid(found, scan_values=key in {"targets", "actuals"}) if found else None
+        if found is None:
+            return None
+        try:
+            return self.xlsx.grid(found, scan_values=key in {"targets", "actuals"})
+        except WorkbookError as exc:
+            self.errors.append(exc)
+            self._raise_if_errors()
+            raise
 
     def _table(self, grid: Grid, columns: Mapping[str, tuple[str, ...]], required: Iterable[str]) -> _Table | None:
         lookup = {_key(alias): key for key, aliases in columns.items() for alias in aliases}
@@ -272,9 +299,14 @@ class _Reader:
         text = self._text(table.value(row, key))
         if not text:
             return default
+        # A column holds a handful of distinct words over thousands of rows: look each up once.
+        known = self._choices.get((enum, text))
+        if known is not None:
+            return known  # type: ignore[return-value]
         normalized = ENUM_ALIASES.get(text.strip(), text.strip().casefold())
         try:
-            return enum(normalized)
+            self._choices[(enum, text)] = member = enum(normalized)
+            return member
         except ValueError:
             allowed = ", ".join(member.value for member in enum)
             self._error(f"{text!r} is not a valid {key}; use one of: {allowed}.", table.ref(row, key))
@@ -513,6 +545,10 @@ class _Reader:
         series: dict[str, Series] = {}
         first_row: dict[str, int] = {}
         month_columns = list(months.items())
+        last_column = max(months, default=0) + 1
+        positions = {month: index for index, month in enumerate(months.values())}
+        columns = list(months)
+        take = operator.itemgetter(*columns) if len(columns) > 1 else None  # a tuple only from two on
         problems = grid.problems
         # The hot loop of a large workbook: plain list access, and a CellRef only for a cell
         # that needs reporting.
@@ -541,7 +577,15 @@ class _Reader:
                 )
                 continue
             first_row[kpi_id] = row
-            numbers: dict[Month, float] = {}
+            if not problems and width >= last_column:
+                # The common row, numbers and blanks only, goes straight into an array.
+                picked = take(cells) if take else [cells[c] for c in columns]
+                kinds = set(map(type, picked))
+                if kinds <= _NUMBER_OR_TEXT and (str not in kinds or not any(type(v) is str and v for v in picked)):
+                    values = [math.nan if v == "" else v for v in picked] if str in kinds else picked
+                    series[kpi_id] = MonthValues(positions, array("d", values))  # type: ignore[arg-type]
+                    continue
+            numbers = {}
             for col, month in month_columns:
                 value = cells[col] if col < width else None
                 if problems and (row, col) in problems:
@@ -552,7 +596,7 @@ class _Reader:
                 elif value is not None and value != "":
                     where = CellRef(grid.name, cell_name(row, col))
                     issues.append(CellIssue("not_a_number", kpi_id, month, where, self._text(value)))
-            series[kpi_id] = numbers
+            series[kpi_id] = MonthValues.of(positions, numbers)
         return series, list(months.values())
 
     @staticmethod

@@ -9,6 +9,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from kpireport import xlsx
 from kpireport.errors import WorkbookError
 from kpireport.xlsx import XlsxFile, cell_name
 
@@ -89,11 +90,11 @@ def test_overlapping_entries_are_refused(tmp_path: Path) -> None:
         XlsxFile(path)
 
 
-def test_scan_finds_formula_and_error_cells_among_empty_self_closing_cells(tmp_path: Path) -> None:
+def _one_sheet_workbook(path: Path, sheet_data: bytes) -> Path:
+    """A minimal hand-written workbook whose one sheet, "Data", holds ``sheet_data``."""
     sheet = (
         b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-        b'<sheetData><row r="1"><c r="A1" s="1"/><c r="B1"><f>1+1</f></c><c r="C1" t="e"><f>1/0</f><v>#DIV/0!</v></c>'
-        b'<c r="D1"><f>2+2</f><v>4</v></c></row></sheetData></worksheet>'
+        b"<sheetData>" + sheet_data + b"</sheetData></worksheet>"
     )
     workbook = (
         b'<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
@@ -118,8 +119,8 @@ def test_scan_finds_formula_and_error_cells_among_empty_self_closing_cells(tmp_p
         b'<Relationship Id="r1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
         b'officeDocument" Target="xl/workbook.xml"/></Relationships>'
     )
-    path = _zip(
-        tmp_path / "scan.xlsx",
+    return _zip(
+        path,
         {
             "[Content_Types].xml": content_types,
             "_rels/.rels": root_rels,
@@ -128,10 +129,40 @@ def test_scan_finds_formula_and_error_cells_among_empty_self_closing_cells(tmp_p
             "xl/worksheets/sheet1.xml": sheet,
         },
     )
+
+
+# Tiny chunks put every token across a chunk boundary of the streamed pre-check.
+CHUNKS = [1, 2, 3, 1024 * 1024]
+
+
+@pytest.mark.parametrize("chunk", CHUNKS)
+def test_scan_finds_formula_and_error_cells_among_empty_self_closing_cells(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    monkeypatch.setattr(xlsx, "SCAN_CHUNK_BYTES", chunk)
+    path = _one_sheet_workbook(
+        tmp_path / "scan.xlsx",
+        b'<row r="1"><c r="A1" s="1"/><c r="B1"><f>1+1</f></c><c r="C1" t="e"><f>1/0</f><v>#DIV/0!</v></c>'
+        b'<c r="D1"><f>2+2</f><v>4</v></c></row>',
+    )
     with XlsxFile(path) as book:
         grid = book.grid("Data")
     assert grid.problems == {(0, 1): ("formula_without_value", "1+1"), (0, 2): ("error_value", "#DIV/0!")}
     assert grid.value(0, 3) == 4.0
+
+
+@pytest.mark.parametrize("chunk", CHUNKS)
+def test_scan_finds_an_error_value_typed_in_without_a_formula(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    monkeypatch.setattr(xlsx, "SCAN_CHUNK_BYTES", chunk)
+    path = _one_sheet_workbook(
+        tmp_path / "error.xlsx", b'<row r="1"><c r="A1"><v>7</v></c><c r="B1" t="e"><v>#N/A</v></c></row>'
+    )
+    with XlsxFile(path) as book:
+        grid = book.grid("Data")
+    assert grid.problems == {(0, 1): ("error_value", "#N/A")}
+    assert grid.value(0, 0) == 7.0
 
 
 def test_a_part_that_lies_about_its_size_is_refused(tmp_path: Path) -> None:
