@@ -161,36 +161,59 @@ def _svg_text(x: float, y: float, text: str, size: float, fill: str, *, bold: bo
     )
 
 
-def kgi_tree(kgi: TreeKgi, *, palette: Palette = DEFAULT_PALETTE, font: str = "sans-serif") -> Markup:
+# KPI rows per tree drawing: one drawing, scaled to the page width, fits an A4 landscape page
+# below the section heading. A larger KGI is drawn in parts of equal size, one per page.
+TREE_ROWS_PER_PART = 24
+
+
+def kgi_tree(kgi: TreeKgi, *, palette: Palette = DEFAULT_PALETTE, font: str = "sans-serif") -> tuple[Markup, ...]:
     """One KGI on the left, its departments in the middle, their KPIs on the right, each KPI
-    marked with its status colour and its attainment as text (readable in grey-scale)."""
+    marked with its status colour and its attainment as text (readable in grey-scale).
+
+    A KGI with more KPIs than fit a page is drawn in parts ("name (1/3)"…), so no KPI is ever
+    cut off at the bottom of the page."""
+    by_department: dict[str, list[TreeKpi]] = {}
+    for kpi in kgi.kpis:
+        by_department.setdefault(kpi.department, []).append(kpi)
+    ordered = [kpi for kpis in by_department.values() for kpi in kpis]
+    parts = max(1, -(-len(ordered) // TREE_ROWS_PER_PART))
+    size = -(-len(ordered) // parts) if ordered else 0
+    if parts == 1:
+        return (_tree_part(kgi.name, kgi, ordered, palette, font),)
+    return tuple(
+        _tree_part(f"{kgi.name} ({index + 1}/{parts})", kgi, ordered[index * size : (index + 1) * size], palette, font)
+        for index in range(parts)
+    )
+
+
+def _tree_part(title: str, kgi: TreeKgi, kpis: list[TreeKpi], palette: Palette, font: str) -> Markup:
     row, size = 18.0, 8.5
     kgi_w, dept_x, dept_w, kpi_x, kpi_w = 190.0, 230.0, 130.0, 395.0, 360.0
     width = kpi_x + kpi_w
     departments: dict[str, list[TreeKpi]] = {}
-    for kpi in kgi.kpis:
+    for kpi in kpis:
         departments.setdefault(kpi.department, []).append(kpi)
-    height = max(row * max(len(kgi.kpis), 1) + 8, 60.0)
+    height = max(row * max(len(kpis), 1) + 8, 60.0)
     mid_y = height / 2
     colour = palette.none if kgi.on_track is None else palette.green if kgi.on_track else palette.red
     parts = [
         f'<rect x="0" y="{mid_y - 22:.1f}" width="{kgi_w:g}" height="44" rx="4" fill="#fff" '
         f'stroke="{colour}" stroke-width="2"/>',
-        _svg_text(8, mid_y - 5, _fit(kgi.name, kgi_w - 16, size + 1), size + 1, palette.marker, bold=True),
+        _svg_text(8, mid_y - 5, _fit(title, kgi_w - 16, size + 1), size + 1, palette.marker, bold=True),
         _svg_text(8, mid_y + 12, _fit(kgi.note, kgi_w - 16, size), size, colour),
     ]
     y = 4.0
     connectors: list[str] = []
     squares: dict[str, list[str]] = {}
-    for department, kpis in departments.items():
-        dept_y = y + row * len(kpis) / 2
+    for department, members in departments.items():
+        dept_y = y + row * len(members) / 2
         connectors.append(
             f"M{kgi_w:g} {mid_y:.1f}C{kgi_w + 20:g} {mid_y:.1f} {dept_x - 20:g} {dept_y:.1f} {dept_x:g} {dept_y:.1f}"
         )
         parts.append(
             _svg_text(dept_x + 4, dept_y + 3, _fit(department, dept_w - 8, size), size, palette.line, bold=True)
         )
-        for kpi in kpis:
+        for kpi in members:
             kpi_y = y + row / 2
             status = palette.status(kpi.status)
             connectors.append(f"M{dept_x + dept_w - 6:g} {dept_y:.1f}L{kpi_x - 8:g} {kpi_y:.1f}")
@@ -204,5 +227,5 @@ def kgi_tree(kgi: TreeKgi, *, palette: Palette = DEFAULT_PALETTE, font: str = "s
     return Markup(
         f'<svg class="tree" viewBox="0 0 {width:g} {height:.0f}" width="{width:g}" height="{height:.0f}" '
         # SVG text does not inherit the page's font; without this WeasyPrint embeds another face.
-        f'font-family="{Markup.escape(font)}" role="img" aria-label="{Markup.escape(kgi.name)}">{"".join(parts)}</svg>'
+        f'font-family="{Markup.escape(font)}" role="img" aria-label="{Markup.escape(title)}">{"".join(parts)}</svg>'
     )

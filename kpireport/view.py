@@ -346,15 +346,15 @@ def _trees(report: Report, fmt: Formatter, text: dict[str, str], palette: Palett
     def node(r: KpiResult) -> TreeKpi:
         return TreeKpi(r.kpi.name, r.kpi.department, r.month.status, fmt.percent(r.month.attainment))
 
-    trees = []
+    trees: list[Markup] = []
     kgi_ids = {k.kgi.id for k in report.kgis}
     for k in report.kgis:
         note = f"{text['progress']} {fmt.percent(k.progress)} / {text['expected']} {fmt.percent(k.expected_progress)}"
         kpis = tuple(node(r) for r in report.kpis if r.kpi.kgi == k.kgi.id)
-        trees.append(kgi_tree(TreeKgi(k.kgi.name, note, k.on_track, kpis), palette=palette, font=font))
+        trees.extend(kgi_tree(TreeKgi(k.kgi.name, note, k.on_track, kpis), palette=palette, font=font))
     orphans = tuple(node(r) for r in report.kpis if r.kpi.kgi not in kgi_ids)
     if orphans:
-        trees.append(kgi_tree(TreeKgi(text["no_kgi_group"], "", None, orphans), palette=palette, font=font))
+        trees.extend(kgi_tree(TreeKgi(text["no_kgi_group"], "", None, orphans), palette=palette, font=font))
     return tuple(trees)
 
 
