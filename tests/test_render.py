@@ -94,19 +94,3 @@ def test_a_failed_write_keeps_the_old_file_and_leaves_no_temporary(tmp_path: Pat
         raise OSError("disk full")
     assert target.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["pack.json"]
-
-
-def test_the_collector_is_paused_while_rendering_and_restored_after() -> None:
-    import gc
-
-    assert gc.isenabled()
-    with render.gc_paused():
-        assert not gc.isenabled()
-    assert gc.isenabled()
-    gc.disable()
-    try:
-        with render.gc_paused():
-            pass
-        assert not gc.isenabled()  # a caller who had paused it keeps it paused
-    finally:
-        gc.enable()
