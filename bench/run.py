@@ -29,8 +29,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-
-import openpyxl
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 WORK = HERE / "work"
@@ -94,6 +93,14 @@ def month_headers(count: int, start: tuple[int, int] = (2025, 4)) -> list[str]:
 
 
 def generate(path: Path, kpis: int, months: int, lang: str = "en") -> Path:
+    """Write the workbook below in a child process, so this process stays small (see
+    ``run_process``)."""
+    if not path.exists():
+        subprocess.run([sys.executable, __file__, "--generate", str(path), str(kpis), str(months), lang], check=True)
+    return path
+
+
+def write_workbook(path: Path, kpis: int, months: int, lang: str = "en") -> Path:
     """A template-v1 workbook with ``kpis`` KPIs over ``months`` months (all but the last 5
     filled); with ``lang="ja"``, the same in Japanese (names, departments, locale)."""
     if path.exists():
@@ -102,6 +109,8 @@ def generate(path: Path, kpis: int, months: int, lang: str = "en") -> Path:
     rng = random.Random(kpis * 1000 + months)
     headers = month_headers(months)
     filled = months - 5
+    import openpyxl
+
     book = openpyxl.Workbook(write_only=True)
     settings = book.create_sheet("Settings")
     company = f"ベンチ{kpis}株式会社" if ja else f"Bench {kpis} Co."
@@ -140,8 +149,12 @@ def generate(path: Path, kpis: int, months: int, lang: str = "en") -> Path:
 def run_process(args: list[str], cwd: Path | None = None) -> tuple[float, float, str]:
     """Wall seconds, peak RSS (MiB) and stdout of one whole process.
 
-    Output goes to files, not pipes: wait4 (for the child's own peak memory) must not wait on a
-    child blocked writing into a full pipe."""
+    Linux folds the parent's peak memory into a child's at exec, so a child's reported peak
+    is at least this process's own: hence workbooks are generated and PDFs read in child
+    processes, and this one stays far below anything it measures.
+
+    Output goes to files, not pipes: wait4 (for the child's own peak memory) must not wait on
+    a child blocked writing into a full pipe."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         process = subprocess.Popen(args, stdout=out, stderr=err, cwd=cwd)
@@ -169,18 +182,23 @@ def median_run(args: list[str], runs: int, cwd: Path | None = None) -> tuple[flo
     return statistics.median(times), max(peaks)
 
 
-def pdf_pages(path: Path) -> int:
-    return len(__import__("pypdf").PdfReader(path).pages)
+PDF_FACTS = r"""
+import json, sys
+from pypdf import PdfReader
+reader = PdfReader(sys.argv[1])
+fonts = set()
+for page in reader.pages:
+    resources = page.get("/Resources") or {}
+    for font in (resources.get("/Font") or {}).values():
+        fonts.add(str(font.get_object().get("/BaseFont", "?")).lstrip("/"))
+print(json.dumps({"pages": len(reader.pages), "fonts": sorted(fonts)}))
+"""
 
 
-def embedded_fonts(path: Path) -> set[str]:
-    """The BaseFont names of the fonts on the PDF's pages ("ABCDEF+Name" for a subset)."""
-    fonts: set[str] = set()
-    for page in __import__("pypdf").PdfReader(path).pages:
-        resources = page.get("/Resources") or {}
-        for font in (resources.get("/Font") or {}).values():
-            fonts.add(str(font.get_object().get("/BaseFont", "?")).lstrip("/"))
-    return fonts
+def pdf_facts(path: Path) -> dict[str, Any]:
+    """Pages and embedded font names ("ABCDEF+Name" for a subset), read in a child process."""
+    facts: dict[str, Any] = json.loads(run_process([sys.executable, "-c", PDF_FACTS, str(path)])[2])
+    return facts
 
 
 def bench_pack(workbook: Path, runs: int, soffice: str | None, out: Path) -> dict[str, object]:
@@ -191,7 +209,7 @@ def bench_pack(workbook: Path, runs: int, soffice: str | None, out: Path) -> dic
     build_out = out / "build"
     row["e2e"] = median_run([kpireport_bin(), "build", str(workbook), "-o", str(build_out)], runs)
     pdf = next(build_out.glob("*.pdf"))
-    row["pages"], row["pdf_bytes"] = pdf_pages(pdf), pdf.stat().st_size
+    row["pages"], row["pdf_bytes"] = pdf_facts(pdf)["pages"], pdf.stat().st_size
     row["json_only"] = median_run(
         [kpireport_bin(), "build", str(workbook), "-o", str(build_out), "--format", "json"], runs
     )
@@ -234,6 +252,10 @@ def table(headers: list[str], rows: list[list[str]]) -> str:
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["--generate"]:
+        path, kpis, months, lang = sys.argv[2:6]
+        write_workbook(Path(path), int(kpis), int(months), lang)
+        return
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="50,200,1000", help="KPI counts for 24-month packs (comma-separated)")
     parser.add_argument("--large", type=int, default=20_000, help="KPIs in the 36-month read test (0 to skip)")
@@ -293,10 +315,11 @@ def main() -> None:
         build_out = out / "ja"
         seconds, peak = median_run([kpireport_bin(), "build", str(workbook), "-o", str(build_out)], args.runs)
         pdf = next(build_out.glob("*.pdf"))
-        fonts = embedded_fonts(pdf)
+        facts = pdf_facts(pdf)
+        fonts = facts["fonts"]
         subset = all(len(f) > 7 and f[6] == "+" for f in fonts)
         report += ["", f"Japanese pack, {size} KPIs: {seconds:.2f} s end to end, peak {peak:.0f} MiB, "
-                   f"{pdf_pages(pdf)} pages, PDF {pdf.stat().st_size / 1024:.0f} KiB; fonts "
+                   f"{facts['pages']} pages, PDF {pdf.stat().st_size / 1024:.0f} KiB; fonts "
                    f"{', '.join(sorted(fonts))} ({'all subset' if subset else 'NOT all subset'})."]  # fmt: skip
     if args.large:
         large = generate(work / f"kpis-{args.large}x36.xlsx", args.large, 36)
