@@ -16,6 +16,7 @@ import gc
 import io
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from types import ModuleType
 
@@ -76,8 +77,6 @@ def gc_paused() -> Iterator[None]:
 
 def load() -> ModuleType:
     """The ``weasyprint`` module, imported with the quick library lookup where it works."""
-    import sys
-
     if "weasyprint" not in sys.modules:
         with gc_paused():
             _import()
@@ -85,8 +84,6 @@ def load() -> ModuleType:
 
 
 def _import() -> None:
-    import sys
-
     sonames = linker_cache()
     if sonames:
         try:

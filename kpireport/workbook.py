@@ -195,7 +195,6 @@ class _Reader:
         actuals, actual_months = self._series(self._grid("actuals"), kpi_ids, issues)
         comments_grid = self._grid("comments")
         comments = self._comments(comments_grid, kpi_ids) if comments_grid else ()
-        del comments_grid
         self._raise_if_errors()
         return Workbook(
             settings=settings,

@@ -247,8 +247,8 @@ class XlsxFile:
 
     def grid(self, sheet_name: str, *, scan_values: bool = True) -> Grid:
         """The sheet's values; with ``scan_values``, also the formula and error cells calamine
-        shows as empty (only sheets of numbers need that scan). The scan runs beside the
-        parse: calamine releases the GIL while it parses, so the scan costs no extra time."""
+        shows as empty (only sheets of numbers need that scan). The scan runs in a thread beside
+        the parse: calamine releases the GIL while it parses, so the two overlap."""
         if not scan_values:
             return Grid(sheet_name, self._values(sheet_name))
         with ThreadPoolExecutor(max_workers=1) as pool:
