@@ -12,7 +12,8 @@ import math
 import operator
 import re
 from array import array
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -183,16 +184,22 @@ class _Reader:
 
     def read(self) -> Workbook:
         self._require_sheets()
-        # Each sheet's grid is read when it is needed and dropped once used: a workbook of
-        # tens of thousands of KPIs never holds two sheets of cells in memory at once.
-        settings = self._settings(self._grid("settings"))
-        kpis = self._kpis(self._grid("kpi"))
-        self._raise_if_errors()
-        kpi_ids = {k.id for k in kpis}
-        kgis = self._kgis(self._grid("kgi"), kpi_ids)
-        issues: list[CellIssue] = []
-        targets, target_months = self._series(self._grid("targets"), kpi_ids, issues)
-        actuals, actual_months = self._series(self._grid("actuals"), kpi_ids, issues)
+        # The large sheets of numbers are each read one step ahead, in a thread, while the
+        # sheet before them is processed (calamine releases the GIL as it parses), and every
+        # grid is dropped once used: never more than two sheets of cells in memory at once.
+        with ThreadPoolExecutor(max_workers=1) as ahead:
+            targets_grid = ahead.submit(self._load, "targets")
+            settings = self._settings(self._grid("settings"))
+            kpis = self._kpis(self._grid("kpi"))
+            self._raise_if_errors()
+            kpi_ids = {k.id for k in kpis}
+            kgis = self._kgis(self._grid("kgi"), kpi_ids)
+            issues: list[CellIssue] = []
+            grid = self._checked(targets_grid.result)
+            actuals_grid = ahead.submit(self._load, "actuals")
+            targets, target_months = self._series(grid, kpi_ids, issues)
+            del grid
+            actuals, actual_months = self._series(self._checked(actuals_grid.result), kpi_ids, issues)
         comments_grid = self._grid("comments")
         comments = self._comments(comments_grid, kpi_ids) if comments_grid else ()
         self._raise_if_errors()
@@ -240,13 +247,18 @@ class _Reader:
         )
 
     def _grid(self, key: str) -> Grid | None:
-        """The sheet's grid (None for an absent optional sheet). A sheet that cannot be read
-        stops the reading, reported together with what was found wrong before it."""
+        return self._checked(lambda: self._load(key))
+
+    def _load(self, key: str) -> Grid | None:
+        """The sheet's grid (None for an absent optional sheet)."""
         found = self.xlsx.find_sheet(SHEETS[key])
-        if found is None:
-            return None
+        return self.xlsx.grid(found, scan_values=key in {"targets", "actuals"}) if found else None
+
+    def _checked(self, load: Callable[[], Grid | None]) -> Grid | None:
+        """``load()``'s grid; a sheet that cannot be read stops the reading, reported together
+        with what was found wrong before it."""
         try:
-            return self.xlsx.grid(found, scan_values=key in {"targets", "actuals"})
+            return load()
         except WorkbookError as exc:
             self.errors.append(exc)
             self._raise_if_errors()

@@ -258,18 +258,21 @@ class XlsxFile:
 
     def _values(self, sheet_name: str) -> Sequence[Sequence[CellValue]]:
         try:
-            sheet = self._book.get_sheet_by_name(sheet_name)
-            # calamine gives the last used row and column as zero-based indexes.
-            height, width = sheet.total_height + 1, sheet.total_width + 1
-            if height > MAX_ROWS or width > MAX_COLUMNS:
-                raise WorkbookError(
-                    f"the sheet reaches row {height:,} / column {width:,}; kpireport reads up to "
-                    f"{MAX_ROWS:,} rows and {MAX_COLUMNS:,} columns. Delete the stray cells below "
-                    "or right of your data.",
-                    sheet=sheet_name,
-                )
-            rows: Sequence[Sequence[CellValue]] = sheet.to_python(skip_empty_area=False)
-            return rows
+            # A calamine workbook of its own: sheets may be read from two threads at once, and
+            # calamine's objects cannot be shared between threads.
+            with python_calamine.CalamineWorkbook.from_path(str(self.path)) as book:
+                sheet = book.get_sheet_by_name(sheet_name)
+                # calamine gives the last used row and column as zero-based indexes.
+                height, width = sheet.total_height + 1, sheet.total_width + 1
+                if height > MAX_ROWS or width > MAX_COLUMNS:
+                    raise WorkbookError(
+                        f"the sheet reaches row {height:,} / column {width:,}; kpireport reads up to "
+                        f"{MAX_ROWS:,} rows and {MAX_COLUMNS:,} columns. Delete the stray cells below "
+                        "or right of your data.",
+                        sheet=sheet_name,
+                    )
+                rows: Sequence[Sequence[CellValue]] = sheet.to_python(skip_empty_area=False)
+                return rows
         except WorkbookError:
             raise
         except Exception as exc:
