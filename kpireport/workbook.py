@@ -156,20 +156,13 @@ class _Table:
     columns: dict[str, int]
 
     def rows(self) -> Iterable[int]:
-        columns = list(self.columns.values())
         for row in range(self.header_row + 1, len(self.grid.rows)):
-            cells = self.grid.rows[row]
-            if any(col < len(cells) and cells[col] not in ("", None) for col in columns):
+            if any(self.grid.value(row, col) is not None for col in self.columns.values()):
                 yield row
 
     def value(self, row: int, key: str) -> CellValue:
-        # Direct list access: this runs for every cell of a sheet of tens of thousands of KPIs.
         col = self.columns.get(key)
-        if col is None:
-            return None
-        cells = self.grid.rows[row]
-        value = cells[col] if col < len(cells) else None
-        return None if value == "" else value
+        return None if col is None else self.grid.value(row, col)
 
     def ref(self, row: int, key: str) -> CellRef:
         return CellRef(self.grid.name, cell_name(row, self.columns.get(key, 0)))
