@@ -133,36 +133,33 @@ def _one_sheet_workbook(path: Path, sheet_data: bytes) -> Path:
 
 # Tiny chunks put every token across a chunk boundary of the streamed pre-check.
 CHUNKS = [1, 2, 3, 1024 * 1024]
-
-
-@pytest.mark.parametrize("chunk", CHUNKS)
-def test_scan_finds_formula_and_error_cells_among_empty_self_closing_cells(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
-) -> None:
-    monkeypatch.setattr(xlsx, "SCAN_CHUNK_BYTES", chunk)
-    path = _one_sheet_workbook(
-        tmp_path / "scan.xlsx",
+SCANNED_SHEETS = {
+    "formula and error cells among empty self-closing cells": (
         b'<row r="1"><c r="A1" s="1"/><c r="B1"><f>1+1</f></c><c r="C1" t="e"><f>1/0</f><v>#DIV/0!</v></c>'
         b'<c r="D1"><f>2+2</f><v>4</v></c></row>',
-    )
-    with XlsxFile(path) as book:
-        grid = book.grid("Data")
-    assert grid.problems == {(0, 1): ("formula_without_value", "1+1"), (0, 2): ("error_value", "#DIV/0!")}
-    assert grid.value(0, 3) == 4.0
+        {(0, 1): ("formula_without_value", "1+1"), (0, 2): ("error_value", "#DIV/0!")},
+        ((0, 3), 4.0),
+    ),
+    "an error value typed in without a formula": (
+        b'<row r="1"><c r="A1"><v>7</v></c><c r="B1" t="e"><v>#N/A</v></c></row>',
+        {(0, 1): ("error_value", "#N/A")},
+        ((0, 0), 7.0),
+    ),
+}
 
 
 @pytest.mark.parametrize("chunk", CHUNKS)
-def test_scan_finds_an_error_value_typed_in_without_a_formula(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+@pytest.mark.parametrize("case", list(SCANNED_SHEETS))
+def test_scan_finds_the_cells_calamine_shows_as_empty(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str, chunk: int
 ) -> None:
+    sheet_data, problems, ((row, col), value) = SCANNED_SHEETS[case]
     monkeypatch.setattr(xlsx, "SCAN_CHUNK_BYTES", chunk)
-    path = _one_sheet_workbook(
-        tmp_path / "error.xlsx", b'<row r="1"><c r="A1"><v>7</v></c><c r="B1" t="e"><v>#N/A</v></c></row>'
-    )
+    path = _one_sheet_workbook(tmp_path / "scan.xlsx", sheet_data)
     with XlsxFile(path) as book:
         grid = book.grid("Data")
-    assert grid.problems == {(0, 1): ("error_value", "#N/A")}
-    assert grid.value(0, 0) == 7.0
+    assert grid.problems == problems
+    assert grid.value(row, col) == value
 
 
 def test_a_part_that_lies_about_its_size_is_refused(tmp_path: Path) -> None:
