@@ -23,6 +23,9 @@ class Outcome:
     outputs: tuple[Path, ...] = ()
     error: str = ""
     warnings: tuple[str, ...] = ()
+    exit_code: int = 0
+    """The failed build's exit code (the error's own: 2 for an unusable workbook, 1 for
+    an output or rendering failure); 0 when the pack was built."""
 
     @property
     def ok(self) -> bool:
@@ -51,7 +54,7 @@ def build_one(path: Path, options: BuildOptions) -> Outcome:
     try:
         result = build_pack(path, options)
     except KpiReportError as error:
-        return Outcome(path, error=str(error))
+        return Outcome(path, error=str(error), exit_code=error.exit_code)
     statuses = Counter(r.month.status for r in result.report.kpis)
     counts = tuple((s, statuses.get(s, 0)) for s in ("green", "amber", "red", "no_data"))
     warnings = result.report.workbook.warnings
@@ -86,7 +89,7 @@ def build_many(
             try:
                 outcome = future.result()
             except Exception as exc:  # a crashed worker must not take the batch down
-                outcome = Outcome(futures[future], error=f"the build stopped unexpectedly: {exc!r}")
+                outcome = Outcome(futures[future], error=f"the build stopped unexpectedly: {exc!r}", exit_code=1)
             by_path[futures[future]] = outcome
             on_done(outcome)
     return [by_path[p] for p in paths]

@@ -42,8 +42,9 @@ class BuildResult:
 
 
 def load_report(path: Path, month: Month | None = None) -> Report:
-    """The report ``check`` reviews: every cell problem stays a finding, none stops it."""
-    return build_report(read_workbook(path), month)
+    """The report ``check`` reviews: every cell problem stays a finding, none stops it, and a
+    workbook with targets but no actual yet is reviewed as a design (SPEC §4)."""
+    return build_report(read_workbook(path), month, design_review=True)
 
 
 def _in_language(workbook: Workbook, lang: Locale | None) -> Workbook:

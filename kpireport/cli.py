@@ -127,6 +127,13 @@ def check(workbook: Path, month: Month | None, output_format: str) -> None:
     except KpiReportError as error:
         _fail(error)
     _warn(report.workbook.warnings)
+    if report.workbook.latest_actual_month() is None:
+        click.echo(
+            f"Note: no actual yet, so this reviews the design for the fiscal year from "
+            f"{report.workbook.settings.fiscal_year_of(report.month)}; the rules that need actuals "
+            "(SMART-A, REVIEW, DISCONNECT) are skipped.",
+            err=True,
+        )
     if output_format == "json":
         click.echo(json.dumps({"findings": [f.as_json() for f in report.findings]}, ensure_ascii=False, indent=2))
     else:
@@ -246,7 +253,7 @@ def build(
         outcomes = build_many(paths, options, 1, lambda outcome: None)
         if not outcomes[0].ok:
             click.echo(f"Error: {outcomes[0].error}", err=True)
-            sys.exit(2)
+            sys.exit(outcomes[0].exit_code)
         _warn(outcomes[0].warnings)
         for output in outcomes[0].outputs:
             click.echo(f"Wrote {output}")
@@ -262,8 +269,8 @@ def build(
                 _deliver(outcome.outputs, to, cc, subject)
     except KpiReportError as error:
         _fail(error)
-    if not all(o.ok for o in outcomes):
-        sys.exit(1)
+    # One rule for one workbook and for many: the highest exit code of those that failed.
+    sys.exit(max(o.exit_code for o in outcomes))
 
 
 @cli.command()

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from kpireport.i18n import message
-from kpireport.metrics import KgiResult, KpiResult, months_between
+from kpireport.metrics import KgiResult, KpiResult, fiscal_year_months, months_between
 from kpireport.model import CellRef, Direction, Kind, Locale, Month, Perspective, Workbook
 
 Severity = Literal["error", "warning", "info"]
@@ -109,7 +109,15 @@ def smart_specific(review: ReviewInput) -> Iterator[Finding]:
 
 
 def smart_measurable(review: ReviewInput) -> Iterator[Finding]:
-    for issue in review.workbook.cell_issues:
+    workbook = review.workbook
+    for kpi in workbook.kpis:
+        # Without a row on Targets nothing about the KPI can be judged; an Actuals row can
+        # still be added when the first actual comes in.
+        if kpi.id not in workbook.targets:
+            yield _finding(review, "SMART-M", "error", "no_target_row", kpi=kpi.id, where=kpi.source, name=kpi.name)
+        if kpi.id not in workbook.actuals:
+            yield _finding(review, "SMART-M", "warning", "no_actual_row", kpi=kpi.id, where=kpi.source, name=kpi.name)
+    for issue in workbook.cell_issues:
         severity: Severity = "warning" if issue.kind == "formula_without_value" else "error"
         yield _finding(
             review,
@@ -174,9 +182,22 @@ def smart_time_bound(review: ReviewInput) -> Iterator[Finding]:
         if kgi.deadline is None:
             yield _finding(review, "SMART-T", "warning", "no_deadline", kgi=kgi.id, where=kgi.source, name=kgi.name)
     year_start = review.workbook.settings.fiscal_year_of(review.month)
-    year = months_between(year_start, year_start.shift(11))
+    year = fiscal_year_months(year_start)
     for kpi in review.workbook.kpis:
         targets = review.workbook.target_series(kpi.id)
+        actuals = review.workbook.actual_series(kpi.id)
+        unjudged = [m for m in months_between(year_start, review.month) if m in actuals and m not in targets]
+        if unjudged:
+            yield _finding(
+                review,
+                "SMART-T",
+                "warning",
+                "actual_without_target",
+                kpi=kpi.id,
+                where=kpi.source,
+                name=kpi.name,
+                months=", ".join(str(m) for m in unjudged),
+            )
         missing = [m for m in year if m not in targets]
         if missing:
             yield _finding(

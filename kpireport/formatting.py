@@ -71,8 +71,10 @@ class Formatter:
             return self._signed(f"{sign}{points}pt")
         return sign + self.value(delta, unit)
 
-    def delta_pct(self, value: float | None) -> str:
-        if value is None:
+    def delta_pct(self, value: float | None, unit: str) -> str:
+        """A relative change (+12.5%); none for a percent KPI, whose change is already in
+        points: "−2.0pt −10.0%" reads as two contradicting figures."""
+        if value is None or unit == "percent":
             return ""
         return ("+" if value > 0 else "") + self.percent(value)
 

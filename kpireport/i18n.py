@@ -86,6 +86,30 @@ MESSAGES: dict[str, dict[Locale, str]] = {
         "en": "Set a deadline date, e.g. the last day of the fiscal year.",
         "ja": "期限の日付を入力してください（例：期末日）。",
     },
+    "no_target_row.message": {
+        "en": "KPI “{name}” has no row on the Targets sheet, so nothing can be judged against a plan.",
+        "ja": "KPI「{name}」の行が目標値シートにないため、計画と比べて評価できません。",
+    },
+    "no_target_row.suggestion": {
+        "en": "Add a row with the KPI's id in column A of the Targets sheet and type its monthly targets.",
+        "ja": "目標値シートの A 列にこの KPI の ID の行を追加し、月ごとの目標を入力してください。",
+    },
+    "no_actual_row.message": {
+        "en": "KPI “{name}” has no row on the Actuals sheet.",
+        "ja": "KPI「{name}」の行が実績シートにありません。",
+    },
+    "no_actual_row.suggestion": {
+        "en": "Add a row with the KPI's id in column A of the Actuals sheet, where its monthly actuals go.",
+        "ja": "実績シートの A 列にこの KPI の ID の行を追加し、月ごとの実績を入力してください。",
+    },
+    "actual_without_target.message": {
+        "en": "KPI “{name}” has actuals without a target in {months}; they are left out of QTD and YTD.",
+        "ja": "KPI「{name}」は {months} に目標のない実績があり、四半期・年度累計から除外しています。",
+    },
+    "actual_without_target.suggestion": {
+        "en": "Type the target of those months on the Targets sheet.",
+        "ja": "目標値シートにその月の目標を入力してください。",
+    },
     "missing_targets.message": {
         "en": "KPI “{name}” has no target for {count} month(s) of this fiscal year: {months}.",
         "ja": "KPI「{name}」は今年度の {count} か月分の目標がありません：{months}",

@@ -129,10 +129,12 @@ def _summary(pack: Mapping[str, Any], locale: Locale) -> tuple[str, list[str], s
         key=lambda k: abs(k["mom"]["delta_pct"]),
         reverse=True,
     )[:MOVERS_IN_BODY]
-    mover_lines = [
-        f"{k['name']}: {fmt.delta(k['mom']['delta'], k['unit'])} ({fmt.delta_pct(k['mom']['delta_pct'])})"
-        for k in movers
-    ]
+    mover_lines = []
+    for k in movers:
+        relative = fmt.delta_pct(k["mom"]["delta_pct"], k["unit"])
+        mover_lines.append(
+            f"{k['name']}: {fmt.delta(k['mom']['delta'], k['unit'])}" + (f" ({relative})" if relative else "")
+        )
     count_line = ", ".join(f"{text['status.' + s]} {n}" for s, n in counts.items())
     subject = f"{company} — {text['monthly_review']} {month}"
     paragraphs = [

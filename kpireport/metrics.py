@@ -1,11 +1,15 @@
 """SPEC §3 as pure functions: plain values in, plain values out, no I/O.
 
-Every number is unrounded; rounding belongs to presentation.
+Every computed figure is kept to 15 significant digits, as Excel keeps numbers, before it is
+compared or written (SPEC v1.1 §3): 18% against a 20% target is attainment 0.9 exactly, not
+0.8999999999999999, so float noise never moves a KPI across a threshold. Display rounding
+belongs to presentation.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -26,6 +30,14 @@ from kpireport.model import (
 
 Trend = Literal["improving", "worsening", "flat"]
 MONTHS_IN_YEAR = 12
+SIGNIFICANT_DIGITS = 15
+
+
+def excel_round(value: float | None) -> float | None:
+    """``value`` to 15 significant digits (None, infinities and NaN pass through)."""
+    if value is None or not math.isfinite(value):
+        return value
+    return float(f"{value:.{SIGNIFICANT_DIGITS}g}")
 
 
 @dataclass(frozen=True)
@@ -49,8 +61,8 @@ class MonthOverMonth:
 
 @dataclass(frozen=True)
 class Forecast:
-    projected: float | None
-    full_year_target: float | None
+    projected: float
+    full_year_target: float
     attainment: float | None
 
 
@@ -74,6 +86,11 @@ class KgiResult:
     progress: float | None
     expected_progress: float | None
     on_track: bool | None
+    start: Month | None = None
+    """First month of the KGI's period (its ``start``, else the fiscal year's first month)."""
+    level: bool = False
+    """A level goal (NPS 40, churn ≤ 2%) is judged by its latest value, not accumulated."""
+    months_with_actual: int = 0
 
 
 def attainment(target: float | None, actual: float | None, direction: Direction) -> float | None:
@@ -81,8 +98,8 @@ def attainment(target: float | None, actual: float | None, direction: Direction)
     if target is None or actual is None or target <= 0:
         return None
     if direction is Direction.LOWER:
-        return target / actual if actual > 0 else None
-    return actual / target
+        return excel_round(target / actual) if actual > 0 else None
+    return excel_round(actual / target)
 
 
 def status(
@@ -121,6 +138,7 @@ def period(
     thresholds: Thresholds,
     months_with_actual: int = 0,
 ) -> Period:
+    target, actual = excel_round(target), excel_round(actual)
     return Period(
         target=target,
         actual=actual,
@@ -135,10 +153,10 @@ def aggregate(values: Sequence[float], aggregation: Aggregation) -> float | None
     if not values:
         return None
     if aggregation is Aggregation.AVERAGE:
-        return sum(values) / len(values)
+        return excel_round(math.fsum(values) / len(values))
     if aggregation is Aggregation.LAST:
         return values[-1]
-    return sum(values)
+    return excel_round(math.fsum(values))
 
 
 def trend(delta: float | None, direction: Direction) -> Trend | None:
@@ -153,8 +171,8 @@ def trend(delta: float | None, direction: Direction) -> Trend | None:
 def month_over_month(actuals: Series, month: Month, direction: Direction) -> MonthOverMonth:
     current = actuals.get(month)
     previous = actuals.get(month.shift(-1))
-    delta = current - previous if current is not None and previous is not None else None
-    delta_pct = delta / abs(previous) if delta is not None and previous else None
+    delta = excel_round(current - previous) if current is not None and previous is not None else None
+    delta_pct = excel_round(delta / abs(previous)) if delta is not None and previous else None
     return MonthOverMonth(previous, delta, delta_pct, trend(delta, direction))
 
 
@@ -171,30 +189,27 @@ def rollup(
     direction: Direction,
     thresholds: Thresholds,
 ) -> Period:
-    """The KPI's aggregation over the months that have an actual, against the same
-    aggregation of those months' targets (months without a target are left out of it)."""
-    with_actual = [m for m in months if m in actuals]
-    actual = aggregate([actuals[m] for m in with_actual], aggregation)
-    if aggregation is Aggregation.LAST:
-        target = targets.get(with_actual[-1]) if with_actual else None
-    else:
-        target = aggregate([targets[m] for m in with_actual if m in targets], aggregation)
-    return period(target, actual, direction, thresholds, len(with_actual))
+    """The KPI's aggregation of actuals against the same aggregation of targets, over the
+    months that have both: a month with an actual but no target would inflate attainment."""
+    both = [m for m in months if m in actuals and m in targets]
+    actual = aggregate([actuals[m] for m in both], aggregation)
+    target = aggregate([targets[m] for m in both], aggregation)
+    return period(target, actual, direction, thresholds, len(both))
 
 
-def forecast(
-    targets: Series,
-    actuals: Series,
-    year_start: Month,
-    month: Month,
-    direction: Direction,
-) -> Forecast:
-    """Full-year projection of a ``sum`` KPI at its year-to-date monthly run rate."""
-    year_months = months_between(year_start, year_start.shift(MONTHS_IN_YEAR - 1))
-    so_far = [actuals[m] for m in months_between(year_start, month) if m in actuals]
-    projected = sum(so_far) / len(so_far) * MONTHS_IN_YEAR if so_far else None
-    year_targets = [targets[m] for m in year_months if m in targets]
-    full_year_target = sum(year_targets) if year_targets else None
+def fiscal_year_months(year_start: Month) -> list[Month]:
+    return months_between(year_start, year_start.shift(MONTHS_IN_YEAR - 1))
+
+
+def forecast(targets: Series, ytd: Period, year_start: Month, direction: Direction) -> Forecast | None:
+    """Full-year projection of a ``sum`` KPI at its year-to-date monthly run rate; none unless
+    every month of the fiscal year has a target (a partial plan has no full-year target)."""
+    year_targets = [targets.get(m) for m in fiscal_year_months(year_start)]
+    if ytd.actual is None or not ytd.months_with_actual or any(t is None for t in year_targets):
+        return None
+    full_year_target = excel_round(math.fsum(t for t in year_targets if t is not None))
+    projected = excel_round(ytd.actual / ytd.months_with_actual * MONTHS_IN_YEAR)
+    assert projected is not None and full_year_target is not None
     return Forecast(projected, full_year_target, attainment(full_year_target, projected, direction))
 
 
@@ -212,40 +227,58 @@ def evaluate_kpi(kpi: Kpi, targets: Series, actuals: Series, settings: Settings,
     thresholds = thresholds_for(kpi, settings)
     year_start = settings.fiscal_year_of(month)
     quarter_start = settings.fiscal_quarter_of(month)
-    year_months = months_between(year_start, year_start.shift(MONTHS_IN_YEAR - 1))
+    ytd = rollup(targets, actuals, months_between(year_start, month), kpi.aggregation, kpi.direction, thresholds)
     return KpiResult(
         kpi=kpi,
         month=period(targets.get(month), actuals.get(month), kpi.direction, thresholds, int(month in actuals)),
         mom=month_over_month(actuals, month, kpi.direction),
         qtd=rollup(targets, actuals, months_between(quarter_start, month), kpi.aggregation, kpi.direction, thresholds),
-        ytd=rollup(targets, actuals, months_between(year_start, month), kpi.aggregation, kpi.direction, thresholds),
-        forecast=(
-            forecast(targets, actuals, year_start, month, kpi.direction) if kpi.aggregation is Aggregation.SUM else None
-        ),
+        ytd=ytd,
+        forecast=forecast(targets, ytd, year_start, kpi.direction) if kpi.aggregation is Aggregation.SUM else None,
         red_streak=red_streak(targets, actuals, month, kpi.direction, thresholds),
-        history=tuple((m, targets.get(m), actuals.get(m) if m <= month else None) for m in year_months),
+        history=tuple(
+            (m, targets.get(m), actuals.get(m) if m <= month else None) for m in fiscal_year_months(year_start)
+        ),
     )
 
 
-def expected_progress(year_start: Month, deadline: dt.date | None, month: Month) -> float | None:
-    """Share of the time from the fiscal-year start to the end of the deadline day that has
-    elapsed at the end of ``month``, in days, clamped to [0, 1]."""
+def expected_progress(start: Month, deadline: dt.date | None, month: Month) -> float | None:
+    """Share of the time from the first day of ``start`` to the end of the deadline day that
+    has elapsed at the end of ``month``, in days, clamped to [0, 1]."""
     if deadline is None:
         return None
-    start = year_start.first_day
-    total = (deadline + dt.timedelta(days=1) - start).days
+    first = start.first_day
+    total = (deadline + dt.timedelta(days=1) - first).days
     if total <= 0:
         return 1.0
-    elapsed = (month.next_first_day - start).days
-    return min(1.0, max(0.0, elapsed / total))
+    elapsed = (month.next_first_day - first).days
+    return excel_round(min(1.0, max(0.0, elapsed / total)))
 
 
-def evaluate_kgi(kgi: Kgi, measured: KpiResult | None, settings: Settings, month: Month) -> KgiResult:
-    actual = measured.ytd.actual if measured is not None else None
-    progress = actual / kgi.target if actual is not None and kgi.target else None
-    expected = expected_progress(settings.fiscal_year_of(month), kgi.deadline, month)
+def is_level_goal(kpi: Kpi) -> bool:
+    """A KGI measured by an average, a last value or a lower-is-better KPI is a level to reach
+    or hold (NPS 40, churn ≤ 2%), not an amount that accumulates."""
+    return kpi.aggregation is not Aggregation.SUM or kpi.direction is Direction.LOWER
+
+
+def evaluate_kgi(kgi: Kgi, measured: Kpi | None, actuals: Series, settings: Settings, month: Month) -> KgiResult:
+    """SPEC §3 KGI: a cumulative goal sums its KPI's actuals from ``start`` to ``month`` and is
+    on track when progress keeps up with the time elapsed; a level goal is judged by the KPI's
+    latest value, in the KPI's direction, against green_at."""
+    start = kgi.start or settings.fiscal_year_of(month)
+    if measured is None:
+        return KgiResult(kgi, None, None, expected_progress(start, kgi.deadline, month), None, start)
+    values = [actuals[m] for m in months_between(start, month) if m in actuals]
+    if is_level_goal(measured):
+        latest = excel_round(values[-1]) if values else None
+        progress = attainment(kgi.target, latest, measured.direction)
+        on_track = progress >= thresholds_for(measured, settings).green_at if progress is not None else None
+        return KgiResult(kgi, latest, progress, None, on_track, start, True, len(values))
+    actual = excel_round(math.fsum(values)) if values else None
+    progress = excel_round(actual / kgi.target) if actual is not None and kgi.target else None
+    expected = expected_progress(start, kgi.deadline, month)
     on_track = progress >= expected if progress is not None and expected is not None else None
-    return KgiResult(kgi, actual, progress, expected, on_track)
+    return KgiResult(kgi, actual, progress, expected, on_track, start, False, len(values))
 
 
 @dataclass(frozen=True)
@@ -267,9 +300,10 @@ def required_pace(
     if target is None:
         return None
     done = actual or 0.0
-    remaining = target - done
-    per_month = max(remaining, 0.0) / months_remaining if months_remaining > 0 else None
-    average = done / months_with_actual if months_with_actual else None
+    remaining = excel_round(target - done)
+    assert remaining is not None
+    per_month = excel_round(max(remaining, 0.0) / months_remaining) if months_remaining > 0 else None
+    average = excel_round(done / months_with_actual) if months_with_actual else None
     return Pace(max(months_remaining, 0), remaining, per_month, average)
 
 
@@ -283,14 +317,12 @@ def kpi_pace(result: KpiResult, settings: Settings, month: Month) -> Pace | None
     )
 
 
-def kgi_pace(kgi: KgiResult, measured: KpiResult | None, month: Month) -> Pace | None:
-    """A KGI's pace to its target by its deadline; only a ``sum`` KPI accumulates towards it."""
+def kgi_pace(kgi: KgiResult, month: Month) -> Pace | None:
+    """A cumulative KGI's pace to its target by its deadline (a level goal has no pace)."""
     deadline = kgi.kgi.deadline
-    if measured is None or deadline is None or measured.kpi.aggregation is not Aggregation.SUM:
+    if kgi.level or kgi.kgi.measured_by is None or deadline is None:
         return None
-    return required_pace(
-        kgi.kgi.target, kgi.actual, measured.ytd.months_with_actual, Month.of(deadline).months_since(month)
-    )
+    return required_pace(kgi.kgi.target, kgi.actual, kgi.months_with_actual, Month.of(deadline).months_since(month))
 
 
 @dataclass(frozen=True)
@@ -322,8 +354,8 @@ def quarter_row(result: KpiResult, targets: Series, actuals: Series, settings: S
         targets, actuals, months_between(start.shift(-3), start.shift(-1)), kpi.aggregation, kpi.direction, thresholds
     )
     now = result.qtd.actual
-    change = now - before.actual if now is not None and before.actual is not None else None
-    change_pct = change / abs(before.actual) if change is not None and before.actual else None
+    change = excel_round(now - before.actual) if now is not None and before.actual is not None else None
+    change_pct = excel_round(change / abs(before.actual)) if change is not None and before.actual else None
     score = None
     if kpi.kind is Kind.OKR and result.qtd.attainment is not None:
         score = min(1.0, max(0.0, result.qtd.attainment))

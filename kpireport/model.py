@@ -96,6 +96,17 @@ OKR_THRESHOLDS = Thresholds(green_at=0.7, amber_at=0.4)
 
 
 @dataclass(frozen=True)
+class CellRef:
+    """Where a value came from, so findings can point the user at it."""
+
+    sheet: str
+    cell: str
+
+    def __str__(self) -> str:
+        return f"{self.sheet}!{self.cell}"
+
+
+@dataclass(frozen=True)
 class Settings:
     company: str
     fiscal_year_start: int = 1
@@ -104,6 +115,8 @@ class Settings:
     report_month: Month | None = None
     thresholds: Thresholds = Thresholds()
     ambition_factor: float = 1.5
+    report_month_source: CellRef | None = None
+    """The Settings cell report_month was typed in, so a month out of range can be traced."""
 
     def fiscal_year_of(self, month: Month) -> Month:
         """The first month of the fiscal year that ``month`` belongs to."""
@@ -117,17 +130,6 @@ class Settings:
 
 
 @dataclass(frozen=True)
-class CellRef:
-    """Where a value came from, so findings can point the user at it."""
-
-    sheet: str
-    cell: str
-
-    def __str__(self) -> str:
-        return f"{self.sheet}!{self.cell}"
-
-
-@dataclass(frozen=True)
 class Kgi:
     id: str
     name: str
@@ -137,6 +139,8 @@ class Kgi:
     measured_by: str | None = None
     owner: str = ""
     source: CellRef | None = None
+    start: Month | None = None
+    """When the KGI's period begins; None: the fiscal year that holds the report month."""
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from kpireport.errors import WorkbookError
+from kpireport.errors import KpiReportError, WorkbookError
 from kpireport.findings import Finding, review
 from kpireport.metrics import (
     KgiResult,
@@ -42,9 +43,15 @@ class Report:
         return [c for c in self.workbook.comments if c.kpi == kpi_id and c.month == self.month]
 
 
-def choose_month(workbook: Workbook, requested: Month | None) -> Month:
-    """--month, else Settings' report_month, else the latest month with any actual."""
-    month = requested or workbook.settings.report_month or workbook.latest_actual_month()
+def choose_month(workbook: Workbook, requested: Month | None, *, design_review: bool = False) -> Month:
+    """--month, else Settings' report_month, else the latest month with any actual.
+
+    A design review (``check``) also works before any actual exists: it reviews the plan from
+    the workbook's first month (today's, for a workbook with no month at all)."""
+    settings = workbook.settings
+    month = requested or settings.report_month or workbook.latest_actual_month()
+    if month is None and design_review:
+        return workbook.months[0] if workbook.months else Month.of(dt.date.today())
     if month is None:
         raise WorkbookError(
             "there is no actual yet, so there is no month to report on. Type the month's actuals, "
@@ -52,23 +59,43 @@ def choose_month(workbook: Workbook, requested: Month | None) -> Month:
             sheet="Actuals",
         )
     if workbook.months and month not in workbook.months:
-        raise WorkbookError(
-            f"{month} is not a month of this workbook (it covers {workbook.months[0]} to "
-            f"{workbook.months[-1]}); choose one of those months."
-        )
+        covers = f"the workbook's months run from {workbook.months[0]} to {workbook.months[-1]}"
+        if requested is None and settings.report_month_source is not None:
+            source = settings.report_month_source
+            raise WorkbookError(
+                f"report_month {month} is not a month of this workbook ({covers}); type one of those "
+                "months, or clear the cell to report on the latest month with an actual.",
+                sheet=source.sheet,
+                cell=source.cell,
+            )
+        raise KpiReportError(f"--month {month} is not a month of this workbook ({covers}); choose one of those months.")
     return month
 
 
-def build_report(workbook: Workbook, requested_month: Month | None = None, *, quarterly: bool = False) -> Report:
-    month = choose_month(workbook, requested_month)
+def build_report(
+    workbook: Workbook,
+    requested_month: Month | None = None,
+    *,
+    quarterly: bool = False,
+    design_review: bool = False,
+) -> Report:
+    month = choose_month(workbook, requested_month, design_review=design_review)
     settings = workbook.settings
     kpis = tuple(
         evaluate_kpi(kpi, workbook.target_series(kpi.id), workbook.actual_series(kpi.id), settings, month)
         for kpi in workbook.kpis
     )
-    by_id = {result.kpi.id: result for result in kpis}
-    measured = {kgi.id: by_id.get(kgi.measured_by) if kgi.measured_by else None for kgi in workbook.kgis}
-    kgis = tuple(evaluate_kgi(kgi, measured[kgi.id], settings, month) for kgi in workbook.kgis)
+    by_id = {kpi.id: kpi for kpi in workbook.kpis}
+    kgis = tuple(
+        evaluate_kgi(
+            kgi,
+            by_id.get(kgi.measured_by) if kgi.measured_by else None,
+            workbook.actual_series(kgi.measured_by or ""),
+            settings,
+            month,
+        )
+        for kgi in workbook.kgis
+    )
     quarter = None
     if quarterly or closes_quarter(settings, month):
         quarter = tuple(
@@ -82,7 +109,7 @@ def build_report(workbook: Workbook, requested_month: Month | None = None, *, qu
         kgis=kgis,
         findings=tuple(review(workbook, month, kpis, kgis)),
         kpi_paces={r.kpi.id: kpi_pace(r, settings, month) for r in kpis},
-        kgi_paces={k.kgi.id: kgi_pace(k, measured[k.kgi.id], month) for k in kgis},
+        kgi_paces={k.kgi.id: kgi_pace(k, month) for k in kgis},
         quarterly=quarter,
     )
 
@@ -113,6 +140,7 @@ def to_json(report: Report) -> dict[str, Any]:
         "company": settings.company,
         "report_month": str(report.month),
         "currency": settings.currency,
+        "locale": settings.locale,
         "kpis": [
             {
                 "id": r.kpi.id,

@@ -352,8 +352,8 @@ SHEET_NAMES: dict[str, dict[Locale, str]] = {
 
 HEADERS: dict[str, dict[Locale, list[str]]] = {
     "kgi": {
-        "en": ["id", "name", "target", "unit", "deadline", "measured_by", "owner"],
-        "ja": ["id", "名称", "目標", "単位", "期限", "測定KPI", "責任者"],
+        "en": ["id", "name", "target", "unit", "deadline", "measured_by", "owner", "start"],
+        "ja": ["id", "名称", "目標", "単位", "期限", "測定KPI", "責任者", "開始"],
     },
     "kpi": {
         "en": [
@@ -493,7 +493,7 @@ def _write_settings(sheet: Worksheet, lang: Locale, company: str, start_month: i
 
 
 def _write_kgis(sheet: Worksheet, lang: Locale, deadline: dt.date) -> None:
-    _write_table_header(sheet, HEADERS["kgi"][lang], [8, 36, 18, 12, 12, 14, 18])
+    _write_table_header(sheet, HEADERS["kgi"][lang], [8, 36, 18, 12, 12, 14, 18, 10])
     rows = {
         "en": [
             ["KGI-1", "Annual new-business revenue", 1_200_000_000, "currency", deadline, "SAL-05", "CEO"],

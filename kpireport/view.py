@@ -222,7 +222,7 @@ def _kpi_row(result: KpiResult, report: Report, fmt: Formatter, text: dict[str, 
         attainment=fmt.percent(result.month.attainment),
         chip=_chip(result.month.status, text),
         mom=fmt.delta(result.mom.delta, unit),
-        mom_pct=fmt.delta_pct(result.mom.delta_pct) if unit != "percent" else "",
+        mom_pct=fmt.delta_pct(result.mom.delta_pct, unit),
         trend=result.mom.trend or "none",
         arrow=movement_arrow(result.mom.delta),
         qtd=fmt.percent(result.qtd.attainment),
@@ -305,7 +305,7 @@ def _movers(report: Report, fmt: Formatter) -> tuple[Mover, ...]:
             name=r.kpi.name,
             department=r.kpi.department,
             delta=fmt.delta(r.mom.delta, r.kpi.unit),
-            delta_pct=fmt.delta_pct(r.mom.delta_pct),
+            delta_pct=fmt.delta_pct(r.mom.delta_pct, r.kpi.unit),
             trend=r.mom.trend or "none",
             arrow=movement_arrow(r.mom.delta),
         )
@@ -390,7 +390,7 @@ def _quarterly(report: Report, fmt: Formatter, text: dict[str, str]) -> Quarterl
             qtd=fmt.percent(q.result.qtd.attainment),
             qtd_chip=_chip(q.result.qtd.status, text),
             change=fmt.delta(q.change, q.result.kpi.unit),
-            change_pct=fmt.delta_pct(q.change_pct) if q.result.kpi.unit != "percent" else "",
+            change_pct=fmt.delta_pct(q.change_pct, q.result.kpi.unit),
             okr_score=f"{q.okr_score:.2f}" if q.okr_score is not None else "",
         )
         for q in report.quarterly

@@ -11,6 +11,7 @@ import datetime as dt
 import math
 import operator
 import re
+import unicodedata
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -57,6 +58,7 @@ KGI_COLUMNS: dict[str, tuple[str, ...]] = {
     "deadline": ("deadline", "期限"),
     "measured_by": ("measured_by", "measured by", "測定KPI"),
     "owner": ("owner", "責任者"),
+    "start": ("start", "開始"),
 }
 
 KPI_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -369,8 +371,8 @@ class _Reader:
         if locale is None:
             self._error(f"{self._text(locale_value)!r} is not a supported locale; type en or ja.", ref)
 
-        month_value, ref = get("report_month")
-        report_month = self._month(month_value, ref) if month_value is not None else None
+        month_value, ref_of_month = get("report_month")
+        report_month = self._month(month_value, ref_of_month) if month_value is not None else None
 
         thresholds = Thresholds()
         green, green_ref = get("green_at")
@@ -388,6 +390,7 @@ class _Reader:
         factor = self._number_setting(factor_value, ref, 1, 100) if factor_value is not None else 1.5
 
         return Settings(
+            report_month_source=ref_of_month,
             company=company_text,
             fiscal_year_start=fiscal_start,
             currency=currency_code,
@@ -407,6 +410,10 @@ class _Reader:
                 pass
         self._error(f"{self._text(value)!r} is not a month; type a date or YYYY-MM text such as 2026-04.", ref)
         return None
+
+    def _optional_month(self, table: _Table, row: int, key: str) -> Month | None:
+        value = table.value(row, key)
+        return None if value is None else self._month(value, table.ref(row, key))
 
     def _identified_rows(self, table: _Table, noun: str, example: str) -> Iterator[tuple[int, str, CellRef]]:
         """(row, id, id cell) of each row with an id seen for the first time; a row without an
@@ -440,7 +447,7 @@ class _Reader:
                 self._error(
                     f"KPI {kpi_id!r} has no department; type the department that owns it.", table.ref(row, "department")
                 )
-            unit_text = self._text(table.value(row, "unit"))
+            unit_text = unit_of(self._text(table.value(row, "unit")))
             kpis.append(
                 Kpi(
                     id=kpi_id,
@@ -448,7 +455,7 @@ class _Reader:
                     department=department,
                     kgi=self._text(table.value(row, "kgi")) or None,
                     perspective=self._choice(table, row, "perspective", Perspective, None),
-                    unit=UNIT_ALIASES.get(unit_text.casefold(), unit_text),
+                    unit=unit_text,
                     direction=self._choice(table, row, "direction", Direction, Direction.HIGHER) or Direction.HIGHER,
                     aggregation=self._choice(table, row, "aggregation", Aggregation, Aggregation.SUM)
                     or Aggregation.SUM,
@@ -488,13 +495,12 @@ class _Reader:
                     id=kgi_id,
                     name=self._text(table.value(row, "name")),
                     target=target_number,
-                    unit=UNIT_ALIASES.get(
-                        self._text(table.value(row, "unit")).casefold(), self._text(table.value(row, "unit"))
-                    ),
+                    unit=unit_of(self._text(table.value(row, "unit"))),
                     deadline=self._date(table.value(row, "deadline"), table.ref(row, "deadline")),
                     measured_by=measured_by,
                     owner=self._text(table.value(row, "owner")),
                     source=ref,
+                    start=self._optional_month(table, row, "start"),
                 )
             )
         return kgis
@@ -647,6 +653,12 @@ class _Reader:
                 )
             )
         return comments
+
+
+def unit_of(text: str) -> str:
+    """The SPEC unit a typed unit names (full-width ％ as typed on a Japanese keyboard, and
+    other width variants, included); a free label as typed."""
+    return UNIT_ALIASES.get(unicodedata.normalize("NFKC", text).casefold(), text)
 
 
 def _as_number(value: CellValue) -> float | None:

@@ -108,10 +108,25 @@ def test_build_bad_workbook_exits_2_with_the_cell_and_writes_nothing(
 def test_build_month_outside_the_workbook(make_workbook: Make, tmp_path: Path) -> None:
     result = run("build", make_workbook(), "-o", tmp_path, "--month", "2031-01", "--format", "json")
     assert result.exit_code == 2
-    assert (
-        result.output.strip()
-        == "Error: 2031-01 is not a month of this workbook (it covers 2026-04 to 2027-03); choose one of those months."
+    assert result.output.strip() == (
+        "Error: --month 2031-01 is not a month of this workbook (the workbook's months run from 2026-04 "
+        "to 2027-03); choose one of those months."
     )
+
+
+def test_report_month_out_of_range_names_the_settings_cell(make_workbook: Make, tmp_path: Path) -> None:
+    def far_month(sheets: dict[str, Any]) -> None:
+        sheets["Settings"].append(["report_month", "2031-01"])  # row 6: Settings!B6
+
+    for command in (["build", "--format", "json", "-o", str(tmp_path)], ["check"]):
+        result = run(command[0], make_workbook(far_month), *command[1:])
+        assert result.exit_code == 2, result.output
+        assert result.output.strip() == (
+            "Error: Settings!B6: report_month 2031-01 is not a month of this workbook (the workbook's months "
+            "run from 2026-04 to 2027-03); type one of those months, or clear the cell to report on the latest "
+            "month with an actual."
+        )
+    assert not list(tmp_path.glob("*.json"))
 
 
 @pytest.mark.parametrize(
@@ -127,12 +142,14 @@ def test_build_bad_options_are_usage_errors(make_workbook: Make, args: list[str]
     assert message in result.output
 
 
-def test_build_many_workbooks_one_bad_builds_the_rest_and_exits_1(make_workbook: Make, tmp_path: Path) -> None:
+def test_build_many_workbooks_one_bad_builds_the_rest_and_exits_with_its_code(
+    make_workbook: Make, tmp_path: Path
+) -> None:
     good = make_workbook(name="good.xlsx")
     bad = tmp_path / "bad.xlsx"
     bad.write_text("not a workbook")
     result = run("build", bad, good, "-o", tmp_path / "out", "--format", "json")
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "[1/2] bad.xlsx: FAILED: bad.xlsx is not an .xlsx workbook (it looks like text or CSV)." in result.output
     assert "[2/2] good.xlsx: ok" in result.output
     assert "1 of 2 packs built" in result.output

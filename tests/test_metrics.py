@@ -12,7 +12,6 @@ from kpireport.metrics import (
     evaluate_kgi,
     evaluate_kpi,
     expected_progress,
-    forecast,
     month_over_month,
     red_streak,
     rollup,
@@ -145,13 +144,21 @@ def test_rollup_uses_only_months_with_an_actual() -> None:
 
 
 def test_forecast_projects_the_run_rate_over_twelve_months() -> None:
+    kpi = Kpi(id="K1", name="Revenue", department="Sales")
     targets = {m("2026-04").shift(i): 100.0 for i in range(12)}
     actuals = {m("2026-04"): 90.0, m("2026-05"): 120.0, m("2026-06"): 90.0}
-    result = forecast(targets, actuals, m("2026-04"), m("2026-06"), HIGHER)
-    assert result.projected == pytest.approx(100.0 * 12)
-    assert result.full_year_target == 1200.0
-    assert result.attainment == pytest.approx(1.0)
-    assert forecast(targets, {}, m("2026-04"), m("2026-06"), HIGHER).projected is None
+    result = evaluate_kpi(kpi, targets, actuals, APRIL_FY, m("2026-06")).forecast
+    assert result is not None
+    # (90 + 120 + 90) / 3 months × 12 = 1,200 against 12 × 100.
+    assert (result.projected, result.full_year_target, result.attainment) == (1200.0, 1200.0, 1.0)
+    assert evaluate_kpi(kpi, targets, {}, APRIL_FY, m("2026-06")).forecast is None
+
+
+def test_forecast_is_null_unless_all_twelve_targets_exist() -> None:
+    kpi = Kpi(id="K1", name="Revenue", department="Sales")
+    april_to_june = {m("2026-04"): 100.0, m("2026-05"): 100.0, m("2026-06"): 100.0}
+    actuals = {m("2026-04"): 100.0, m("2026-05"): 100.0, m("2026-06"): 100.0}
+    assert evaluate_kpi(kpi, april_to_june, actuals, APRIL_FY, m("2026-06")).forecast is None
 
 
 def test_red_streak_counts_back_from_the_report_month() -> None:
@@ -173,17 +180,19 @@ def test_expected_progress_is_the_share_of_days_elapsed() -> None:
 
 def test_kgi_progress_from_the_measuring_kpi_ytd() -> None:
     kpi = Kpi(id="K1", name="Revenue", department="Sales", kgi="G1")
-    targets = {m("2026-04").shift(i): 100.0 for i in range(12)}
     actuals = {m("2026-04"): 100.0, m("2026-05"): 100.0, m("2026-06"): 100.0}
-    result = evaluate_kpi(kpi, targets, actuals, APRIL_FY, m("2026-06"))
     kgi = evaluate_kgi(
-        Kgi("G1", "Revenue", 1200.0, deadline=dt.date(2027, 3, 31), measured_by="K1"), result, APRIL_FY, m("2026-06")
+        Kgi("G1", "Revenue", 1200.0, deadline=dt.date(2027, 3, 31), measured_by="K1"),
+        kpi,
+        actuals,
+        APRIL_FY,
+        m("2026-06"),
     )
     assert kgi.actual == 300.0
-    assert kgi.progress == pytest.approx(0.25)
+    assert kgi.progress == 0.25
     assert kgi.expected_progress == pytest.approx(91 / 365)
     assert kgi.on_track is True
-    unmeasured = evaluate_kgi(Kgi("G2", "Other", 10.0), None, APRIL_FY, m("2026-06"))
+    unmeasured = evaluate_kgi(Kgi("G2", "Other", 10.0), None, {}, APRIL_FY, m("2026-06"))
     assert (unmeasured.actual, unmeasured.progress, unmeasured.on_track) == (None, None, None)
 
 
