@@ -1,6 +1,6 @@
 """Locale-aware presentation of numbers, money, percentages and dates (Babel).
 
-The only place values are rounded: metrics stay unrounded everywhere else.
+The only place values are rounded for display: metrics keep 15 significant digits (SPEC §3).
 """
 
 from __future__ import annotations

@@ -238,9 +238,10 @@ LABELS: dict[str, dict[Locale, str]] = {
     "audit_attached": {"en": "attached to this PDF", "ja": "この PDF に添付"},
     "legend": {
         "en": "Attainment = actual ÷ target (target ÷ actual where lower is better). "
-        "QTD/YTD use the months with an actual. Forecast = YTD run rate × 12 against the full-year target.",
-        "ja": "達成率＝実績÷目標（低いほど良い指標は目標÷実績）。四半期・年度累計は実績のある月で集計。"
-        "通期予測＝年度累計の月平均×12 と通期目標の比較。",
+        "QTD/YTD use the months with both an actual and a target. "
+        "Forecast = YTD run rate × 12 against the full-year target (shown when all 12 targets are set).",
+        "ja": "達成率＝実績÷目標（低いほど良い指標は目標÷実績）。四半期・年度累計は実績と目標がそろった月で集計。"
+        "通期予測＝年度累計の月平均×12 と通期目標の比較（12か月分の目標がある場合）。",
     },
 }
 

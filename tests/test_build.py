@@ -87,19 +87,15 @@ def _oracle(path: Path) -> dict[str, Any]:
         cur = a.get(month)
         period = {}
         for label, months in (("qtd", quarter), ("ytd", up_to)):
-            have = [mo for mo in months if mo in a]
-            pa = agg([a[mo] for mo in have], k["aggregation"])
-            pt = (
-                t.get(have[-1])
-                if k["aggregation"] == "last" and have
-                else agg([t[mo] for mo in have if mo in t], k["aggregation"])
-            )
+            both = [mo for mo in months if mo in a and mo in t]  # SPEC v1.1: months with both values
+            pa = agg([a[mo] for mo in both], k["aggregation"])
+            pt = agg([t[mo] for mo in both], k["aggregation"])
             period[label] = (pt, pa, att(pt, pa, lower))
         forecast = None
-        if k["aggregation"] == "sum":
-            have = [a[mo] for mo in up_to if mo in a]
+        if k["aggregation"] == "sum" and all(mo in t for mo in year):  # null without all 12 targets
+            have = [a[mo] for mo in up_to if mo in a and mo in t]
             projected = sum(have) / len(have) * 12
-            full = sum(t[mo] for mo in year if mo in t)
+            full = sum(t[mo] for mo in year)
             forecast = (projected, full, att(full, projected, lower))
         out[kid] = {
             "month": (t.get(month), cur, att(t.get(month), cur, lower)),
@@ -108,8 +104,11 @@ def _oracle(path: Path) -> dict[str, Any]:
             "forecast": forecast,
         }
     out["_month"] = f"{month[0]:04d}-{month[1]:02d}"
+    # The samples' KGIs are cumulative (sum KPIs) over this fiscal year: every actual so far.
     out["_kgi_actual"] = {
-        r[0]: out[r[5]]["ytd"][1] for r in sheet("KGI").iter_rows(min_row=2, values_only=True) if r[0]
+        r[0]: sum(actuals[r[5]][mo] for mo in up_to if mo in actuals[r[5]])
+        for r in sheet("KGI").iter_rows(min_row=2, values_only=True)
+        if r[0]
     }
     return out
 
