@@ -117,6 +117,8 @@ def smart_measurable(review: ReviewInput) -> Iterator[Finding]:
             yield _finding(review, "SMART-M", "error", "no_target_row", kpi=kpi.id, where=kpi.source, name=kpi.name)
         if kpi.id not in workbook.actuals:
             yield _finding(review, "SMART-M", "warning", "no_actual_row", kpi=kpi.id, where=kpi.source, name=kpi.name)
+    for skipped in workbook.skipped:
+        yield _finding(review, "SMART-M", "info", f"skipped_{skipped.kind}", where=skipped.where, label=skipped.label)
     for issue in workbook.cell_issues:
         severity: Severity = "warning" if issue.kind == "formula_without_value" else "error"
         yield _finding(

@@ -86,6 +86,22 @@ MESSAGES: dict[str, dict[Locale, str]] = {
         "en": "Set a deadline date, e.g. the last day of the fiscal year.",
         "ja": "期限の日付を入力してください（例：期末日）。",
     },
+    "skipped_column.message": {
+        "en": "The column “{label}” is a total, not a month; it was skipped.",
+        "ja": "列「{label}」は月ではなく合計のため、読み飛ばしました。",
+    },
+    "skipped_column.suggestion": {
+        "en": "Nothing to do: kpireport computes QTD, YTD and the forecast itself.",
+        "ja": "対応は不要です。四半期・年度累計と予測は kpireport が計算します。",
+    },
+    "skipped_row.message": {
+        "en": "The row “{label}” is a total, not a KPI; it was skipped.",
+        "ja": "行「{label}」は KPI ではなく合計のため、読み飛ばしました。",
+    },
+    "skipped_row.suggestion": {
+        "en": "Nothing to do: a total of different KPIs is not a KPI the pack can judge.",
+        "ja": "対応は不要です。異なる KPI の合計は評価対象の KPI ではありません。",
+    },
     "no_target_row.message": {
         "en": "KPI “{name}” has no row on the Targets sheet, so nothing can be judged against a plan.",
         "ja": "KPI「{name}」の行が目標値シートにないため、計画と比べて評価できません。",

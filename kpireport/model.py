@@ -226,6 +226,15 @@ class CellIssue:
 
 
 @dataclass(frozen=True)
+class Skipped:
+    """A total or subtotal column or row (Total, FY, Q1, 合計 …) the reader left out."""
+
+    where: CellRef
+    label: str
+    kind: Literal["column", "row"]
+
+
+@dataclass(frozen=True)
 class Workbook:
     """Everything a workbook says; built by :mod:`kpireport.workbook`."""
 
@@ -238,6 +247,7 @@ class Workbook:
     cell_issues: tuple[CellIssue, ...] = ()
     warnings: tuple[str, ...] = ()
     months: tuple[Month, ...] = ()
+    skipped: tuple[Skipped, ...] = ()
 
     def target_series(self, kpi_id: str) -> Series:
         return self.targets.get(kpi_id, EMPTY_SERIES)

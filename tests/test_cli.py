@@ -207,3 +207,15 @@ def test_an_unknown_setting_is_a_warning_on_stderr_not_an_error(make_workbook: M
     assert checked.exit_code == 0
     assert json.loads(checked.stdout) == {"findings": []}  # stdout stays clean JSON
     assert "unknown setting 'colour'" in checked.stderr
+
+
+def test_check_notes_skipped_total_columns_as_info(make_workbook: Make) -> None:
+    def with_total(sheets: dict[str, Any]) -> None:
+        sheets["Targets"][0].append("合計")
+        sheets["Targets"][1].append(1200)
+
+    result = run("check", make_workbook(with_total), "--format", "json")
+    assert result.exit_code == 0, result.output
+    notes = [f for f in json.loads(result.stdout)["findings"] if f["severity"] == "info"]
+    assert [(f["code"], f["where"]) for f in notes] == [("SMART-M", "Targets!N1")]
+    assert "“合計” is a total" in notes[0]["message"]

@@ -29,6 +29,7 @@ def test_wheel_ships_the_templates_and_the_console_script(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert "kpireport/templates/pack.html.j2" in names
     assert "kpireport/templates/pack.css" in names
+    assert "kpireport/data/examples.toml" in names  # what `init` writes
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "kpireport = kpireport.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
 
@@ -46,6 +47,8 @@ def test_installed_package_renders_outside_the_repository(wheel: Path, tmp_path:
         f"result = build_pack(pathlib.Path({str(sample)!r}),"
         " BuildOptions(out_dir=pathlib.Path('out'), formats=('html',)))\n"
         "print(result.outputs[0].read_text()[:200])\n"
+        "from kpireport.scaffold import InitOptions, write_template\n"
+        "write_template(pathlib.Path('new.xlsx'), InitOptions(example=True))\n"
     )
     run = subprocess.run(
         [sys.executable, "-c", script],

@@ -120,7 +120,7 @@ def _set(sheet: str, row: int, col: int, value: object) -> Callable[[dict[str, R
         (_set("KPI", 0, 2, "dept"), "KPI: column 'department' (部署) is missing"),
         (_set("Actuals", 2, 0, "K9"), "Actuals!A3: 'K9' is not a KPI id on the KPI sheet"),
         (_set("KPI", 2, 0, "K1"), "KPI!A3: KPI id 'K1' is used twice (first at KPI!A2)"),
-        (_set("Actuals", 0, 2, "Total"), "Actuals!C1: 'Total' is not a month; type a date or YYYY-MM"),
+        (_set("Actuals", 0, 2, "Notes"), "Actuals!C1: 'Notes' is not a month; type a date or month text"),
         (_set("Actuals", 0, 3, "2026-04"), "Actuals!D1: month 2026-04 appears twice"),
         (_set("KPI", 1, 6, "up"), "KPI!G2: 'up' is not a valid direction; use one of: higher, lower."),
         (_set("KPI", 1, 7, "median"), "KPI!H2: 'median' is not a valid aggregation"),
@@ -180,3 +180,51 @@ def test_a_title_row_does_not_shift_cell_names(make_workbook: Make) -> None:
 def test_numeric_settings_typed_as_text(make_workbook: Make) -> None:
     book = read_workbook(make_workbook(lambda s: s["Settings"][2].__setitem__(1, "4")))
     assert book.settings.fiscal_year_start == 4
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        ["2026年4月", "2026年5月", "2026年6月"],
+        ["２０２６年４月", "２０２６年５月", "２０２６年６月"],  # typed with a Japanese IME
+        ["2026/04", "2026/5", "2026/06"],
+        ["Apr 2026", "May 2026", "Jun 2026"],
+        ["April 2026", "May 2026", "June 2026"],
+        [dt.date(2026, 4, 1), dt.datetime(2026, 5, 31), "2026-06"],
+    ],
+)
+def test_month_headers_as_finance_teams_type_them(make_workbook: Make, headers: list[object]) -> None:
+    def retitle(sheets: dict[str, Rows]) -> None:
+        sheets["Actuals"][0] = ["id", *headers]
+
+    book = read_workbook(make_workbook(retitle))
+    assert book.actuals["K1"] == {Month(2026, 4): 90.0, Month(2026, 5): 110.0, Month(2026, 6): 120.0}
+
+
+def test_total_columns_and_rows_are_skipped_with_a_note(make_workbook: Make) -> None:
+    def with_totals(sheets: dict[str, Rows]) -> None:
+        actuals = sheets["Actuals"]
+        actuals[0] = ["id", "2026-04", "2026-05", "2026-06", "Q1", "FY total", "合計"]
+        actuals[1] += [320, 320, 320]
+        actuals[2] += [145, 145, 145]
+        actuals.append(["Total", 130, 165, 170, 465, 465, 465])
+        actuals.append(["第1四半期", 1, 2, 3])
+
+    book = read_workbook(make_workbook(with_totals))
+    assert book.actuals["K1"] == {Month(2026, 4): 90.0, Month(2026, 5): 110.0, Month(2026, 6): 120.0}
+    assert [(str(s.where), s.label, s.kind) for s in book.skipped] == [
+        ("Actuals!E1", "Q1", "column"),
+        ("Actuals!F1", "FY total", "column"),
+        ("Actuals!G1", "合計", "column"),
+        ("Actuals!A4", "Total", "row"),
+        ("Actuals!A5", "第1四半期", "row"),
+    ]
+
+
+@pytest.mark.parametrize("label", ["Total", "FY", "YTD", "Q4", "H2", "計", "累計", "通期", "上期", "下期", "第3四半期"])
+def test_every_total_label_of_the_spec_is_skipped(make_workbook: Make, label: str) -> None:
+    def with_total(sheets: dict[str, Rows]) -> None:
+        sheets["Targets"][0].append(label)
+        sheets["Targets"][1].append(1200)
+
+    assert [s.label for s in read_workbook(make_workbook(with_total)).skipped] == [label]

@@ -1,0 +1,238 @@
+"""Template v1 (SPEC §2) as data: sheets, columns, settings, accepted spellings.
+
+The one description of the workbook layout, read in both directions: :mod:`kpireport.workbook`
+matches what a user typed against it, and :mod:`kpireport.scaffold` writes the template from
+it. A column or an alias added here is both accepted and written.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from kpireport.model import Aggregation, Direction, Kind, Locale, Perspective
+
+
+@dataclass(frozen=True)
+class Name:
+    """A sheet, column or setting: its key, the names the template writes in English and in
+    Japanese, and any other spelling a user may have typed."""
+
+    key: str
+    en: str
+    ja: str
+    aliases: tuple[str, ...] = ()
+
+    def written(self, lang: Locale) -> str:
+        return self.en if lang == "en" else self.ja
+
+    @property
+    def spellings(self) -> tuple[str, ...]:
+        return (self.en, self.ja, *self.aliases)
+
+
+@dataclass(frozen=True)
+class Column(Name):
+    width: int = 12
+
+
+@dataclass(frozen=True)
+class Setting(Name):
+    note_en: str = ""
+    note_ja: str = ""
+
+    def note(self, lang: Locale) -> str:
+        return self.note_en if lang == "en" else self.note_ja
+
+
+def key_of(text: str) -> str:
+    """How names are compared: width variants folded (ＫＰＩ, ％), case and surrounding spaces
+    ignored."""
+    return unicodedata.normalize("NFKC", text).strip().casefold()
+
+
+def lookup(names: tuple[Name, ...]) -> dict[str, str]:
+    """Every accepted spelling (compared by :func:`key_of`) → key."""
+    return {key_of(spelling): name.key for name in names for spelling in name.spellings}
+
+
+SETTINGS_SHEET = Name("settings", "Settings", "設定")
+KGI_SHEET = Name("kgi", "KGI", "KGI", ("KGIs",))
+KPI_SHEET = Name("kpi", "KPI", "KPI", ("KPIs",))
+TARGETS_SHEET = Name("targets", "Targets", "目標値", ("目標",))
+ACTUALS_SHEET = Name("actuals", "Actuals", "実績")
+COMMENTS_SHEET = Name("comments", "Comments", "コメント")
+SHEETS: tuple[Name, ...] = (SETTINGS_SHEET, KGI_SHEET, KPI_SHEET, TARGETS_SHEET, ACTUALS_SHEET, COMMENTS_SHEET)
+OPTIONAL_SHEETS = frozenset({"comments"})
+
+KGI_COLUMNS: tuple[Column, ...] = (
+    Column("id", "id", "id", ("ID",), width=8),
+    Column("name", "name", "名称", width=36),
+    Column("target", "target", "目標", width=18),
+    Column("unit", "unit", "単位"),
+    Column("deadline", "deadline", "期限"),
+    Column("measured_by", "measured_by", "測定KPI", ("measured by",), width=14),
+    Column("owner", "owner", "責任者", width=18),
+    Column("start", "start", "開始", width=10),
+)
+KGI_REQUIRED = ("id", "name", "target")
+
+KPI_COLUMNS: tuple[Column, ...] = (
+    Column("id", "id", "id", ("ID",), width=9),
+    Column("name", "name", "名称", width=40),
+    Column("department", "department", "部署", width=18),
+    Column("kgi", "kgi", "kgi", width=8),
+    Column("perspective", "perspective", "視点"),
+    Column("unit", "unit", "単位"),
+    Column("direction", "direction", "方向", width=10),
+    Column("aggregation", "aggregation", "集計"),
+    Column("kind", "kind", "種別", width=8),
+    Column("owner", "owner", "責任者", width=14),
+    Column("description", "description", "説明", width=44),
+)
+KPI_REQUIRED = ("id", "name", "department")
+
+COMMENT_COLUMNS: tuple[Column, ...] = (
+    Column("kpi", "kpi", "kpi", ("KPI ID",), width=10),
+    Column("month", "month", "月", width=10),
+    Column("comment", "comment", "コメント", width=60),
+    Column("action", "action", "アクション", width=60),
+    Column("owner", "owner", "責任者", width=16),
+)
+COMMENT_REQUIRED = ("kpi", "month", "comment")
+
+# The first row of the Settings sheet may be a header naming its columns.
+SETTINGS_HEADER_WORDS = frozenset({"key", "キー", "項目"})
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("company", "company", "会社名", note_en="Name printed on the pack", note_ja="レポートに表示する会社名"),
+    Setting(
+        "fiscal_year_start",
+        "fiscal_year_start",
+        "期首月",
+        note_en="Month number the fiscal year starts (4 = April)",
+        note_ja="期首の月（4 = 4月）",
+    ),
+    Setting(
+        "currency",
+        "currency",
+        "通貨",
+        note_en="ISO 4217 code for currency KPIs",
+        note_ja="通貨KPIの通貨コード（ISO 4217）",
+    ),
+    Setting("locale", "locale", "言語", note_en="Pack language: en or ja", note_ja="レポートの言語：en または ja"),
+    Setting(
+        "report_month",
+        "report_month",
+        "報告月",
+        note_en="YYYY-MM; empty = latest month with an actual",
+        note_ja="YYYY-MM（空欄＝実績のある最新月）",
+    ),
+    Setting(
+        "green_at",
+        "green_at",
+        "緑基準",
+        note_en="Attainment at or above this is green",
+        note_ja="達成率がこの値以上で緑",
+    ),
+    Setting(
+        "amber_at",
+        "amber_at",
+        "黄基準",
+        note_en="Attainment at or above this is amber",
+        note_ja="達成率がこの値以上で黄",
+    ),
+    Setting(
+        "ambition_factor",
+        "ambition_factor",
+        "挑戦係数",
+        note_en="SMART-A: a target above this × the best recent month is flagged",
+        note_ja="SMART-A：目標が直近の最高実績のこの倍数を超えると指摘",
+    ),
+)
+
+# The values the template's drop-downs offer for the enumerated KPI columns, and whether any
+# other value is refused there (a unit may be a free label such as 件 or days).
+KPI_CHOICES: dict[str, tuple[tuple[str, ...], bool]] = {
+    "perspective": (tuple(p.value for p in Perspective), True),
+    "unit": (("number", "currency", "percent"), False),
+    "direction": (tuple(d.value for d in Direction), True),
+    "aggregation": (tuple(a.value for a in Aggregation), True),
+    "kind": (tuple(k.value for k in Kind), True),
+}
+
+# Japanese spellings accepted in the enumerated KPI columns, beside the SPEC's English values.
+ENUM_ALIASES: dict[str, str] = {
+    "高": "higher",
+    "高い": "higher",
+    "高いほど良い": "higher",
+    "上": "higher",
+    "低": "lower",
+    "低い": "lower",
+    "低いほど良い": "lower",
+    "下": "lower",
+    "合計": "sum",
+    "平均": "average",
+    "最終": "last",
+    "期末": "last",
+    "財務": "financial",
+    "顧客": "customer",
+    "業務プロセス": "process",
+    "プロセス": "process",
+    "学習と成長": "learning",
+    "学習": "learning",
+}
+
+# SPEC units by every spelling accepted (compared by key_of, so full-width ％ is %).
+UNIT_ALIASES: dict[str, str] = {
+    "number": "number",
+    "数値": "number",
+    "currency": "currency",
+    "通貨": "currency",
+    "金額": "currency",
+    "percent": "percent",
+    "%": "percent",
+    "パーセント": "percent",
+    "割合": "percent",
+}
+
+LOCALES: dict[str, Locale] = {"en": "en", "english": "en", "英語": "en", "ja": "ja", "japanese": "ja", "日本語": "ja"}
+
+# Month headers typed as text (SPEC §2), compared after key_of: 2026-04, 2026/04, 2026年4月,
+# Apr 2026, April 2026.
+MONTH_NUMBERS: dict[str, int] = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+NUMERIC_MONTH = re.compile(r"^(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*月?$")
+NAMED_MONTH = re.compile(r"^([a-z]+)\.?[\s\-']*(\d{4})$")
+
+# Totals and subtotals a finance team keeps beside the months, and rows of them under the KPIs:
+# skipped with a note (kpireport computes its own roll-ups), never read as data.
+TOTAL_LABEL = re.compile(
+    r"^(?:(?:grand\s*|sub\s*)?total|sum|ytd|qtd|fy(?:\s*\d{2,4})?(?:\s*total)?|"
+    r"q[1-4](?:\s*total)?|[1-4]q|h[12](?:\s*total)?|(?:1st|2nd|first|second)\s*half|"
+    r"合計|小計|総計|計|累計|年計|年間|通期|上期|下期|上半期|下半期|第?[1-4一二三四]四半期(?:計)?)$"
+)
+
+
+def is_total_label(text: str) -> bool:
+    return bool(TOTAL_LABEL.match(key_of(text)))

@@ -1,0 +1,52 @@
+"""One schema, two directions: what `init` writes from kpireport.schema is what the reader
+accepts, in English and Japanese."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from kpireport.model import Locale, Thresholds
+from kpireport.scaffold import InitOptions, write_template
+from kpireport.schema import KGI_COLUMNS, KPI_COLUMNS, SETTINGS, SHEETS, is_total_label
+from kpireport.workbook import read_workbook
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_the_template_writes_every_schema_column_in_its_language(tmp_path: Path, lang: Locale) -> None:
+    path = tmp_path / "t.xlsx"
+    write_template(path, InitOptions(lang=lang, year=2026, example=True))
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == [sheet.written(lang) for sheet in SHEETS]
+    kgi_header = [c.value for c in next(book[SHEETS[1].written(lang)].iter_rows(max_row=1))]
+    assert kgi_header == [c.written(lang) for c in KGI_COLUMNS]
+    kpi_header = [c.value for c in next(book[SHEETS[2].written(lang)].iter_rows(max_row=1))]
+    assert kpi_header == [c.written(lang) for c in KPI_COLUMNS]
+    written_keys = {row[0].value for row in book[SHEETS[0].written(lang)].iter_rows(min_row=2)}
+    assert {s.written(lang) for s in SETTINGS if s.key in {"green_at", "amber_at"}} <= written_keys
+
+
+def test_japanese_threshold_keys_written_by_init_are_read_back(tmp_path: Path) -> None:
+    path = tmp_path / "ja.xlsx"
+    write_template(path, InitOptions(lang="ja", year=2026, example=True))
+    book = openpyxl.load_workbook(path)
+    settings = book["設定"]
+    rows = {row[0].value: row[1] for row in settings.iter_rows(min_row=2)}
+    rows["緑基準"].value = 0.95
+    rows["黄基準"].value = 0.8
+    book.save(path)
+    assert read_workbook(path).settings.thresholds == Thresholds(0.95, 0.8)
+
+
+@pytest.mark.parametrize(
+    "text", ["Total", "total ", "Grand total", "ＦＹ", "FY2026", "Q3 total", "2Q", "小計", "上半期"]
+)
+def test_total_labels(text: str) -> None:
+    assert is_total_label(text)
+
+
+@pytest.mark.parametrize("text", ["Notes", "SAL-01", "Quality", "FYI", "2026-04", "計画"])
+def test_not_total_labels(text: str) -> None:
+    assert not is_total_label(text)
