@@ -65,6 +65,10 @@ def build_pack(path: Path, options: BuildOptions) -> BuildResult:
     if bad_cells:
         raise bad_cells[0] if len(bad_cells) == 1 else WorkbookErrors(bad_cells)
     report = build_report(_in_language(workbook, options.lang), options.month, quarterly=options.quarterly)
+    if "pdf" in options.formats:
+        from kpireport.fonts import require_fonts
+
+        require_fonts(report.workbook.settings.locale, options.theme.font_family)
     result = BuildResult(path, report)
     # Render everything first, then write: a failed render leaves no file behind.
     rendered: dict[str, bytes | str] = {}

@@ -41,10 +41,17 @@ def find_in(sonames: frozenset[str]) -> Callable[[str], str | None]:
 
     def find_library(name: str) -> str | None:
         stem = f"lib{name}.so"
-        found = sorted(s for s in sonames if s == stem or s.startswith(stem + "."))
-        return found[-1] if found else None
+        found = [s for s in sonames if s == stem or s.startswith(stem + ".")]
+        # The newest version: .so.10 after .so.9, which a text sort would put first.
+        return max(found, key=lambda soname: _version(soname[len(stem) :]), default=None)
 
     return find_library
+
+
+def _version(suffix: str) -> tuple[tuple[int, str], ...]:
+    """``.1.2`` → ((1, ""), (2, "")); a part that is not a number sorts by its text, before
+    any number, so an odd name loses to a numbered one instead of failing the lookup."""
+    return tuple((int(part), "") if part.isdigit() else (-1, part) for part in suffix.split(".") if part)
 
 
 @contextlib.contextmanager

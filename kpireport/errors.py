@@ -53,6 +53,10 @@ class ThemeError(KpiReportError, ValueError):
     """A theme file is missing or invalid."""
 
 
+class FontError(KpiReportError):
+    """No installed font can draw the pack: rendering would print boxes instead of text."""
+
+
 class DeliveryError(KpiReportError):
     """The pack could not be delivered (SMTP refused, unreachable, ...)."""
 

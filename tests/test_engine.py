@@ -34,6 +34,12 @@ def test_lookup_takes_the_versioned_soname_and_only_whole_stems() -> None:
     assert find("libfoo-1") is None  # a Windows-style name WeasyPrint also tries
 
 
+def test_lookup_compares_versions_as_numbers() -> None:
+    find = engine.find_in(frozenset({"libz.so.9", "libz.so.10", "libz.so.1.2.13", "libz.so.odd"}))
+    assert find("z") == "libz.so.10"  # a text sort would pick .so.9
+    assert engine.find_in(frozenset({"liby.so.odd", "liby.so.2"}))("y") == "liby.so.2"
+
+
 def test_loading_spawns_one_process_instead_of_dozens() -> None:
     result = run_python(
         """
