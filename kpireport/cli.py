@@ -7,6 +7,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -29,15 +30,23 @@ class MonthType(click.ParamType):  # type: ignore[type-arg]  # generic only from
             self.fail(f"{value!r} is not a month; use YYYY-MM, e.g. 2026-10.", param, ctx)
 
 
+def _say(prefix: str, text: str) -> None:
+    """One message on stderr; workbook text in it is shown with its control characters escaped."""
+    from kpireport.present import safe_text
+
+    click.echo(f"{prefix}: {safe_text(text)}", err=True)
+
+
 def _warn(warnings: Sequence[str], prefix: str = "") -> None:
     """Problems that do not stop a build (an unknown setting, say): shown, on stderr."""
     for warning in warnings:
-        click.echo(f"Warning: {prefix}{warning}", err=True)
+        _say("Warning", f"{prefix}{warning}")
 
 
-def _fail(error: KpiReportError) -> None:
-    click.echo(f"Error: {error}", err=True)
-    sys.exit(error.exit_code)
+def _fail(error: KpiReportError | str, exit_code: int | None = None) -> NoReturn:
+    """The one place a user-facing error becomes a message and an exit code."""
+    _say("Error", str(error))
+    sys.exit(exit_code if exit_code is not None else error.exit_code if isinstance(error, KpiReportError) else 2)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -252,15 +261,14 @@ def build(
     if single:
         outcomes = build_many(paths, options, 1, lambda outcome: None)
         if not outcomes[0].ok:
-            click.echo(f"Error: {outcomes[0].error}", err=True)
-            sys.exit(outcomes[0].exit_code)
+            _fail(outcomes[0].error, outcomes[0].exit_code)
         _warn(outcomes[0].warnings)
         for output in outcomes[0].outputs:
             click.echo(f"Wrote {output}")
     else:
         with BatchProgress(len(paths)) as progress:
             outcomes = build_many(paths, options, jobs, progress.advance)
-        print_summary(outcomes)
+        print_summary(outcomes, out_dir)
         for outcome in outcomes:
             _warn(outcome.warnings, prefix=f"{outcome.workbook.name}: ")
     try:
@@ -358,6 +366,29 @@ def watch_command(
         watch(inbox, BuildOptions(out_dir=out_dir, formats=chosen), done, settle=settle)
     except KeyboardInterrupt:
         log("Stopped.")
+
+
+@cli.command()
+@click.option(
+    "--lang",
+    "languages",
+    type=LANGS,
+    multiple=True,
+    help="Pack language whose font to check (repeatable; default: en and ja).",
+)
+@click.option("--smtp", is_flag=True, help="Also connect to the SMTP server and log in.")
+def doctor(languages: tuple[str, ...], smtp: bool) -> None:
+    """Show what this machine can do: WeasyPrint and Pango, a font for each pack language,
+    optional tools and the SMTP settings. Exit 1 when something a pack needs is missing."""
+    from kpireport.doctor import diagnose
+    from kpireport.present import print_checks
+
+    checks = diagnose(languages or ("en", "ja"), smtp=smtp)
+    print_checks(checks)
+    failed = [check for check in checks if check.failed]
+    if failed:
+        click.echo(f"{len(failed)} problem(s): run the command under 'to fix' for each, then kpireport doctor again.")
+    sys.exit(1 if failed else 0)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

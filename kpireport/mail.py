@@ -8,11 +8,12 @@ lands in a header is folded onto one line first.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import smtplib
 import ssl
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -207,9 +208,10 @@ def _tls_context(settings: SmtpSettings) -> ssl.SSLContext:
     return context
 
 
-def send(message: EmailMessage, settings: SmtpSettings, recipients: Sequence[str]) -> None:
-    """Deliver to exactly ``recipients``; raise DeliveryError unless every one was accepted."""
-    envelope = [validate_address(r) for r in recipients]
+@contextlib.contextmanager
+def session(settings: SmtpSettings) -> Iterator[smtplib.SMTP]:
+    """A connection to the server, TLS set up and logged in; every failure inside it, the
+    block's own included, becomes one :class:`DeliveryError` that says what happened."""
     try:
         if settings.scheme == "smtps":
             client: smtplib.SMTP = smtplib.SMTP_SSL(
@@ -229,7 +231,7 @@ def send(message: EmailMessage, settings: SmtpSettings, recipients: Sequence[str
                 client.ehlo()
             if settings.user and settings.password:
                 client.login(settings.user, settings.password)
-            refused = client.send_message(message, from_addr=settings.sender, to_addrs=envelope)
+            yield client
     except smtplib.SMTPAuthenticationError as exc:
         raise DeliveryError(f"{settings.label} refused the login for {settings.user!r} ({_reply(exc)}).") from None
     except smtplib.SMTPRecipientsRefused as exc:
@@ -243,6 +245,13 @@ def send(message: EmailMessage, settings: SmtpSettings, recipients: Sequence[str
     except (TimeoutError, smtplib.SMTPException, OSError) as exc:
         detail = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
         raise DeliveryError(f"cannot deliver through {settings.label}: {detail}. Nothing was sent.") from None
+
+
+def send(message: EmailMessage, settings: SmtpSettings, recipients: Sequence[str]) -> None:
+    """Deliver to exactly ``recipients``; raise DeliveryError unless every one was accepted."""
+    envelope = [validate_address(r) for r in recipients]
+    with session(settings) as client:
+        refused = client.send_message(message, from_addr=settings.sender, to_addrs=envelope)
     if refused:
         raise DeliveryError(f"{settings.label} refused {_refusals(refused)}; the other recipients received the pack.")
 

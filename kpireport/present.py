@@ -1,8 +1,11 @@
-"""Terminal presentation of findings (Rich)."""
+"""Terminal presentation (Rich): findings, the batch summary, the doctor's checks. Text that
+came from a workbook, a theme or a pack is shown with its control characters escaped."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from pathlib import Path
 
 from rich.console import Console
 from rich.markup import escape
@@ -10,28 +13,39 @@ from rich.progress import Progress, TaskID
 from rich.table import Table
 
 from kpireport.batch import Outcome
+from kpireport.doctor import Check
 from kpireport.report import Report
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+STATE_STYLE = {"ok": "green", "missing": "bold red", "optional": "yellow", "info": "cyan"}
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def safe_text(text: str) -> str:
+    """Text from a workbook, a theme or a pack as it may go to a terminal: every control
+    character (ESC sequences that retitle or clear the screen, bidi overrides) shown escaped."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 def print_findings(report: Report, console: Console | None = None) -> None:
     console = console or Console(soft_wrap=False)
     settings = report.workbook.settings
     if not report.findings:
-        console.print(f"{settings.company} {report.month}: no findings — the KPI set passes every check.")
+        console.print(
+            f"{safe_text(settings.company)} {report.month}: no findings — the KPI set passes every check.",
+            markup=False,
+            highlight=False,
+        )
         return
-    table = Table(title=f"{settings.company} — {report.month}: {len(report.findings)} finding(s)", show_lines=False)
+    company = escape(safe_text(settings.company))
+    table = Table(title=f"{company} — {report.month}: {len(report.findings)} finding(s)", show_lines=False)
     for column in ("code", "severity", "KPI/KGI", "where", "message", "suggestion"):
         table.add_column(column, overflow="fold")
     for f in report.findings:
         table.add_row(
             f.code,
             f"[{SEVERITY_STYLE[f.severity]}]{f.severity}[/]",
-            f.kpi or f.kgi or "",
-            str(f.where or ""),
-            f.message,
-            f.suggestion,
+            *(escape(safe_text(text)) for text in (f.kpi or f.kgi or "", str(f.where or ""), f.message, f.suggestion)),
         )
     console.print(table)
 
@@ -68,18 +82,41 @@ class BatchProgress:
             )
 
 
-def print_summary(outcomes: Sequence[Outcome], console: Console | None = None) -> None:
+def print_summary(outcomes: Sequence[Outcome], out_dir: Path, console: Console | None = None) -> None:
+    """One line per workbook that fits an 80-column terminal: the folder is named once, each
+    pack by the formats written (the file names are the workbook's stem and the month)."""
     console = console or Console(soft_wrap=False)
-    table = Table(title=f"{sum(o.ok for o in outcomes)} of {len(outcomes)} packs built")
-    for column in ("workbook", "month", "green", "amber", "red", "no data", "outputs / error"):
-        table.add_column(column, overflow="fold")
+    table = Table(
+        title=f"{sum(o.ok for o in outcomes)} of {len(outcomes)} packs built",
+        caption=f"written to {escape(safe_text(str(out_dir)))}",
+    )
+    table.add_column("workbook", overflow="fold")
+    table.add_column("month", no_wrap=True)
+    for status in ("green", "amber", "red", "no data"):
+        table.add_column(status, justify="right", no_wrap=True)
+    table.add_column("written / error", overflow="fold")
     for o in outcomes:
         counts = dict(o.counts)
-        detail = ", ".join(p.name for p in o.outputs) if o.ok else f"[red]{escape(o.error)}[/]"
+        detail = " ".join(p.suffix[1:] for p in o.outputs) if o.ok else f"[red]{escape(safe_text(o.error))}[/]"
         table.add_row(
-            escape(o.workbook.name),
+            escape(safe_text(o.workbook.name)),
             o.month,
             *(str(counts.get(s, "")) for s in ("green", "amber", "red", "no_data")),
             detail,
+        )
+    console.print(table)
+
+
+def print_checks(checks: Sequence[Check], console: Console | None = None) -> None:
+    console = console or Console(soft_wrap=False)
+    table = Table(title="What this machine can do")
+    for column in ("check", "state", "found", "to fix"):
+        table.add_column(column, overflow="fold")
+    for check in checks:
+        table.add_row(
+            check.name,
+            f"[{STATE_STYLE[check.state]}]{check.state}[/]",
+            escape(safe_text(check.found)),
+            escape(safe_text(check.fix)),
         )
     console.print(table)

@@ -1,15 +1,25 @@
-"""Shared fixtures: a small, valid KPI workbook built with openpyxl, which tests change."""
+"""Shared fixtures: a small, valid KPI workbook built with openpyxl, which tests change; and
+real SMTP servers (aiosmtpd) on 127.0.0.1, plain and STARTTLS with a certificate made here."""
 
 from __future__ import annotations
 
 import datetime as dt
+import email
 import hashlib
-from collections.abc import Callable
+import socket
+import ssl
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from email.policy import default as default_policy
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pytest
+import trustme
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, Envelope, Session
 
 from kpireport.model import CellIssue, Kgi, Kpi, Month, Settings, Workbook
 
@@ -133,3 +143,89 @@ def book(
         cell_issues=issues,
         months=tuple(YEAR),
     )
+
+
+# -- SMTP servers on loopback -------------------------------------------------------------------
+
+SENDER = "reports@example.com"
+REFUSED = "nobody@example.com"
+
+
+@dataclass
+class Inbox:
+    """What the SMTP server accepted."""
+
+    envelopes: list[Envelope] = field(default_factory=list)
+
+    async def handle_RCPT(self, server: Any, session: Session, envelope: Envelope, address: str, options: Any) -> str:
+        if address == REFUSED:
+            return "550 5.1.1 no such user"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Session, envelope: Envelope) -> str:
+        self.envelopes.append(envelope)
+        return "250 Message accepted"
+
+    def message(self, index: int = 0) -> EmailMessage:
+        content = self.envelopes[index].content
+        assert isinstance(content, bytes)
+        parsed = email.message_from_bytes(content, policy=default_policy)
+        assert isinstance(parsed, EmailMessage)
+        return parsed
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def authenticate(server: Any, session: Session, envelope: Envelope, mechanism: str, auth_data: Any) -> AuthResult:
+    ok = auth_data.login == b"finance" and auth_data.password == b"s3cret"
+    return AuthResult(success=ok, handled=False)
+
+
+@pytest.fixture(scope="module")
+def ca() -> trustme.CA:
+    return trustme.CA()
+
+
+@pytest.fixture(scope="module")
+def ca_file(ca: trustme.CA, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("ca") / "ca.pem"
+    ca.cert_pem.write_to_path(str(path))
+    return path
+
+
+def server_context(ca: trustme.CA) -> ssl.SSLContext:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1", "localhost").configure_cert(context)
+    return context
+
+
+@pytest.fixture
+def plain_server() -> Iterator[tuple[int, Inbox]]:
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield controller.port, inbox
+    controller.stop()
+
+
+@pytest.fixture
+def starttls_server(ca: trustme.CA) -> Iterator[tuple[int, Inbox]]:
+    inbox = Inbox()
+    controller = Controller(
+        inbox,
+        hostname="127.0.0.1",
+        port=free_port(),
+        tls_context=server_context(ca),
+        require_starttls=True,
+        authenticator=authenticate,
+        auth_require_tls=True,
+    )
+    controller.start()
+    yield controller.port, inbox
+    controller.stop()

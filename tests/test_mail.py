@@ -6,10 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import email
-import socket
-import ssl
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.policy import default as default_policy
 from pathlib import Path
@@ -18,95 +14,11 @@ from typing import Any
 import pytest
 import trustme
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, Envelope, Session
 from click.testing import CliRunner, Result
-from conftest import SAMPLE_EN, SAMPLE_JA
+from conftest import REFUSED, SAMPLE_EN, SAMPLE_JA, SENDER, Inbox, free_port, server_context
 
 from kpireport.build import BuildOptions, build_pack
 from kpireport.cli import cli
-
-SENDER = "reports@example.com"
-REFUSED = "nobody@example.com"
-
-
-@dataclass
-class Inbox:
-    """What the SMTP server accepted."""
-
-    envelopes: list[Envelope] = field(default_factory=list)
-
-    async def handle_RCPT(self, server: Any, session: Session, envelope: Envelope, address: str, options: Any) -> str:
-        if address == REFUSED:
-            return "550 5.1.1 no such user"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: Any, session: Session, envelope: Envelope) -> str:
-        self.envelopes.append(envelope)
-        return "250 Message accepted"
-
-    def message(self, index: int = 0) -> EmailMessage:
-        content = self.envelopes[index].content
-        assert isinstance(content, bytes)
-        parsed = email.message_from_bytes(content, policy=default_policy)
-        assert isinstance(parsed, EmailMessage)
-        return parsed
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def authenticate(server: Any, session: Session, envelope: Envelope, mechanism: str, auth_data: Any) -> AuthResult:
-    ok = auth_data.login == b"finance" and auth_data.password == b"s3cret"
-    return AuthResult(success=ok, handled=False)
-
-
-@pytest.fixture(scope="module")
-def ca() -> trustme.CA:
-    return trustme.CA()
-
-
-@pytest.fixture(scope="module")
-def ca_file(ca: trustme.CA, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("ca") / "ca.pem"
-    ca.cert_pem.write_to_path(str(path))
-    return path
-
-
-def _server_context(ca: trustme.CA) -> ssl.SSLContext:
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca.issue_cert("127.0.0.1", "localhost").configure_cert(context)
-    return context
-
-
-@pytest.fixture
-def plain_server() -> Iterator[tuple[int, Inbox]]:
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield controller.port, inbox
-    controller.stop()
-
-
-@pytest.fixture
-def starttls_server(ca: trustme.CA) -> Iterator[tuple[int, Inbox]]:
-    inbox = Inbox()
-    controller = Controller(
-        inbox,
-        hostname="127.0.0.1",
-        port=free_port(),
-        tls_context=_server_context(ca),
-        require_starttls=True,
-        authenticator=authenticate,
-        auth_require_tls=True,
-    )
-    controller.start()
-    yield controller.port, inbox
-    controller.stop()
 
 
 @pytest.fixture(scope="module")
@@ -188,7 +100,7 @@ def test_starttls_with_login(starttls_server: tuple[int, Inbox], pack: dict[str,
 
 def test_implicit_tls(ca: trustme.CA, ca_file: Path, pack: dict[str, Path]) -> None:
     inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port(), ssl_context=_server_context(ca))
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port(), ssl_context=server_context(ca))
     controller.start()
     try:
         env = {"KPIREPORT_SMTP_URL": f"smtps://127.0.0.1:{controller.port}", "KPIREPORT_FROM": SENDER,
