@@ -73,7 +73,9 @@ def build_pack(path: Path, options: BuildOptions) -> BuildResult:
     # Render everything first, then write: a failed render leaves no file behind.
     rendered: dict[str, bytes | str] = {}
     if "json" in options.formats:
-        rendered["json"] = json.dumps(to_json(report), ensure_ascii=False, indent=2) + "\n"
+        rendered["json"] = (
+            json.dumps(to_json(report, company=options.theme.company), ensure_ascii=False, indent=2) + "\n"
+        )
     if "html" in options.formats or "pdf" in options.formats:
         from kpireport import __version__
         from kpireport.render import render_html

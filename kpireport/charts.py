@@ -66,9 +66,11 @@ def trend_chart(
     target as a dashed line. Months without data leave a gap, never a zero bar."""
     pad = 2.0
     present = [v for v in [*actuals, *targets] if v is not None]
+    # Bars stand on zero, and the chart's top is its own largest value: a rate of 12-14% fills
+    # the chart as a count of thousands does (a fixed floor of 1.0 drew it as a flat line).
     low = min([0.0, *present])
-    high = max([*present, low + 1.0])
-    scale = (height - 2 * pad) / (high - low)
+    high = max([0.0, *present])
+    scale = (height - 2 * pad) / (high - low if high > low else 1.0)
     step = (width - 2 * pad) / max(len(actuals), 1)
     base_y = height - pad - (0 - low) * scale
     last = max((i for i, v in enumerate(actuals) if v is not None), default=None)

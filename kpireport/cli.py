@@ -90,7 +90,7 @@ def init(
     force: bool,
 ) -> None:
     """Write a new KPI workbook (template v1) to PATH."""
-    from kpireport.scaffold import InitOptions, write_template
+    from kpireport.scaffold import InitOptions, company_of, write_template
 
     options = InitOptions(
         lang="ja" if lang == "ja" else "en",
@@ -107,9 +107,9 @@ def init(
         write_template(path, options, force=force)
         if with_theme:
             from kpireport.output import write_atomic
-            from kpireport.theme import EXAMPLE_THEME
+            from kpireport.theme import example_theme
 
-            write_atomic(theme_file, EXAMPLE_THEME)
+            write_atomic(theme_file, example_theme(company_of(options)))
     except KpiReportError as error:
         _fail(error)
     click.echo(f"Wrote {path}" + (" with example data" if example else ""))

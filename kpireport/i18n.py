@@ -252,6 +252,7 @@ LABELS: dict[str, dict[Locale, str]] = {
     "audit": {"en": "Audit trail", "ja": "監査情報"},
     "audit_source": {"en": "Built from", "ja": "元データ"},
     "audit_attached": {"en": "attached to this PDF", "ja": "この PDF に添付"},
+    "pack_attached": {"en": "The pack is attached.", "ja": "資料を添付しました。"},
     "legend": {
         "en": "Attainment = actual ÷ target (target ÷ actual where lower is better). "
         "QTD/YTD use the months with both an actual and a target. "

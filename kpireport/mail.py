@@ -107,8 +107,19 @@ def smtp_settings(environ: Mapping[str, str] | None = None) -> SmtpSettings:
 # -- the message ------------------------------------------------------------------------------
 
 
-def _summary(pack: Mapping[str, Any], locale: Locale) -> tuple[str, list[str], str]:
-    """Subject line, text paragraphs and HTML body built from the pack's JSON."""
+@dataclass(frozen=True)
+class Body:
+    """A message's default subject, its text paragraphs and its HTML alternative."""
+
+    subject: str
+    paragraphs: list[str]
+    html: str
+    locale: Locale
+
+
+def summary_body(pack: Mapping[str, Any]) -> Body:
+    """The body built from the pack's JSON, in the pack's language."""
+    locale = pack_locale(pack)
     text = labels(locale)
     fmt = Formatter(locale, str(pack.get("currency") or "JPY"))
     month = fmt.month(Month.parse(str(pack["report_month"])))
@@ -153,13 +164,12 @@ def _summary(pack: Mapping[str, Any], locale: Locale) -> tuple[str, list[str], s
         f"{''.join(f'<li>{escape(x)}</li>' for x in mover_lines or [text['no_movers']])}</ul>"
         "</body></html>"
     )
-    return subject, paragraphs, html
+    return Body(subject, paragraphs, html, locale)
 
 
-def detect_locale(pack: Mapping[str, Any]) -> Locale:
-    """The pack's language: Japanese when its company or KPI names are written in Japanese."""
-    names = [str(pack.get("company", ""))] + [str(k.get("name", "")) for k in pack.get("kpis", [])]
-    return "ja" if any(re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", n) for n in names) else "en"
+def pack_locale(pack: Mapping[str, Any]) -> Locale:
+    """The pack's language, as its JSON says (packs before v1.1 said nothing: English)."""
+    return "ja" if pack.get("locale") == "ja" else "en"
 
 
 def _safe_filename(path: Path) -> str:
@@ -168,26 +178,23 @@ def _safe_filename(path: Path) -> str:
 
 
 def compose(
-    pack: Mapping[str, Any],
+    body: Body,
     attachments: Sequence[Path],
     *,
     sender: str,
     to: Sequence[str],
     cc: Sequence[str] = (),
     subject: str | None = None,
-    locale: Locale | None = None,
 ) -> EmailMessage:
-    locale = locale or detect_locale(pack)
-    default_subject, paragraphs, html = _summary(pack, locale)
     message = EmailMessage(policy=SMTP_POLICY)
     message["From"] = Address(addr_spec=validate_address(sender))
     message["To"] = [Address(addr_spec=validate_address(a)) for a in to]
     if cc:
         message["Cc"] = [Address(addr_spec=validate_address(a)) for a in cc]
-    message["Subject"] = single_line(subject or default_subject)
+    message["Subject"] = single_line(subject or body.subject)
     message["Message-ID"] = make_msgid(domain=sender.rsplit("@", 1)[-1])
-    message.set_content("\n\n".join(paragraphs) + "\n")
-    message.add_alternative(html, subtype="html")
+    message.set_content("\n\n".join(body.paragraphs) + "\n")
+    message.add_alternative(body.html, subtype="html")
     for path in attachments:
         kind = {".pdf": ("application", "pdf"), ".html": ("text", "html"), ".json": ("application", "json")}
         maintype, subtype = kind.get(path.suffix.lower(), ("application", "octet-stream"))
@@ -272,15 +279,21 @@ def _refusals(refused: Mapping[str, tuple[int, bytes]]) -> str:
 
 @dataclass(frozen=True)
 class PackFiles:
-    """One pack's files: the PDF to attach, its HTML (attached when given) and its JSON (the body)."""
+    """One pack's files: the PDF to attach, its HTML (attached when given) and its JSON (the
+    body's summary, when it is there)."""
 
     pdf: Path
-    json: Path
+    json: Path | None = None
     html: Path | None = None
 
 
+def _beside(stem: Path, suffix: str) -> Path:
+    # Not Path.with_suffix: kpi.v2-2026-11 has no suffix to replace, and would become kpi.json.
+    return stem.parent / f"{stem.name}.{suffix}"
+
+
 def group_pack_files(paths: Sequence[Path]) -> list[PackFiles]:
-    """Group PACK arguments by stem; each needs its PDF, and its JSON beside it or given."""
+    """Group PACK arguments by name; each needs its PDF, and uses its JSON beside it or given."""
     stems: dict[Path, dict[str, Path]] = {}
     for path in paths:
         if not path.is_file():
@@ -288,27 +301,47 @@ def group_pack_files(paths: Sequence[Path]) -> list[PackFiles]:
         suffix = path.suffix.lower().lstrip(".")
         if suffix not in {"pdf", "html", "json"}:
             raise ConfigurationError(f"{path.name} is not a pack file (.pdf, .html or .json).")
-        stems.setdefault(path.with_suffix(""), {})[suffix] = path
+        stems.setdefault(path.parent / path.stem, {})[suffix] = path
     packs = []
     for stem, files in stems.items():
-        pdf = files.get("pdf") or stem.with_suffix(".pdf")
-        data = files.get("json") or stem.with_suffix(".json")
+        pdf = files.get("pdf") or _beside(stem, "pdf")
+        data = files.get("json") or _beside(stem, "json")
         if not pdf.is_file():
-            raise ConfigurationError(f"{pdf.name} is missing: build the pack with --format pdf,json first.")
-        if not data.is_file():
-            raise ConfigurationError(
-                f"{data.name} is missing: the message is written from the pack's JSON; build with --format pdf,json."
-            )
-        packs.append(PackFiles(pdf=pdf, json=data, html=files.get("html")))
+            raise ConfigurationError(f"{pdf.name} is missing: build the pack with --format pdf first.")
+        packs.append(PackFiles(pdf=pdf, json=data if data.is_file() else None, html=files.get("html")))
     return packs
+
+
+_PACK_NAME = re.compile(r"^(?P<workbook>.+)-(?P<month>\d{4}-\d{2})$")
+
+
+def _plain_body(pdf: Path, locale: Locale) -> Body:
+    """A body from what the pack's file name tells (``kpi-2026-10.pdf``: the workbook and the
+    month) when its JSON is not there: the title and the month, never a figure."""
+    text = labels(locale)
+    match = _PACK_NAME.match(pdf.stem)
+    name = single_line(match.group("workbook") if match else pdf.stem)
+    try:
+        month = Formatter(locale, "JPY").month(Month.parse(match.group("month"))) if match else ""
+    except ValueError:
+        month = match.group("month") if match else ""
+    title = f"{text['monthly_review']}: {name}" + (f", {month}" if month else "")
+    paragraphs = [title, text["pack_attached"]]
+    html = (
+        f'<html lang="{locale}"><body style="font-family:sans-serif">'
+        f"<p><strong>{escape(title)}</strong></p><p>{escape(text['pack_attached'])}</p></body></html>"
+    )
+    return Body(f"{name} — {text['monthly_review']} {month}".strip(), paragraphs, html, locale)
 
 
 def compose_pack(
     pack: PackFiles, *, sender: str, to: Sequence[str], cc: Sequence[str], subject: str | None
 ) -> EmailMessage:
-    """The message for a pack on disk: its PDF (and HTML) attached, the body from its JSON."""
+    """The message for a pack on disk: its PDF (and HTML) attached, the body from its JSON, or
+    a plain body naming the pack when there is no JSON."""
     attachments = [pack.pdf] + ([pack.html] if pack.html else [])
-    return compose(load_pack_json(pack.json), attachments, sender=sender, to=to, cc=cc, subject=subject)
+    body = summary_body(load_pack_json(pack.json)) if pack.json else _plain_body(pack.pdf, "en")
+    return compose(body, attachments, sender=sender, to=to, cc=cc, subject=subject)
 
 
 def load_pack_json(path: Path) -> dict[str, Any]:

@@ -133,11 +133,12 @@ def _pace(p: Pace | None) -> dict[str, Any] | None:
     }
 
 
-def to_json(report: Report) -> dict[str, Any]:
+def to_json(report: Report, *, company: str | None = None) -> dict[str, Any]:
+    """SPEC §5; ``company`` is the name the pack displays (a theme's, when it sets one)."""
     settings = report.workbook.settings
     return {
         "schema": SCHEMA,
-        "company": settings.company,
+        "company": company or settings.company,
         "report_month": str(report.month),
         "currency": settings.currency,
         "locale": settings.locale,

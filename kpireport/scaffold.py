@@ -117,6 +117,11 @@ class InitOptions:
 TEMPLATE_SETTINGS = ("company", "fiscal_year_start", "currency", "locale", "report_month", "green_at", "amber_at")
 
 
+def company_of(options: InitOptions) -> str:
+    """--company, else an example name in the template's language."""
+    return options.company or ("Example Holdings Ltd." if options.lang == "en" else "株式会社サンプル")
+
+
 def default_fiscal_start(lang: Locale) -> int:
     """April for Japanese teams (the usual 会計年度), January otherwise."""
     return 4 if lang == "ja" else 1
@@ -142,7 +147,7 @@ def build_template(options: InitOptions, *, today: dt.date) -> OpenpyxlWorkbook:
     first = Month(year, start_month)
     months = [first.shift(i) for i in range(12)]
     kpis = [k for k in examples().kpis if k.department in options.departments]
-    company = options.company or ("Example Holdings Ltd." if lang == "en" else "株式会社サンプル")
+    company = company_of(options)
 
     book = OpenpyxlWorkbook()
     settings = book.active

@@ -7,6 +7,7 @@ inject CSS or point the renderer at a URL; the logo is read here and embedded as
 from __future__ import annotations
 
 import base64
+import json
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -24,11 +25,11 @@ ORIENTATIONS = ("landscape", "portrait")
 _COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 _FONT = re.compile(r"^[\w \-\u3000-\u30ff\u4e00-\u9fff]{1,60}$")
 
-EXAMPLE_THEME = """# kpireport theme: pass it with `kpireport build WORKBOOK --theme brand.toml`.
-# Every key is optional; delete what you do not need.
+_EXAMPLE_THEME = """# kpireport theme: pass it with `kpireport build WORKBOOK --theme brand.toml`.
+# Every key is optional; delete what you do not need. As written, it builds on any machine.
 
-company = "Northwind Trading Co."      # the name printed on the pack (default: Settings' company)
-logo = "logo.svg"                      # PNG or SVG, relative to this file, up to 2 MiB
+company = {company}      # the name printed on the pack (default: Settings' company)
+# logo = "logo.png"                    # PNG or SVG, relative to this file, up to 2 MiB
 footer = "Confidential - board use only"
 
 [colors]                               # #rgb or #rrggbb
@@ -40,7 +41,7 @@ red = "#c62828"
 no_data = "#8a8f98"
 
 [font]
-family = "Liberation Sans"             # an installed font; Japanese falls back to IPAexGothic
+# family = "Liberation Sans"           # an installed font (kpireport doctor lists what is found)
 
 [page]
 size = "A4"                            # A4, A3, Letter or Legal
@@ -52,6 +53,14 @@ large_yen = "plain"                    # "man_oku" shows yen as 12.5億円 / 3,4
 [pdf]
 audit = false                          # true: attach the workbook and print its SHA-256 (as --audit)
 """
+
+
+def example_theme(company: str) -> str:
+    """The commented example theme ``init --theme`` writes, naming ``company``."""
+    # A JSON string is a valid TOML basic string: quotes, backslashes and control characters
+    # in the name are escaped, so the file stays valid TOML whatever the name.
+    return _EXAMPLE_THEME.format(company=json.dumps(company, ensure_ascii=False))
+
 
 BASE_COLORS = {
     "primary": "#1f3a5f",

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import email
+import json
+import shutil
 from email.message import EmailMessage
 from email.policy import default as default_policy
 from pathlib import Path
@@ -209,3 +211,44 @@ def test_build_then_send_in_one_step(plain_server: tuple[int, Inbox], tmp_path: 
     pdf = out / "kpi-sample-en-2026-10.pdf"
     assert f"Sent {pdf.name} to cfo@example.com" in result.output
     assert attachments(inbox.message())[pdf.name] == pdf.read_bytes()
+
+
+def test_a_pack_without_its_json_is_sent_with_a_plain_body(pack: dict[str, Path], tmp_path: Path) -> None:
+    pdf = tmp_path / "kpi.v2-2026-10.pdf"  # a dotted workbook name: kpi.v2.xlsx
+    shutil.copy(pack["pdf"], pdf)
+    result = run("send", pdf, "--to", "cfo@example.com", "--dry-run", env={"KPIREPORT_FROM": SENDER})
+    assert result.exit_code == 0, result.output
+    message = email.message_from_bytes(pdf.with_suffix(".eml").read_bytes(), policy=default_policy)
+    assert isinstance(message, EmailMessage)
+    assert message["Subject"] == "kpi.v2 — Monthly KPI review Oct 2026"
+    body = message.get_body(("plain",))
+    assert body is not None
+    assert body.get_content().splitlines() == ["Monthly KPI review: kpi.v2, Oct 2026", "", "The pack is attached."]
+    assert attachments(message)[pdf.name] == pack["pdf"].read_bytes()
+
+
+def test_a_dotted_pack_name_finds_its_own_json(pack: dict[str, Path], tmp_path: Path) -> None:
+    for suffix in ("pdf", "json"):
+        shutil.copy(pack[suffix], tmp_path / f"kpi.v2-2026-10.{suffix}")
+    result = run(
+        "send", tmp_path / "kpi.v2-2026-10.pdf", "--to", "cfo@example.com", "--dry-run", env={"KPIREPORT_FROM": SENDER}
+    )
+    assert result.exit_code == 0, result.output
+    message = email.message_from_bytes((tmp_path / "kpi.v2-2026-10.eml").read_bytes(), policy=default_policy)
+    assert isinstance(message, EmailMessage)
+    assert message["Subject"] == "Northwind Trading Co. — Monthly KPI review Oct 2026"
+
+
+def test_the_message_language_and_company_come_from_the_pack(tmp_path: Path) -> None:
+    theme = tmp_path / "brand.toml"
+    theme.write_text('company = "Northwind KK"\n', encoding="utf-8")
+    # English names, Japanese pack: the language is the pack's, not a guess from the text.
+    built = run("build", SAMPLE_EN, "-o", tmp_path, "--lang", "ja", "--theme", theme, "--format", "pdf,json")
+    assert built.exit_code == 0, built.output
+    data = json.loads(next(tmp_path.glob("*.json")).read_text(encoding="utf-8"))
+    assert (data["company"], data["locale"]) == ("Northwind KK", "ja")
+    pdf = next(tmp_path.glob("*.pdf"))
+    assert run("send", pdf, "--to", "cfo@example.com", "--dry-run", env={"KPIREPORT_FROM": SENDER}).exit_code == 0
+    message = email.message_from_bytes(pdf.with_suffix(".eml").read_bytes(), policy=default_policy)
+    assert isinstance(message, EmailMessage)
+    assert message["Subject"] == "Northwind KK — 月次KPIレビュー 2026年10月"

@@ -16,7 +16,7 @@ from kpireport.build import BuildOptions, build_pack
 from kpireport.cli import cli
 from kpireport.errors import ThemeError
 from kpireport.formatting import Formatter
-from kpireport.theme import EXAMPLE_THEME, load_theme
+from kpireport.theme import example_theme, load_theme
 
 LOGO = b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>'
 
@@ -29,9 +29,9 @@ def theme_file(tmp_path: Path, text: str) -> Path:
 
 
 def test_the_example_theme_loads(tmp_path: Path) -> None:
-    theme = load_theme(theme_file(tmp_path, EXAMPLE_THEME))
-    assert theme.company == "Northwind Trading Co."
-    assert theme.logo_data_uri is not None and theme.logo_data_uri.startswith("data:image/svg+xml;base64,")
+    theme = load_theme(theme_file(tmp_path, example_theme('Northwind "North" \\ Co.')))
+    assert theme.company == 'Northwind "North" \\ Co.'
+    assert theme.logo_data_uri is None  # the example names no file that is not there
     assert theme.colors["primary"] == "#1f3a5f"
     assert "@page { size: A4 landscape; }" in theme.css()
 
@@ -114,7 +114,14 @@ def test_every_page_but_the_cover_carries_company_month_and_page_number(tmp_path
         assert "Northwind Trading Co." in text and "Oct 2026" in text and f"{number} / {len(pages)}" in text
 
 
-def test_init_writes_an_example_theme(tmp_path: Path) -> None:
-    result = CliRunner().invoke(cli, ["init", str(tmp_path / "kpi.xlsx"), "--theme"])
+def test_init_writes_an_example_theme_that_builds_as_written(tmp_path: Path) -> None:
+    workbook = tmp_path / "kpi.xlsx"
+    result = CliRunner().invoke(cli, ["init", str(workbook), "--theme", "--example", "--company", "Acme & Söhne"])
     assert result.exit_code == 0, result.output
-    assert (tmp_path / "brand.toml").read_text(encoding="utf-8") == EXAMPLE_THEME
+    assert load_theme(tmp_path / "brand.toml").company == "Acme & Söhne"
+    built = CliRunner().invoke(
+        cli, ["build", str(workbook), "--theme", str(tmp_path / "brand.toml"), "-o", str(tmp_path), "--format", "pdf"]
+    )
+    assert built.exit_code == 0, built.output
+    pdf = next(tmp_path.glob("kpi-*.pdf"))
+    assert "Acme & Söhne" in (PdfReader(pdf).pages[0].extract_text() or "")
