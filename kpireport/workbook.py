@@ -79,11 +79,12 @@ class _Reader:
 
     def read(self) -> Workbook:
         sheet_names = self._sheet_names()
-        # The large sheets of numbers are each read one step ahead, in a thread, while the
-        # sheet before them is processed (calamine releases the GIL as it parses), and every
-        # grid is dropped once used: never more than two sheets of cells in memory at once.
-        with ThreadPoolExecutor(max_workers=1) as ahead:
+        # The two large sheets of numbers are read in threads while the small sheets are read
+        # here: calamine releases the GIL while it parses, so one sheet's parse overlaps the
+        # other's XML scan and the small sheets' processing. Each grid is dropped once used.
+        with ThreadPoolExecutor(max_workers=2) as ahead:
             targets_grid = ahead.submit(self._load, sheet_names, "targets")
+            actuals_grid = ahead.submit(self._load, sheet_names, "actuals")
             settings = self._settings(self._grid(sheet_names, "settings"))
             kpis = self._kpis(self._grid(sheet_names, "kpi"))
             self.problems.raise_if_any()
@@ -91,7 +92,6 @@ class _Reader:
             kgis = self._kgis(self._grid(sheet_names, "kgi"), kpi_ids)
             issues: list[CellIssue] = []
             grid = self._checked(targets_grid.result)
-            actuals_grid = ahead.submit(self._load, sheet_names, "actuals")
             targets, target_months = read_series(_present(grid), kpi_ids, issues, self.problems)
             del grid
             actuals, actual_months = read_series(
@@ -152,7 +152,7 @@ class _Reader:
     def _load(self, sheet_names: dict[str, str | None], key: str) -> Grid | None:
         """The sheet's grid (None for an absent optional sheet)."""
         name = sheet_names[key]
-        return self.xlsx.grid(name, scan_values=key in {"targets", "actuals"}) if name else None
+        return self.xlsx.grid(name) if name else None
 
     def _checked(self, load: Callable[[], Grid | None]) -> Grid | None:
         """``load()``'s grid; a sheet that cannot be read stops the reading, reported together

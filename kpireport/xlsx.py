@@ -11,17 +11,13 @@ pass as "no data" silently.
 from __future__ import annotations
 
 import datetime as dt
-import html
 import itertools
 import posixpath
-import re
 import zipfile
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
 from xml.etree.ElementTree import Element
 
 import python_calamine
@@ -29,6 +25,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as parse_xml_safely
 
 from kpireport.errors import WorkbookError
+from kpireport.sheetscan import ProblemKind, ScanError, SheetScan, scan_sheet
 
 CellValue = str | float | int | bool | dt.date | dt.datetime | dt.time | dt.timedelta | None
 
@@ -39,15 +36,15 @@ MAX_UNCOMPRESSED_BYTES = 1024 * 1024 * 1024
 MAX_RATIO = 200  # per entry above RATIO_CHECK_BYTES; real sheet XML stays well under 100:1
 RATIO_CHECK_BYTES = 8 * 1024 * 1024
 VERIFY_COMPRESSED_BYTES = 64 * 1024
-SCAN_CHUNK_BYTES = 1024 * 1024
 MAX_ROWS = 250_000
 MAX_COLUMNS = 2_000
+# calamine holds a sheet as a dense grid of about 40 bytes a cell (with the Python lists made
+# from it): 4,000,000 cells are about 160 MiB, and at most two sheets are held at once.
+MAX_CELLS = 4_000_000
 
 _PROLOG_BYTES = 1024
 _CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK"
-
-ProblemKind = Literal["formula_without_value", "error_value"]
 
 
 @dataclass(frozen=True)
@@ -74,16 +71,6 @@ def cell_name(row: int, col: int) -> str:
         col, rem = divmod(col - 1, 26)
         letters = chr(65 + rem) + letters
     return f"{letters}{row + 1}"
-
-
-def _cell_index(ref: str) -> tuple[int, int] | None:
-    match = re.fullmatch(r"\$?([A-Z]{1,3})\$?(\d{1,7})", ref)
-    if not match:
-        return None
-    col = 0
-    for char in match.group(1):
-        col = col * 26 + ord(char) - 64
-    return int(match.group(2)) - 1, col - 1
 
 
 class XlsxFile:
@@ -245,126 +232,102 @@ class XlsxFile:
         wanted = {_key(n) for n in names}
         return next((s for s in self.sheet_names if _key(s) in wanted), None)
 
-    def grid(self, sheet_name: str, *, scan_values: bool = True) -> Grid:
-        """The sheet's values; with ``scan_values``, also the formula and error cells calamine
-        shows as empty (only sheets of numbers need that scan). The scan runs in a thread beside
-        the parse: calamine releases the GIL while it parses, so the two overlap."""
-        if not scan_values:
-            return Grid(sheet_name, self._values(sheet_name))
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            problems = pool.submit(self._scan_problem_cells, sheet_name)
-            rows = self._values(sheet_name)
-            return Grid(sheet_name, rows, problems.result())
+    def grid(self, sheet_name: str) -> Grid:
+        """The sheet's values, and the formula and error cells calamine shows as empty. The
+        sheet's XML is scanned first, so a sheet too large to hold is refused before calamine
+        allocates its grid."""
+        scan = self._scan(sheet_name)
+        rows, columns = scan.rows, scan.columns
+        if rows > MAX_ROWS or columns > MAX_COLUMNS or rows * columns > MAX_CELLS:
+            far = scan.lowest if rows > MAX_ROWS or (columns <= MAX_COLUMNS and rows >= columns) else scan.rightmost
+            raise WorkbookError(
+                f"the sheet's cells reach row {rows:,} and column {columns:,} ({rows * columns:,} cells from A1); "
+                f"kpireport reads up to {MAX_ROWS:,} rows, {MAX_COLUMNS:,} columns and {MAX_CELLS:,} cells a sheet. "
+                f"Delete the stray cell at {far} (and any others far below or right of your data).",
+                sheet=sheet_name,
+                cell=far,
+            )
+        return Grid(sheet_name, self._values(sheet_name) if rows else [], scan.problems)
 
     def _values(self, sheet_name: str) -> Sequence[Sequence[CellValue]]:
         try:
             # A calamine workbook of its own: sheets may be read from two threads at once, and
             # calamine's objects cannot be shared between threads.
             with python_calamine.CalamineWorkbook.from_path(str(self.path)) as book:
-                sheet = book.get_sheet_by_name(sheet_name)
-                # calamine gives the last used row and column as zero-based indexes.
-                height, width = sheet.total_height + 1, sheet.total_width + 1
-                if height > MAX_ROWS or width > MAX_COLUMNS:
-                    raise WorkbookError(
-                        f"the sheet reaches row {height:,} / column {width:,}; kpireport reads up to "
-                        f"{MAX_ROWS:,} rows and {MAX_COLUMNS:,} columns. Delete the stray cells below "
-                        "or right of your data.",
-                        sheet=sheet_name,
-                    )
-                rows: Sequence[Sequence[CellValue]] = sheet.to_python(skip_empty_area=False)
+                rows: Sequence[Sequence[CellValue]] = book.get_sheet_by_name(sheet_name).to_python(
+                    skip_empty_area=False
+                )
                 return rows
-        except WorkbookError:
-            raise
         except Exception as exc:
             raise WorkbookError(
                 f"the sheet cannot be read ({_short(exc)}). Save the workbook again from Excel.",
                 sheet=sheet_name,
             ) from exc
 
-    # -- the XML scan for cells calamine shows as empty -------------------------------------
-
-    def _scan_problem_cells(self, sheet_name: str) -> dict[tuple[int, int], tuple[ProblemKind, str]]:
-        part = self._sheet_part(sheet_name)
+    def _scan(self, sheet_name: str) -> SheetScan:
+        part = self._sheet_parts.get(sheet_name)
         if part is None:
-            return {}
+            # Without its part the sheet's extent is unknown, and calamine would allocate blind.
+            raise WorkbookError(
+                "the sheet's XML part cannot be found from the workbook's relationships; "
+                "save the workbook again from Excel.",
+                sheet=sheet_name,
+            )
         try:
-            # Most sheets have neither formulas nor error values: a streamed substring test
-            # (several times faster than a regular expression, and a megabyte at a time)
-            # proves it before the whole part is unpacked for the exact scan.
-            if not self._may_hold_formulas_or_errors(part):
-                return {}
-            xml = self._zip.read(part)
-        except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError):
-            return {}
-        problems: dict[tuple[int, int], tuple[ProblemKind, str]] = {}
-        for match in _CELL.finditer(xml):
-            attributes, body = match.group(1), match.group(2) or b""  # <c ... /> has no body
-            ref = _REF_ATTR.search(attributes)
-            index = _cell_index(ref.group(1).decode("ascii")) if ref else None
-            if index is None:
-                continue
-            value = _VALUE.search(body)
-            if _TYPE_ERROR.search(attributes):
-                text = value.group(1).decode("utf-8", "replace") if value else "#ERROR"
-                problems[index] = ("error_value", text)
-            elif _FORMULA.search(body) and (value is None or not value.group(1).strip()):
-                formula = _FORMULA_TEXT.search(body)
-                text = formula.group(1).decode("utf-8", "replace") if formula else ""
-                problems[index] = ("formula_without_value", html.unescape(text))
-        return problems
-
-    def _may_hold_formulas_or_errors(self, part: str) -> bool:
-        with self._zip.open(part) as stream:
-            tail = b""
-            while chunk := stream.read(SCAN_CHUNK_BYTES):
-                window = tail + chunk
-                if any(token in window for token in _FORMULA_OR_ERROR_TOKENS):
-                    return True
-                tail = window[1 - _LONGEST_TOKEN :]
-        return False
-
-    def _sheet_part(self, sheet_name: str) -> str | None:
-        return self._sheet_parts.get(sheet_name)
+            with self._zip.open(part) as stream:
+                return scan_sheet(stream)
+        except ScanError as exc:
+            raise WorkbookError(f"the sheet is rejected: {exc}.", sheet=sheet_name) from None
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
+            raise WorkbookError(f"the sheet cannot be unpacked ({_short(exc)}).", sheet=sheet_name) from None
 
     @cached_property
     def _sheet_parts(self) -> dict[str, str]:
-        """Sheet name → worksheet part path, from the workbook part and its relationships."""
-        parts: dict[str, str] = {}
+        """Sheet name → worksheet part path, following the package's relationships as Excel
+        does: the root's officeDocument names the workbook part (not always
+        xl/workbook.xml), whose own relationships name each sheet's part. Part names are
+        matched ignoring case, as zip tools differ there."""
         names = {n.lower(): n for n in self._zip.namelist()}
-        workbook_part = names.get("xl/workbook.xml")
-        rels_part = names.get("xl/_rels/workbook.xml.rels")
-        if not workbook_part or not rels_part:
-            return parts
-        workbook = _parse(self._zip.read(workbook_part))
-        rels = _parse(self._zip.read(rels_part))
-        if workbook is None or rels is None:
-            return parts
-        targets = {rel.get("Id"): rel.get("Target", "") for rel in rels.iter() if _local(rel.tag) == "Relationship"}
+
+        def relationships(part: str) -> dict[str, tuple[str, str]]:
+            """Id → (type, target part path) of ``part``'s relationships."""
+            folder, name = posixpath.split(part)
+            rels = self._xml(names, posixpath.join(folder, "_rels", f"{name}.rels"))
+            found = {}
+            for rel in rels.iter() if rels is not None else ():
+                if _local(rel.tag) != "Relationship" or rel.get("TargetMode") == "External":
+                    continue
+                target = rel.get("Target", "")
+                path = target.lstrip("/") if target.startswith("/") else posixpath.join(folder, target)
+                found[rel.get("Id", "")] = (rel.get("Type", ""), posixpath.normpath(path))
+            return found
+
+        workbook_part = next(
+            (path for kind, path in relationships("").values() if kind.endswith("/officeDocument")),
+            "xl/workbook.xml",
+        )
+        workbook = self._xml(names, workbook_part)
+        if workbook is None:
+            return {}
+        targets = relationships(workbook_part)
+        parts: dict[str, str] = {}
         for sheet in workbook.iter():
             if _local(sheet.tag) != "sheet":
                 continue
-            rel_id = next((v for k, v in sheet.attrib.items() if _local(k) == "id"), None)
-            target = targets.get(rel_id)
-            if not target:
-                continue
-            path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
-            actual = names.get(path.lower())
+            rel_id = next((v for k, v in sheet.attrib.items() if _local(k) == "id"), "")
+            actual = names.get(targets.get(rel_id, ("", ""))[1].lower())
             if actual:
                 parts[sheet.get("name", "")] = actual
         return parts
 
-
-# Any formula element opens with "<f" (or "<x:f" in a prefixed document) and any error cell
-# carries t="e". Each token costs a pass over the XML, so there are as few as cover every
-# form; a false alarm only costs the exact scan.
-_FORMULA_OR_ERROR_TOKENS = (b"<f", b":f", b't="e"')
-_LONGEST_TOKEN = max(len(token) for token in _FORMULA_OR_ERROR_TOKENS)
-_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.DOTALL)
-_REF_ATTR = re.compile(rb"\br=\"([A-Z$]+[0-9$]+)\"")
-_TYPE_ERROR = re.compile(rb"\bt=\"e\"")
-_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
-_FORMULA_TEXT = re.compile(rb"<(?:\w+:)?f\b[^>]*>(.*?)</(?:\w+:)?f>", re.DOTALL)
-_VALUE = re.compile(rb"<(?:\w+:)?v>(.*?)</(?:\w+:)?v>", re.DOTALL)
+    def _xml(self, names: dict[str, str], part: str) -> Element | None:
+        actual = names.get(part.lower())
+        if actual is None:
+            return None
+        try:
+            return _parse(self._zip.read(actual))
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+            return None
 
 
 def _parse(data: bytes) -> Element | None:

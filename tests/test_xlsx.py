@@ -9,7 +9,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from kpireport import xlsx
+from kpireport import sheetscan
 from kpireport.errors import WorkbookError
 from kpireport.xlsx import XlsxFile, cell_name
 
@@ -131,7 +131,7 @@ def _one_sheet_workbook(path: Path, sheet_data: bytes) -> Path:
     )
 
 
-# Tiny chunks put every token across a chunk boundary of the streamed pre-check.
+# Tiny chunks put every element and attribute across a chunk boundary of the streamed scan.
 CHUNKS = [1, 2, 3, 1024 * 1024]
 SCANNED_SHEETS = {
     "formula and error cells among empty self-closing cells": (
@@ -145,6 +145,23 @@ SCANNED_SHEETS = {
         {(0, 1): ("error_value", "#N/A")},
         ((0, 0), 7.0),
     ),
+    # Valid XML that a regular expression over the bytes missed:
+    "single-quoted attributes and spaces around =": (
+        b"<row r='1'><c r='A1'><v>7</v></c><c r = 'B1' t = 'e'><v>#REF!</v></c><c r='C1'><f>A1*2</f><v></v></c></row>",
+        {(0, 1): ("error_value", "#REF!"), (0, 2): ("formula_without_value", "A1*2")},
+        ((0, 0), 7.0),
+    ),
+    "cells without a reference take the next column": (
+        b'<row r="2"><c><v>7</v></c><c t="e"><v>#NAME?</v></c><c><f>SUM(A2:B2)</f></c></row>',
+        {(1, 1): ("error_value", "#NAME?"), (1, 2): ("formula_without_value", "SUM(A2:B2)")},
+        ((1, 0), 7.0),
+    ),
+    "a comment and a CDATA section that look like cells": (
+        b'<row r="1"><c r="A1"><v>7</v></c></row><!-- <c r="Z9" t="e"><v>#N/A</v></c> -->'
+        b'<row r="2"><c r="A2" t="str"><f>"x"</f><v><![CDATA[ok]]></v></c></row>',
+        {},
+        ((0, 0), 7.0),
+    ),
 }
 
 
@@ -154,7 +171,7 @@ def test_scan_finds_the_cells_calamine_shows_as_empty(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str, chunk: int
 ) -> None:
     sheet_data, problems, ((row, col), value) = SCANNED_SHEETS[case]
-    monkeypatch.setattr(xlsx, "SCAN_CHUNK_BYTES", chunk)
+    monkeypatch.setattr(sheetscan, "CHUNK_BYTES", chunk)
     path = _one_sheet_workbook(tmp_path / "scan.xlsx", sheet_data)
     with XlsxFile(path) as book:
         grid = book.grid("Data")
@@ -183,5 +200,5 @@ def test_a_sheet_reaching_a_million_rows_is_refused(make_workbook: Callable[...,
     book.save(path)
     with XlsxFile(path) as xlsx, pytest.raises(WorkbookError) as caught:
         xlsx.grid("Actuals")
-    assert str(caught.value).startswith("Actuals: the sheet reaches row 1,000,000 / column 4;")
-    assert "kpireport reads up to 250,000 rows" in str(caught.value)
+    assert str(caught.value).startswith("Actuals!B1000000: the sheet's cells reach row 1,000,000 and column 4")
+    assert "kpireport reads up to 250,000 rows, 2,000 columns and 4,000,000 cells a sheet" in str(caught.value)
