@@ -8,9 +8,14 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kpireport.build import BuildOptions, build_pack
 from kpireport.errors import KpiReportError
+
+if TYPE_CHECKING:
+    # Imported where used: multiprocessing costs a single build ~25 ms of start-up it never uses.
+    from concurrent.futures import ProcessPoolExecutor
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
 
@@ -68,6 +73,79 @@ def _warm_up() -> None:
     engine.load()
 
 
+def _died(path: Path, why: str) -> Outcome:
+    return Outcome(
+        path, error=f"the build process stopped unexpectedly ({why}); the other packs are not affected.", exit_code=1
+    )
+
+
+class IsolatedBuilder:
+    """Builds in worker processes that keep WeasyPrint loaded. A worker that dies (a native
+    crash, the out-of-memory killer, a signal) fails only the workbook it was building: the
+    pool is started again and the others are built."""
+
+    def __init__(self, options: BuildOptions, jobs: int) -> None:
+        self.options = options
+        self.jobs = max(jobs, 1)
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> IsolatedBuilder:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def _fresh_pool(self, workers: int) -> ProcessPoolExecutor:
+        from concurrent.futures import ProcessPoolExecutor
+
+        self.close()
+        warm = _warm_up if "pdf" in self.options.formats else None
+        self._pool = ProcessPoolExecutor(max_workers=workers, initializer=warm)
+        return self._pool
+
+    def build(self, paths: Sequence[Path], on_done: Callable[[Outcome], None]) -> dict[Path, Outcome]:
+        from concurrent.futures import as_completed
+        from concurrent.futures.process import BrokenProcessPool
+
+        done: dict[Path, Outcome] = {}
+        pool = self._pool or self._fresh_pool(min(self.jobs, len(paths), os.cpu_count() or 1))
+        futures = {pool.submit(build_one, path, self.options): path for path in paths}
+        broken: list[Path] = []
+        for future in as_completed(futures):
+            path = futures[future]
+            try:
+                outcome = future.result()
+            except BrokenProcessPool:
+                broken.append(path)  # this one, or another built beside it, killed the worker
+                continue
+            except Exception as exc:  # an unexpected failure inside the worker: that workbook only
+                outcome = Outcome(path, error=f"the build stopped unexpectedly: {exc!r}", exit_code=1)
+            done[path] = outcome
+            on_done(outcome)
+        # Whichever worker died took its neighbours' futures with it: build those again one at
+        # a time in fresh workers, so the one that dies again is the one to blame.
+        for path in sorted(broken, key=list(paths).index):
+            future = self._fresh_pool(1).submit(build_one, path, self.options)
+            try:
+                outcome = future.result()
+            except BrokenProcessPool:
+                outcome = Outcome(
+                    path,
+                    error="the build process stopped unexpectedly (it was killed or crashed); "
+                    "the other packs are not affected.",
+                    exit_code=1,
+                )
+                self.close()
+            done[path] = outcome
+            on_done(outcome)
+        return done
+
+
 def build_many(
     paths: Sequence[Path], options: BuildOptions, jobs: int, on_done: Callable[[Outcome], None]
 ) -> list[Outcome]:
@@ -78,18 +156,6 @@ def build_many(
             on_done(outcome)
             outcomes.append(outcome)
         return outcomes
-    warm = _warm_up if "pdf" in options.formats else None
-    by_path: dict[Path, Outcome] = {}
-    # Imported here: multiprocessing costs a single build ~25 ms of start-up it never uses.
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-
-    with ProcessPoolExecutor(max_workers=min(jobs, len(paths), os.cpu_count() or 1), initializer=warm) as pool:
-        futures = {pool.submit(build_one, path, options): path for path in paths}
-        for future in as_completed(futures):
-            try:
-                outcome = future.result()
-            except Exception as exc:  # a crashed worker must not take the batch down
-                outcome = Outcome(futures[future], error=f"the build stopped unexpectedly: {exc!r}", exit_code=1)
-            by_path[futures[future]] = outcome
-            on_done(outcome)
+    with IsolatedBuilder(options, jobs) as builder:
+        by_path = builder.build(paths, on_done)
     return [by_path[p] for p in paths]

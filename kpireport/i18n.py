@@ -46,6 +46,14 @@ MESSAGES: dict[str, dict[Locale, str]] = {
         "en": "Type a number such as 12.5 (no thousands separators or units), or clear the cell.",
         "ja": "12.5 のような数値（桁区切り・単位なし）を入力するか、セルを空にしてください。",
     },
+    "out_of_range.message": {
+        "en": "{text} for {month} is beyond ±1e15, more than Excel keeps exactly.",
+        "ja": "{month} の {text} は ±1e15 を超えており、Excel が正確に保持できる範囲外です。",
+    },
+    "out_of_range.suggestion": {
+        "en": "Check the cell: a figure this large is a typing or formula error.",
+        "ja": "セルを確認してください。この大きさの数値は入力または数式の誤りです。",
+    },
     "ambitious_higher.message": {
         "en": "KPI “{name}” targets {target}, more than {factor}× its best month of the last six ({best}).",
         "ja": "KPI「{name}」の目標 {target} は、過去6か月の最高実績 {best} の {factor} 倍を超えています。",

@@ -34,9 +34,10 @@ SIGNIFICANT_DIGITS = 15
 
 
 def excel_round(value: float | None) -> float | None:
-    """``value`` to 15 significant digits (None, infinities and NaN pass through)."""
+    """``value`` to 15 significant digits; None where it is missing or not a finite number
+    (a ratio of a huge and a tiny figure overflows: no figure, rather than Infinity)."""
     if value is None or not math.isfinite(value):
-        return value
+        return None
     return float(f"{value:.{SIGNIFICANT_DIGITS}g}")
 
 

@@ -218,7 +218,7 @@ class Comment:
 class CellIssue:
     """A cell the reader could not use as a number: shown as a finding, never as zero."""
 
-    kind: Literal["formula_without_value", "error_value", "not_a_number"]
+    kind: Literal["formula_without_value", "error_value", "not_a_number", "out_of_range"]
     kpi: str
     month: Month
     where: CellRef

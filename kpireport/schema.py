@@ -234,5 +234,11 @@ TOTAL_LABEL = re.compile(
 )
 
 
+# SPEC §6 Ranges: what a number cell and a date may hold. Excel keeps 15 significant digits,
+# so a figure beyond 1e15 has lost its units; years outside these are typing errors.
+MAX_MAGNITUDE = 1e15
+MIN_YEAR, MAX_YEAR = 1900, 2199
+
+
 def is_total_label(text: str) -> bool:
     return bool(TOTAL_LABEL.match(key_of(text)))

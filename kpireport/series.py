@@ -13,13 +13,18 @@ import operator
 from array import array
 
 from kpireport.model import CellIssue, CellRef, Month, MonthValues, Series, Skipped
-from kpireport.schema import is_total_label
-from kpireport.tables import Problems, month_of, non_empty_rows, text_of
+from kpireport.schema import MAX_MAGNITUDE, is_total_label
+from kpireport.tables import Problems, month_in_range, month_of, non_empty_rows, text_of, year_out_of_range
 from kpireport.xlsx import Grid, cell_name
 
 # What calamine gives for a cell of a numbers sheet that needs no second look: a number, or
 # "" for a blank (any other text is checked cell by cell).
 _NUMBER_OR_TEXT = frozenset({float, int, str})
+
+
+def _number_text(value: float) -> str:
+    """A number as a message may show it: 1e+30, inf, a 400-digit integer shortened."""
+    return f"{value:.6g}" if isinstance(value, float) or abs(value) < 10**300 else f"{str(value)[:12]}…"
 
 
 def month_header_row(grid: Grid) -> int | None:
@@ -48,6 +53,9 @@ def _month_columns(grid: Grid, header_row: int, problems: Problems) -> dict[int,
                 )
             continue
         month = month_of(value)
+        if month is not None and not month_in_range(month):
+            problems.error(year_out_of_range(month.year), ref)
+            continue
         if month is None:
             if isinstance(value, str) and is_total_label(value):
                 problems.skipped.append(Skipped(ref, text_of(value), "column"))
@@ -120,17 +128,24 @@ def read_series(
             picked = take(cells) if take else [cells[c] for c in columns]
             kinds = set(map(type, picked))
             if kinds <= _NUMBER_OR_TEXT and (str not in kinds or not any(type(v) is str and v for v in picked)):
-                values = [math.nan if v == "" else v for v in picked] if str in kinds else picked
-                series[kpi_id] = MonthValues(positions, array("d", values))  # type: ignore[arg-type]
-                continue
-        numbers = {}
+                present = [v for v in picked if v != ""] if str in kinds else picked
+                # min/max in C; infinities and NaN fall outside too (NaN compares false).
+                if not present or (min(present) >= -MAX_MAGNITUDE and max(present) <= MAX_MAGNITUDE):
+                    values = [math.nan if v == "" else v for v in picked] if str in kinds else picked
+                    series[kpi_id] = MonthValues(positions, array("d", values))  # type: ignore[arg-type]
+                    continue
+        numbers: dict[Month, float] = {}
         for col, month in month_columns:
             value = cells[col] if col < width else None
             if cell_problems and (row, col) in cell_problems:
                 kind, text = cell_problems[(row, col)]
                 issues.append(CellIssue(kind, kpi_id, month, CellRef(grid.name, cell_name(row, col)), text))
             elif type(value) is float or type(value) is int:
-                numbers[month] = float(value)
+                if -MAX_MAGNITUDE <= value <= MAX_MAGNITUDE:
+                    numbers[month] = float(value)
+                else:
+                    where = CellRef(grid.name, cell_name(row, col))
+                    issues.append(CellIssue("out_of_range", kpi_id, month, where, _number_text(value)))
             elif value is not None and value != "":
                 where = CellRef(grid.name, cell_name(row, col))
                 issues.append(CellIssue("not_a_number", kpi_id, month, where, text_of(value)))

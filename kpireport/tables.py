@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from kpireport.errors import WorkbookError, WorkbookErrors
 from kpireport.model import CellRef, Month, Skipped
-from kpireport.schema import MONTH_NUMBERS, NAMED_MONTH, NUMERIC_MONTH, Column, key_of, lookup
+from kpireport.schema import MAX_YEAR, MIN_YEAR, MONTH_NUMBERS, NAMED_MONTH, NUMERIC_MONTH, Column, key_of, lookup
 from kpireport.xlsx import CellValue, Grid, cell_name
 
 HEADER_SEARCH_ROWS = 10
@@ -66,6 +66,14 @@ def month_of(value: CellValue) -> Month | None:
             return None
         year, month = int(named.group(2)), MONTH_NUMBERS[named.group(1)]
     return Month(year, month) if 1 <= month <= 12 else None
+
+
+def month_in_range(month: Month) -> bool:
+    return MIN_YEAR <= month.year <= MAX_YEAR
+
+
+def year_out_of_range(year: int) -> str:
+    return f"the year {year} is outside {MIN_YEAR}-{MAX_YEAR}; type the date again."
 
 
 def non_empty_rows(grid: Grid) -> list[int]:

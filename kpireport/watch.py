@@ -1,8 +1,8 @@
 """The drop folder: build a pack whenever a workbook lands in, or changes in, a folder.
 
 watchdog reports file events; a workbook is built only once its size and modification time
-have stopped changing (Excel and file shares write in several steps), and a failure is logged
-while the watch goes on.
+have stopped changing (Excel and file shares write in several steps), in a worker process, and
+a failure is logged while the watch goes on.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from kpireport.batch import Outcome, build_one, is_workbook_name
+from kpireport.batch import IsolatedBuilder, Outcome, is_workbook_name
 from kpireport.build import BuildOptions
 
 
@@ -32,23 +32,25 @@ class _Inbox(FileSystemEventHandler):
             self.pending.put(path)
 
 
-def wait_until_stable(path: Path, settle: float, timeout: float = 120.0) -> bool:
-    """True once the file's size and mtime have not changed for ``settle`` seconds."""
-    deadline = time.monotonic() + timeout
-    last: tuple[int, int] | None = None
-    stable_since = time.monotonic()
-    while time.monotonic() < deadline:
-        try:
-            stat = path.stat()
-        except FileNotFoundError:
-            return False
-        now = (stat.st_size, stat.st_mtime_ns)
-        if now != last:
-            last, stable_since = now, time.monotonic()
-        elif stat.st_size > 0 and time.monotonic() - stable_since >= settle:
-            return True
-        time.sleep(min(settle / 4, 0.25))
-    return False
+def _version(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_size, stat.st_mtime_ns
+
+
+def already_built(path: Path, out_dir: Path) -> bool:
+    """A pack of this workbook in ``out_dir`` no older than the workbook: a watch that was
+    stopped and started again does not build it again."""
+    version = _version(path)
+    if version is None:
+        return False
+    try:
+        packs = [p for p in out_dir.iterdir() if p.name.startswith(f"{path.stem}-") and not p.name.startswith(".")]
+    except OSError:
+        return False
+    return any((_version(p) or (0, 0))[1] >= version[1] for p in packs)
 
 
 def watch(
@@ -59,26 +61,43 @@ def watch(
     settle: float = 1.0,
     stop: Callable[[], bool] = lambda: False,
 ) -> None:
-    """Run until ``stop()`` is true or Ctrl-C; each workbook version is built once."""
+    """Run until ``stop()`` is true or Ctrl-C; each workbook version is built once.
+
+    A workbook is built once its size and modification time have not changed for ``settle``
+    seconds; files still being written wait without holding up the others. Builds run in a
+    worker process, so a workbook whose build crashes fails alone and the watch
+    goes on. Workbooks already in the folder are built at the start unless a pack of them at
+    least as new is already in the output folder."""
     pending: queue.Queue[Path] = queue.Queue()
+    for existing in sorted(inbox.iterdir()):
+        if existing.is_file() and is_workbook_name(existing) and not already_built(existing, options.out_dir):
+            pending.put(existing)
     observer = Observer()
     observer.schedule(_Inbox(pending), str(inbox), recursive=False)
     observer.start()
+    seen: dict[Path, tuple[tuple[int, int], float]] = {}  # path → (version, unchanged since)
     built: dict[Path, tuple[int, int]] = {}
     try:
-        while not stop():
-            try:
-                path = pending.get(timeout=0.2)
-            except queue.Empty:
-                continue
-            if not wait_until_stable(path, settle):
-                continue
-            stat = path.stat()
-            version = (stat.st_size, stat.st_mtime_ns)
-            if built.get(path) == version:
-                continue  # several events for one write
-            built[path] = version
-            on_done(build_one(path, options))
+        with IsolatedBuilder(options, jobs=1) as builder:
+            while not stop():
+                try:
+                    while True:
+                        path = pending.get(timeout=min(settle / 4, 0.2))
+                        seen.setdefault(path, ((-1, -1), time.monotonic()))
+                except queue.Empty:
+                    pass
+                now = time.monotonic()
+                for path, (last, since) in list(seen.items()):
+                    version = _version(path)
+                    if version is None:
+                        del seen[path]  # removed or renamed away
+                    elif version != last:
+                        seen[path] = (version, now)
+                    elif now - since >= settle:
+                        del seen[path]
+                        if built.get(path) != version:  # several events for one write
+                            built[path] = version
+                            builder.build([path], on_done)
     finally:
         observer.stop()
         observer.join()

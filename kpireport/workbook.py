@@ -8,6 +8,7 @@ are collected so the user can fix a whole sheet in one pass.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 from collections.abc import Callable
@@ -42,6 +43,9 @@ from kpireport.schema import (
     KPI_COLUMNS,
     KPI_REQUIRED,
     LOCALES,
+    MAX_MAGNITUDE,
+    MAX_YEAR,
+    MIN_YEAR,
     OPTIONAL_SHEETS,
     SETTINGS,
     SETTINGS_HEADER_WORDS,
@@ -52,7 +56,15 @@ from kpireport.schema import (
     lookup,
 )
 from kpireport.series import read_series
-from kpireport.tables import Problems, Table, find_table, identified_rows, month_of, text_of
+from kpireport.tables import (
+    Problems,
+    Table,
+    find_table,
+    identified_rows,
+    month_of,
+    text_of,
+    year_out_of_range,
+)
 from kpireport.xlsx import CellValue, Grid, XlsxFile, cell_name
 
 E = TypeVar("E", bound=Enum)
@@ -319,7 +331,13 @@ class _Reader:
             target = table.value(row, "target")
             target_number: float | None = None
             if isinstance(target, (int, float)) and not isinstance(target, bool):
-                target_number = float(target)
+                if -MAX_MAGNITUDE <= target <= MAX_MAGNITUDE:
+                    target_number = float(target)
+                else:
+                    self.problems.error(
+                        f"the target is beyond ±{MAX_MAGNITUDE:.0e}, more than Excel keeps exactly; check the cell.",
+                        table.ref(row, "target"),
+                    )
             elif target is not None:
                 self.problems.error(
                     f"{text_of(target)!r} is not a number; type the KGI's target, e.g. 1000000000.",
@@ -350,17 +368,20 @@ class _Reader:
     def _date(self, value: CellValue, ref: CellRef) -> dt.date | None:
         if value is None:
             return None
+        day: dt.date | None = None
         if isinstance(value, dt.datetime):
-            return value.date()
-        if isinstance(value, dt.date):
-            return value
-        if isinstance(value, str):
-            try:
-                return dt.date.fromisoformat(value.strip().replace("/", "-"))
-            except ValueError:
-                pass
-        self.problems.error(f"{text_of(value)!r} is not a date; type a date such as 2027-03-31.", ref)
-        return None
+            day = value.date()
+        elif isinstance(value, dt.date):
+            day = value
+        elif isinstance(value, str):
+            with contextlib.suppress(ValueError):
+                day = dt.date.fromisoformat(value.strip().replace("/", "-"))
+        if day is None:
+            self.problems.error(f"{text_of(value)!r} is not a date; type a date such as 2027-03-31.", ref)
+        elif not MIN_YEAR <= day.year <= MAX_YEAR:
+            self.problems.error(year_out_of_range(day.year), ref)
+            return None
+        return day
 
     def _comments(self, grid: Grid, kpi_ids: set[str]) -> list[Comment]:
         table = find_table(grid, COMMENT_COLUMNS, COMMENT_REQUIRED, self.problems)
@@ -409,13 +430,14 @@ def _as_number(value: CellValue) -> float | None:
 
 
 def not_a_number_errors(workbook: Workbook) -> list[WorkbookError]:
-    """Cells that hold text where a number belongs: a build refuses these (SPEC §6)."""
+    """Cells that hold text where a number belongs, or a number beyond SPEC §6's range: a
+    build refuses these, where they would become "no data" or an unreadable figure."""
+    messages = {
+        "not_a_number": "{text!r} is not a number; type a number such as 12.5 or clear the cell.",
+        "out_of_range": f"{{text}} is beyond ±{MAX_MAGNITUDE:.0e}, more than Excel keeps exactly; check the cell.",
+    }
     return [
-        WorkbookError(
-            f"{issue.text!r} is not a number; type a number such as 12.5 or clear the cell.",
-            sheet=issue.where.sheet,
-            cell=issue.where.cell,
-        )
+        WorkbookError(messages[issue.kind].format(text=issue.text), sheet=issue.where.sheet, cell=issue.where.cell)
         for issue in workbook.cell_issues
-        if issue.kind == "not_a_number"
+        if issue.kind in messages
     ]
