@@ -14,12 +14,14 @@ from typing import Literal
 
 from kpireport.i18n import message
 from kpireport.metrics import KgiResult, KpiResult, fiscal_year_months, months_between
-from kpireport.model import CellRef, Direction, Kind, Locale, Month, Perspective, Workbook
+from kpireport.model import CellRef, Direction, Kgi, Kind, Kpi, Locale, Month, Perspective, Workbook
 
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
 
 MAX_KPIS_PER_DEPARTMENT = 5
+# Longer names are cut in the pack (the JSON keeps them whole): a title, not a paragraph.
+MAX_NAME_CHARS = 200
 REVIEW_AFTER_RED_MONTHS = 3
 DISCONNECT_GREEN_SHARE = 0.75
 AMBITION_LOOKBACK_MONTHS = 6
@@ -101,6 +103,21 @@ def _finding(review: ReviewInput, code: str, severity: Severity, key: str, **fie
 
 
 def smart_specific(review: ReviewInput) -> Iterator[Finding]:
+    named_rows: list[Kpi | Kgi] = [*review.workbook.kpis, *review.workbook.kgis]
+    for named in named_rows:
+        if len(named.name) > MAX_NAME_CHARS:
+            yield _finding(
+                review,
+                "SMART-S",
+                "warning",
+                "long_name",
+                kpi=named.id if isinstance(named, Kpi) else None,
+                kgi=named.id if isinstance(named, Kgi) else None,
+                where=named.source,
+                length=f"{len(named.name):,}",
+                limit=MAX_NAME_CHARS,
+                start=named.name[:40],
+            )
     for kpi in review.workbook.kpis:
         if not kpi.unit:
             yield _finding(review, "SMART-S", "warning", "no_unit", kpi=kpi.id, where=kpi.source, name=kpi.name)

@@ -14,6 +14,14 @@ MESSAGES: dict[str, dict[Locale, str]] = {
         "en": "Set the unit column: number, currency, percent, or a label such as leads or days.",
         "ja": "単位列に number・currency・percent、または「件」「日」などのラベルを入力してください。",
     },
+    "long_name.message": {
+        "en": "The name “{start}…” is {length} characters long; the pack shows the first {limit}.",
+        "ja": "名称「{start}…」は {length} 文字あり、資料には先頭 {limit} 文字だけを表示します。",
+    },
+    "long_name.suggestion": {
+        "en": "Give it a short name and move the rest to the description column.",
+        "ja": "短い名称にして、残りは説明列に書いてください。",
+    },
     "vague_name.message": {
         "en": "KPI “{name}” states a wish, not a measure.",
         "ja": "KPI「{name}」は願望であり、測定できる指標になっていません。",

@@ -11,6 +11,7 @@ import contextlib
 import functools
 import signal
 import threading
+import traceback
 from collections.abc import Iterator
 from importlib import resources
 from importlib.abc import Traversable
@@ -18,9 +19,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import jinja2
+import jinja2.loaders
+from jinja2.sandbox import SandboxedEnvironment
 
 from kpireport import engine
 from kpireport.errors import KpiReportError, RenderError
+from kpireport.inputs import read_bounded
 from kpireport.view import PackView
 
 if TYPE_CHECKING:
@@ -39,19 +43,49 @@ def templates_root() -> Traversable:
     return Path(__file__).resolve().parent.parent / "templates"
 
 
-class _PackagedLoader(jinja2.BaseLoader):
-    """Loads templates through importlib.resources, so a zipped or installed package works."""
+MAX_TEMPLATE_BYTES = 1024 * 1024
 
-    def __init__(self, root: Traversable) -> None:
+
+class _ConfinedLoader(jinja2.BaseLoader):
+    """Loads templates from one folder and nothing outside it: no ``..``, no absolute path,
+    no link that leads out, no device or pipe, nothing over a megabyte. ``root`` is the
+    packaged templates (a Traversable, so a zipped package works) or a user's folder."""
+
+    def __init__(self, root: Traversable, *, user: bool) -> None:
         self.root = root
+        self.user = user
 
     def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str | None, Any]:
+        # Refuses "..", empty and absolute parts as Jinja's own FileSystemLoader does.
+        parts = jinja2.loaders.split_template_path(template)
         entry = self.root
-        for part in template.split("/"):
+        for part in parts:
             entry = entry / part
-        if not entry.is_file():
+        if self.user:
+            data = self._user_file(template, Path(str(entry)))
+        elif entry.is_file():
+            data = entry.read_bytes()
+        else:
             raise jinja2.TemplateNotFound(template)
-        return entry.read_text(encoding="utf-8"), None, lambda: True
+        try:
+            return data.decode("utf-8"), template, lambda: True
+        except UnicodeDecodeError:
+            raise KpiReportError(f"template {template} is not UTF-8 text; save it as UTF-8.") from None
+
+    def _user_file(self, template: str, path: Path) -> bytes:
+        root = Path(str(self.root)).resolve()
+        try:
+            resolved = path.resolve()
+        except (OSError, RuntimeError):  # a loop of links
+            raise jinja2.TemplateNotFound(template) from None
+        if not resolved.is_relative_to(root):
+            raise KpiReportError(
+                f"template {template} leads outside the --templates folder ({resolved}); "
+                "templates may only use files inside it."
+            )
+        if not resolved.exists():
+            raise jinja2.TemplateNotFound(template)
+        return read_bounded(resolved, MAX_TEMPLATE_BYTES, "template")
 
 
 @functools.lru_cache(maxsize=8)
@@ -60,9 +94,11 @@ def environment(user_templates: Path | None = None) -> jinja2.Environment:
     if user_templates is not None:
         if not user_templates.is_dir():
             raise KpiReportError(f"--templates {user_templates} is not a folder.")
-        loaders.append(jinja2.FileSystemLoader(user_templates))
-    loaders.append(_PackagedLoader(templates_root()))
-    return jinja2.Environment(
+        loaders.append(_ConfinedLoader(user_templates, user=True))
+    loaders.append(_ConfinedLoader(templates_root(), user=False))
+    # The sandbox: a template (a user's may come from anyone) reaches only the view model's
+    # data, never Python's internals, files or the network.
+    return SandboxedEnvironment(
         loader=jinja2.ChoiceLoader(loaders),
         # Workbook text is never trusted: every variable is escaped, .css includes too.
         autoescape=True,
@@ -73,11 +109,28 @@ def environment(user_templates: Path | None = None) -> jinja2.Environment:
 
 
 def render_html(view: PackView, user_templates: Path | None = None) -> str:
+    environment_ = environment(user_templates)
     try:
-        template = environment(user_templates).get_template(PACK_TEMPLATE)
-        return template.render(view.as_context())
-    except jinja2.TemplateError as exc:
-        raise KpiReportError(f"template error: {exc}") from exc
+        return environment_.get_template(PACK_TEMPLATE).render(view.as_context())
+    except KpiReportError:
+        raise
+    except RecursionError:
+        raise RenderError("a template includes or extends itself without end; break the loop.") from None
+    except jinja2.TemplateSyntaxError as exc:
+        raise RenderError(
+            f"template {exc.name or exc.filename or PACK_TEMPLATE} line {exc.lineno}: {exc.message}"
+        ) from None
+    except Exception as exc:  # an error raised while the template runs: {{ 1/0 }}, a missing name
+        raise RenderError(f"template {_template_line(exc)}: {exc.__class__.__name__}: {exc}") from None
+
+
+def _template_line(exc: BaseException) -> str:
+    """``name line N`` of the template frame nearest the error (Jinja puts the template's own
+    file and line in the traceback), else the pack template's name."""
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename and not frame.filename.endswith(".py"):
+            return f"{Path(frame.filename).name} line {frame.lineno}"
+    return PACK_TEMPLATE
 
 
 def _refusing_fetcher() -> URLFetcher:

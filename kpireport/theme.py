@@ -14,12 +14,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring as parse_xml_safely
 from markupsafe import Markup
 
 from kpireport.charts import Palette
 from kpireport.errors import ThemeError
+from kpireport.inputs import read_bounded
 
 MAX_LOGO_BYTES = 2 * 1024 * 1024
+MAX_THEME_BYTES = 1024 * 1024
 PAPER_SIZES = ("A4", "A3", "Letter", "Legal")
 ORIENTATIONS = ("landscape", "portrait")
 _COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
@@ -151,30 +155,55 @@ def _text(path: Path, key: str, value: Any, limit: int = 120) -> str:
 
 def _logo(path: Path, value: Any) -> str:
     logo = path.parent / _text(path, "logo", value, 500)
-    try:
-        data = logo.read_bytes()
-    except OSError as exc:
-        raise _fail(path, "logo", f"{logo} cannot be read ({exc.strerror}).") from None
-    if len(data) > MAX_LOGO_BYTES:
-        raise _fail(path, "logo", f"{logo.name} is larger than 2 MiB; use a smaller image.")
+    data = read_bounded(logo, MAX_LOGO_BYTES, f"theme {path.name}: logo:", ThemeError)
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
         kind = "image/png"
     elif logo.suffix.lower() == ".svg" and b"<svg" in data[:4096]:
+        _check_svg(path, data)
         kind = "image/svg+xml"
     else:
         raise _fail(path, "logo", f"{logo.name} is neither a PNG nor an SVG image.")
     return f"data:{kind};base64,{base64.b64encode(data).decode('ascii')}"
 
 
-def load_theme(path: Path) -> Theme:
+def _check_svg(path: Path, data: bytes) -> None:
+    """An SVG logo is markup: parsed with entities and DTDs refused, and refused itself if it
+    holds a script, foreign HTML or a reference to anything but itself or an inline image
+    (file:, http:, a loopback address), so the pack never runs or fetches anything for it."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ThemeError(f"theme {path} does not exist.") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ThemeError(f"theme {path} cannot be read: {exc}.") from None
+        root = parse_xml_safely(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except (DefusedXmlException, SyntaxError, ValueError) as exc:
+        raise _fail(path, "logo", f"the SVG cannot be read safely ({exc}).") from None
+    for element in root.iter():
+        tag = str(element.tag).rsplit("}", 1)[-1]
+        if tag in {"script", "foreignObject", "iframe", "object", "embed"}:
+            raise _fail(path, "logo", f"the SVG holds a <{tag}> element; use a plain picture.")
+        for name, value in element.attrib.items():
+            local = name.rsplit("}", 1)[-1]
+            if local.startswith("on"):
+                raise _fail(path, "logo", f"the SVG has an event handler ({local}); use a plain picture.")
+            refers = local == "href" or "url(" in value
+            if refers and not _internal_reference(value):
+                raise _fail(path, "logo", f"the SVG refers to {value[:80]!r}; embed images instead of linking them.")
+
+
+def _internal_reference(value: str) -> bool:
+    target = value.strip()
+    if "url(" in target:
+        target = target.split("url(", 1)[1].strip("'\" )")
+    return target.startswith("#") or target.startswith("data:image/")
+
+
+def load_theme(path: Path) -> Theme:
+    raw = read_bounded(path, MAX_THEME_BYTES, "theme", ThemeError)
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ThemeError(f"theme {path.name} is not UTF-8 text; save it as UTF-8.") from None
     except tomllib.TOMLDecodeError as exc:
         raise ThemeError(f"theme {path.name} is not valid TOML: {exc}.") from None
+    except RecursionError:
+        raise ThemeError(f"theme {path.name} nests its tables or arrays too deeply to be a theme.") from None
     _check_keys(path, data, "")
     sections: dict[str, dict[str, Any]] = {}
     for section in ("colors", "font", "page", "numbers", "pdf"):

@@ -3,6 +3,7 @@ drawn. Templates only place things; they never compute."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
@@ -11,15 +12,16 @@ from typing import Any
 from markupsafe import Markup
 
 from kpireport.charts import STATUS_CLASS, Palette, TreeKgi, TreeKpi, kgi_tree, progress_bar, trend_chart
-from kpireport.findings import SEVERITIES, Finding
+from kpireport.findings import MAX_NAME_CHARS, SEVERITIES, Finding
 from kpireport.formatting import DASH, Formatter
 from kpireport.i18n import labels, message
 from kpireport.metrics import KgiResult, KpiResult, Pace
-from kpireport.model import STATUSES, Perspective, Status
+from kpireport.model import STATUSES, Kpi, Perspective, Status
 from kpireport.report import Report
 from kpireport.theme import DEFAULT_THEME, Theme
 
 MOVERS_SHOWN = 5
+MAX_TEXT_CHARS = 2_000
 
 
 def movement_arrow(delta: float | None) -> str:
@@ -405,9 +407,60 @@ def _quarterly(report: Report, fmt: Formatter, text: dict[str, str]) -> Quarterl
     )
 
 
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters with an ellipsis: what the pack lays out is bounded
+    (a 100,000-character name would take the PDF renderer minutes); the JSON keeps it whole."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def displayed(report: Report) -> Report:
+    """The report with every workbook text the pack lays out clipped (SMART-S names the
+    cells of names that were)."""
+    workbook = report.workbook
+
+    def kpi(item: Kpi) -> Kpi:
+        return dataclasses.replace(
+            item,
+            name=clip(item.name, MAX_NAME_CHARS),
+            department=clip(item.department, MAX_NAME_CHARS),
+            owner=clip(item.owner, MAX_NAME_CHARS),
+            description=clip(item.description, MAX_TEXT_CHARS),
+        )
+
+    kpis = tuple(dataclasses.replace(r, kpi=kpi(r.kpi)) for r in report.kpis)
+    clipped = {id(before): after for before, after in zip(report.kpis, kpis, strict=True)}
+    kgis = tuple(
+        dataclasses.replace(k, kgi=dataclasses.replace(k.kgi, name=clip(k.kgi.name, MAX_NAME_CHARS)))
+        for k in report.kgis
+    )
+    comments = tuple(
+        dataclasses.replace(
+            c,
+            comment=clip(c.comment, MAX_TEXT_CHARS),
+            action=clip(c.action, MAX_TEXT_CHARS),
+            owner=clip(c.owner, MAX_NAME_CHARS),
+        )
+        for c in workbook.comments
+    )
+    settings = dataclasses.replace(workbook.settings, company=clip(workbook.settings.company, MAX_NAME_CHARS))
+    quarterly = (
+        tuple(dataclasses.replace(q, result=clipped[id(q.result)]) for q in report.quarterly)
+        if report.quarterly is not None
+        else None
+    )
+    return dataclasses.replace(
+        report,
+        workbook=dataclasses.replace(workbook, settings=settings, comments=comments),
+        kpis=kpis,
+        kgis=kgis,
+        quarterly=quarterly,
+    )
+
+
 def build_view(
     report: Report, *, today: dt.date | None = None, theme: Theme = DEFAULT_THEME, audit: AuditView | None = None
 ) -> PackView:
+    report = displayed(report)
     settings = report.workbook.settings
     fmt = Formatter(settings.locale, settings.currency, large_yen=theme.large_yen)
     text = labels(settings.locale)

@@ -25,6 +25,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as parse_xml_safely
 
 from kpireport.errors import WorkbookError
+from kpireport.inputs import open_checked
 from kpireport.sheetscan import ProblemKind, ScanError, SheetScan, scan_sheet
 
 CellValue = str | float | int | bool | dt.date | dt.datetime | dt.time | dt.timedelta | None
@@ -104,23 +105,10 @@ class XlsxFile:
         self._book.close()
 
     def _read_head(self) -> bytes:
-        try:
-            size = self.path.stat().st_size
-            with self.path.open("rb") as handle:
-                head = handle.read(8)
-        except FileNotFoundError:
-            raise WorkbookError(f"{self.path} does not exist.") from None
-        except IsADirectoryError:
-            raise WorkbookError(f"{self.path} is a folder, not a workbook.") from None
-        except OSError as exc:
-            raise WorkbookError(f"{self.path} cannot be opened: {exc.strerror}.") from None
-        if size == 0:
+        with open_checked(self.path, MAX_FILE_BYTES, "the workbook", WorkbookError) as handle:
+            head = handle.read(8)
+        if not head:
             raise WorkbookError(f"{self.label} is empty (0 bytes). Save the workbook again from Excel.")
-        if size > MAX_FILE_BYTES:
-            raise WorkbookError(
-                f"{self.label} is {size // 1024 // 1024} MiB; kpireport reads workbooks up to "
-                f"{MAX_FILE_BYTES // 1024 // 1024} MiB."
-            )
         return head
 
     def _reject_other_formats(self, head: bytes) -> None:
@@ -151,6 +139,11 @@ class XlsxFile:
         fail = self._fail_container
         if len(infos) > MAX_ENTRIES:
             fail(f"it holds {len(infos):,} parts (the limit is {MAX_ENTRIES:,}); it may be a zip bomb.")
+        if any(info.flag_bits & 0x1 for info in infos):  # the zip "encrypted" flag
+            raise WorkbookError(
+                f"{self.label} is password-protected (its parts are encrypted). Open it in Excel, clear the "
+                "password (File > Info > Protect Workbook > Encrypt with Password) and save it again."
+            )
         if len(set(names)) != len(names):
             duplicate = next(n for n in names if names.count(n) > 1)
             fail(f"it holds two parts named {duplicate!r}, so its content is ambiguous.")
