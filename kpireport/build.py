@@ -10,12 +10,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kpireport.errors import WorkbookErrors
+from kpireport.errors import WorkbookError, WorkbookErrors
+from kpireport.inputs import read_bounded
 from kpireport.model import Locale, Month, Workbook
-from kpireport.output import write_atomic
+from kpireport.output import write_set
 from kpireport.report import Report, build_report, to_json
 from kpireport.theme import DEFAULT_THEME, Theme
 from kpireport.workbook import not_a_number_errors, read_workbook
+from kpireport.xlsx import MAX_FILE_BYTES
 
 FORMATS = ("pdf", "html", "json")
 
@@ -82,7 +84,7 @@ def build_pack(path: Path, options: BuildOptions) -> BuildResult:
         from kpireport.view import AuditView, build_view
 
         audit = options.audit or options.theme.audit
-        source = path.read_bytes() if audit else b""
+        source = read_bounded(path, MAX_FILE_BYTES, "the workbook", WorkbookError) if audit else b""
         view = build_view(
             report,
             today=options.today,
@@ -96,9 +98,8 @@ def build_pack(path: Path, options: BuildOptions) -> BuildResult:
             from kpireport.render import render_pdf
 
             rendered["pdf"] = render_pdf(html, source=(path.name, source) if audit else None)
-    for fmt in FORMATS:
-        if fmt in rendered:
-            target = output_path(path, report, options.out_dir, fmt)
-            write_atomic(target, rendered[fmt])
-            result.outputs.append(target)
+    # Written as a set: every format is in place, or none and the previous pack stays whole.
+    files = {output_path(path, report, options.out_dir, fmt): rendered[fmt] for fmt in FORMATS if fmt in rendered}
+    write_set(files)
+    result.outputs.extend(files)
     return result

@@ -9,16 +9,20 @@ lands in a header is folded onto one line first.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
 import smtplib
+import socket
 import ssl
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
 from email.utils import make_msgid
+from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -28,6 +32,7 @@ from markupsafe import escape
 from kpireport.errors import DeliveryError, KpiReportError
 from kpireport.formatting import Formatter
 from kpireport.i18n import labels
+from kpireport.inputs import read_bounded
 from kpireport.model import Locale, Month
 
 SMTP_URL = "KPIREPORT_SMTP_URL"
@@ -35,8 +40,16 @@ SMTP_PASSWORD = "KPIREPORT_SMTP_PASSWORD"
 SENDER = "KPIREPORT_FROM"
 CA_FILE = "KPIREPORT_SMTP_CAFILE"
 TIMEOUT_SECONDS = 20
+# The whole exchange, not each read: a server that trickles its greeting a byte at a time, or
+# sends continuation lines for ever, is cut off here. KPIREPORT_SMTP_TIMEOUT may change it.
+EXCHANGE_SECONDS = 120.0
+EXCHANGE_TIMEOUT = "KPIREPORT_SMTP_TIMEOUT"
+MAX_ATTACHMENT_BYTES = 64 * 1024 * 1024
+MAX_PACK_JSON_BYTES = 64 * 1024 * 1024
+# RFC 5321/5322 dot-atom characters of a local part; kpireport sends without SMTPUTF8.
+_ATEXT = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+/=?^_`{|}~-")
+_LABEL = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-")
 MOVERS_IN_BODY = 3
-_ADDRESS = re.compile(r"^[^@\s<>()\[\],;:\"\\]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$|^[^@\s<>()\[\],;:\"\\]+@localhost$")
 
 
 class ConfigurationError(KpiReportError):
@@ -54,6 +67,7 @@ class SmtpSettings:
     password: str | None
     sender: str
     ca_file: str | None
+    exchange_seconds: float = EXCHANGE_SECONDS
 
     @property
     def label(self) -> str:
@@ -65,11 +79,37 @@ def single_line(text: str) -> str:
     return " ".join(re.sub(r"[\x00-\x1f\x7f\u2028\u2029]", " ", text).split())
 
 
+def _address_problem(address: str) -> str | None:
+    """Why ``address`` is not a bare address kpireport can send to; None when it is."""
+    if address.count("@") != 1:
+        return "it needs exactly one @"
+    local, domain = address.split("@")
+    if not local.isascii() or not domain.isascii():
+        return "it has non-ASCII characters; use the ASCII form (punycode for the domain)"
+    if not local or len(local) > 64 or not set(local) <= _ATEXT | {"."}:
+        return "the part before @ has a character an address cannot hold"
+    if local.startswith(".") or local.endswith(".") or ".." in local:
+        return "the part before @ has a misplaced dot"
+    if domain == "localhost":
+        return None
+    labels = domain.split(".")
+    if len(domain) > 253 or len(labels) < 2 or not labels[-1].isalpha() or len(labels[-1]) < 2:
+        return "the domain is not a full domain name such as example.com"
+    if any(not label or len(label) > 63 or not set(label) <= _LABEL or label[0] == "-" or label[-1] == "-"
+           for label in labels):  # fmt: skip
+        return "the domain has an empty or invalid part"
+    return None
+
+
 def validate_address(text: str) -> str:
-    """A bare address (name@example.com); anything that could smuggle a header is refused."""
+    """A bare address (name@example.com); anything that could smuggle a header, or that no
+    server would accept, is refused before anything is built or sent."""
     address = text.strip()
-    if not _ADDRESS.match(address):
-        raise ConfigurationError(f"{text!r} is not an e-mail address; give a bare address such as cfo@example.com.")
+    problem = _address_problem(address)
+    if problem:
+        raise ConfigurationError(
+            f"{single_line(text)!r} is not an e-mail address ({problem}); give a bare address such as cfo@example.com."
+        )
     return address
 
 
@@ -81,9 +121,13 @@ def smtp_settings(environ: Mapping[str, str] | None = None) -> SmtpSettings:
             f"set {SMTP_URL} (e.g. smtp://user@mail.example.com:587), {SENDER} and, if the server "
             f"needs a login, {SMTP_PASSWORD}; or use --dry-run to write the message to a file."
         )
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        hostname = parts.hostname
+    except ValueError as exc:  # smtp://[::1 and the like
+        raise ConfigurationError(f"{SMTP_URL} is not a valid URL ({exc}).") from None
     defaults = {"smtp": 587, "smtps": 465, "smtp+insecure": 25}
-    if parts.scheme not in defaults or not parts.hostname:
+    if parts.scheme not in defaults or not hostname or not single_line(hostname) == hostname:
         raise ConfigurationError(
             f"{SMTP_URL} must look like smtp://user@host:587 (STARTTLS), smtps://user@host:465 (TLS) or "
             "smtp+insecure://host:25 (a local relay only)."
@@ -101,7 +145,15 @@ def smtp_settings(environ: Mapping[str, str] | None = None) -> SmtpSettings:
     password = env.get(SMTP_PASSWORD) or None
     if user and not password:
         raise ConfigurationError(f"{SMTP_URL} names user {user!r}; set {SMTP_PASSWORD} to log in.")
-    return SmtpSettings(parts.scheme, parts.hostname, port, user, password, validate_address(sender), env.get(CA_FILE))
+    try:
+        exchange = float(env.get(EXCHANGE_TIMEOUT, EXCHANGE_SECONDS))
+    except ValueError:
+        exchange = -1.0
+    if not 0 < exchange <= 3600:
+        raise ConfigurationError(f"{EXCHANGE_TIMEOUT} must be a number of seconds from 1 to 3600.")
+    return SmtpSettings(
+        parts.scheme, hostname, port, user, password, validate_address(sender), env.get(CA_FILE), exchange
+    )
 
 
 # -- the message ------------------------------------------------------------------------------
@@ -198,7 +250,8 @@ def compose(
     for path in attachments:
         kind = {".pdf": ("application", "pdf"), ".html": ("text", "html"), ".json": ("application", "json")}
         maintype, subtype = kind.get(path.suffix.lower(), ("application", "octet-stream"))
-        message.add_attachment(path.read_bytes(), maintype=maintype, subtype=subtype, filename=_safe_filename(path))
+        data = read_bounded(path, MAX_ATTACHMENT_BYTES, "pack file", ConfigurationError)
+        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=_safe_filename(path))
     return message
 
 
@@ -215,30 +268,62 @@ def _tls_context(settings: SmtpSettings) -> ssl.SSLContext:
     return context
 
 
+class _Deadline:
+    """Cuts the connection when the whole exchange has taken too long: each read already has
+    its own timeout, but a server can answer a byte at a time for ever."""
+
+    def __init__(self, client: smtplib.SMTP, seconds: float) -> None:
+        self.client = client
+        self.expired = False
+        self._timer = threading.Timer(seconds, self._cut)
+        self._timer.daemon = True
+
+    def _cut(self) -> None:
+        self.expired = True
+        sock = getattr(self.client, "sock", None)
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def __enter__(self) -> _Deadline:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._timer.cancel()
+
+
 @contextlib.contextmanager
 def session(settings: SmtpSettings) -> Iterator[smtplib.SMTP]:
     """A connection to the server, TLS set up and logged in; every failure inside it, the
-    block's own included, becomes one :class:`DeliveryError` that says what happened."""
+    block's own included, becomes one :class:`DeliveryError` that says what happened. The
+    whole exchange is bounded by ``settings.exchange_seconds``."""
+    if settings.scheme == "smtps":
+        client: smtplib.SMTP = smtplib.SMTP_SSL(timeout=TIMEOUT_SECONDS, context=_tls_context(settings))
+    else:
+        client = smtplib.SMTP(timeout=TIMEOUT_SECONDS)
+    # Connecting after the constructor lets the deadline cover the greeting; smtplib's TLS
+    # checks the certificate against the host it keeps in _host, which only the constructor sets.
+    client._host = settings.host  # type: ignore[attr-defined]
+    deadline = _Deadline(client, settings.exchange_seconds)
     try:
-        if settings.scheme == "smtps":
-            client: smtplib.SMTP = smtplib.SMTP_SSL(
-                settings.host, settings.port, timeout=TIMEOUT_SECONDS, context=_tls_context(settings)
-            )
-        else:
-            client = smtplib.SMTP(settings.host, settings.port, timeout=TIMEOUT_SECONDS)
-        with client:
-            client.ehlo()
-            if settings.scheme == "smtp":
-                if not client.has_extn("starttls"):
-                    raise DeliveryError(
-                        f"{settings.label} does not offer STARTTLS; use smtps:// for implicit TLS, or "
-                        "smtp+insecure:// for a local relay only."
-                    )
-                client.starttls(context=_tls_context(settings))
+        with deadline:
+            client.connect(settings.host, settings.port)
+            with client:
                 client.ehlo()
-            if settings.user and settings.password:
-                client.login(settings.user, settings.password)
-            yield client
+                if settings.scheme == "smtp":
+                    if not client.has_extn("starttls"):
+                        raise DeliveryError(
+                            f"{settings.label} does not offer STARTTLS; use smtps:// for implicit TLS, or "
+                            "smtp+insecure:// for a local relay only."
+                        )
+                    client.starttls(context=_tls_context(settings))
+                    client.ehlo()
+                if settings.user and settings.password:
+                    client.login(settings.user, settings.password)
+                yield client
+    except DeliveryError:
+        raise
     except smtplib.SMTPAuthenticationError as exc:
         raise DeliveryError(f"{settings.label} refused the login for {settings.user!r} ({_reply(exc)}).") from None
     except smtplib.SMTPRecipientsRefused as exc:
@@ -247,9 +332,16 @@ def session(settings: SmtpSettings) -> Iterator[smtplib.SMTP]:
         ) from None
     except smtplib.SMTPSenderRefused as exc:
         raise DeliveryError(f"{settings.label} refused the sender {settings.sender!r} ({_reply(exc)}).") from None
+    except smtplib.SMTPDataError as exc:
+        raise DeliveryError(f"{settings.label} refused the message ({_reply(exc)}). Nothing was sent.") from None
     except ssl.SSLError as exc:
         raise DeliveryError(f"TLS with {settings.label} failed: {exc.reason or exc}. Nothing was sent.") from None
-    except (TimeoutError, smtplib.SMTPException, OSError) as exc:
+    except (TimeoutError, smtplib.SMTPException, OSError, ValueError) as exc:
+        if deadline.expired:
+            raise DeliveryError(
+                f"{settings.label} did not finish the exchange within {settings.exchange_seconds:g} s "
+                "and was cut off. Nothing was sent."
+            ) from None
         detail = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
         raise DeliveryError(f"cannot deliver through {settings.label}: {detail}. Nothing was sent.") from None
 
@@ -345,12 +437,46 @@ def compose_pack(
 
 
 def load_pack_json(path: Path) -> dict[str, Any]:
+    """A pack's JSON, read with a bound and checked against the kpireport/v1 schema: a
+    hand-edited or truncated file is a message saying what is wrong and where."""
     import json
 
+    raw = read_bounded(path, MAX_PACK_JSON_BYTES, "pack JSON", ConfigurationError)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ConfigurationError(f"{path.name} is not a kpireport JSON pack ({exc}).") from exc
-    if not isinstance(data, dict) or data.get("schema") != "kpireport/v1":
-        raise ConfigurationError(f"{path.name} is not a kpireport/v1 JSON pack.")
+        data = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
+    except (ValueError, RecursionError) as exc:
+        raise ConfigurationError(f"{path.name} is not a kpireport JSON pack ({_short_error(exc)}).") from None
+    problem = pack_schema_problem(data)
+    if problem:
+        raise ConfigurationError(f"{path.name} is not a valid kpireport/v1 pack: {problem}")
+    assert isinstance(data, dict)
     return data
+
+
+def _refuse_constant(name: str) -> object:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _short_error(exc: BaseException) -> str:
+    return single_line(str(exc))[:160] or type(exc).__name__
+
+
+def pack_schema_problem(data: object) -> str | None:
+    """What is wrong with ``data`` as a kpireport/v1 pack, with where; None when it is one."""
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(_pack_schema())
+    error = jsonschema.exceptions.best_match(validator.iter_errors(data))
+    if error is None:
+        return None
+    where = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in error.absolute_path)
+    return f"{where.lstrip('.') or 'the top level'}: {single_line(error.message)[:200]}"
+
+
+@functools.cache
+def _pack_schema() -> dict[str, Any]:
+    import json
+
+    text = (resources.files("kpireport") / "data" / "kpireport-v1.schema.json").read_text(encoding="utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema

@@ -81,5 +81,6 @@ def test_watch_refuses_a_bad_address_before_watching(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert result.output.strip() == (
-        "Error: 'cfo at example' is not an e-mail address; give a bare address such as cfo@example.com."
+        "Error: 'cfo at example' is not an e-mail address (it needs exactly one @); give a bare address "
+        "such as cfo@example.com."
     )
