@@ -120,11 +120,11 @@ class _Scanner:
 
     @staticmethod
     def doctype(*_: object) -> None:
-        raise ScanError("it declares a DTD, which Excel never writes (an XML bomb or XXE attempt)")
+        raise ScanError("it declares XML entities (a DTD), which Excel never writes; it may be an XML bomb or XXE")
 
     @staticmethod
     def entity(*_: object) -> None:
-        raise ScanError("it declares XML entities, which Excel never writes (an XML bomb)")
+        raise ScanError("it declares XML entities (a DTD), which Excel never writes; it may be an XML bomb")
 
     def _collect(self, into: list[str]) -> None:
         into.clear()
@@ -216,6 +216,34 @@ def _attribute(attributes: list[str], name: str) -> str | None:
         if attributes[index] == name:
             return attributes[index + 1]
     return None
+
+
+class _Prolog(Exception):
+    """Raised at the root element: the prolog, where a DTD must stand, has been read."""
+
+
+def check_prolog(stream: IO[bytes]) -> None:
+    """Raise :class:`ScanError` if the XML part declares a DTD or entities. Only the prolog
+    is parsed (up to the root element), with a real parser, however long the comments and
+    processing instructions before it; expat never expands an entity before the handler
+    for its declaration has refused it."""
+    parser = pyexpat.ParserCreate()
+    parser.StartDoctypeDeclHandler = _Scanner.doctype
+    parser.EntityDeclHandler = _Scanner.entity
+    parser.SetParamEntityParsing(pyexpat.XML_PARAM_ENTITY_PARSING_NEVER)
+
+    def root(*_: object) -> None:
+        raise _Prolog
+
+    parser.StartElementHandler = root
+    try:
+        while data := stream.read(64 * 1024):
+            parser.Parse(data, False)
+        parser.Parse(b"", True)
+    except (_Prolog, pyexpat.ExpatError):
+        # The root is reached, or the XML is broken before it: no DTD either way, and a
+        # broken part is for the reader to report.
+        return
 
 
 def scan_sheet(stream: IO[bytes]) -> SheetScan:

@@ -61,6 +61,7 @@ from kpireport.tables import (
     Table,
     find_table,
     identified_rows,
+    month_in_range,
     month_of,
     text_of,
     year_out_of_range,
@@ -281,6 +282,9 @@ class _Reader:
         month = month_of(value)
         if month is None:
             self.problems.error(f"{text_of(value)!r} is not a month; type a date or YYYY-MM text such as 2026-04.", ref)
+        elif not month_in_range(month):
+            self.problems.error(year_out_of_range(month.year), ref)
+            return None
         return month
 
     def _optional_month(self, table: Table, row: int, key: str) -> Month | None:

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 from pathlib import Path
 
+import openpyxl
+import pytest
 from click.testing import CliRunner
 from conftest import SAMPLE_EN, SAMPLE_JA
 
-from kpireport.batch import expand, is_workbook_name
+from kpireport import batch
+from kpireport.batch import Outcome, expand, is_workbook_name
+from kpireport.build import BuildOptions
 from kpireport.cli import cli
 
 
@@ -44,3 +50,33 @@ def test_lock_and_temporary_files_are_not_workbooks(tmp_path: Path) -> None:
         (tmp_path / name).write_bytes(b"")
     assert [p.name for p in expand([tmp_path])] == ["a.xlsx", "b.xlsm"]
     assert not is_workbook_name(Path("~$Budget.xlsx"))
+
+
+_ORIGINAL_BUILD_ONE = batch.build_one
+
+
+def killing_build_one(path: Path, options: BuildOptions) -> Outcome:
+    """build_one, except that the worker building dies.xlsx is killed as the kernel's
+    out-of-memory killer would kill it (the pool forks, so workers see the patch)."""
+    if path.name == "dies.xlsx":
+        os.kill(os.getpid(), signal.SIGKILL)
+    return _ORIGINAL_BUILD_ONE(path, options)
+
+
+def test_a_killed_worker_fails_only_its_workbook(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "units"
+    folder.mkdir()
+    for index in range(5):
+        shutil.copy(SAMPLE_EN, folder / f"good-{index}.xlsx")
+    shutil.copy(SAMPLE_EN, folder / "dies.xlsx")
+    far = openpyxl.load_workbook(SAMPLE_EN)
+    far["Actuals"]["XFD200000"] = 1  # once enough to abort the whole batch
+    far.save(folder / "far.xlsx")
+    monkeypatch.setattr(batch, "build_one", killing_build_one)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["build", str(folder), "-o", str(out), "--jobs", "2", "--format", "json"])
+    assert result.exit_code == 2, result.output  # far.xlsx is unusable input: 2 beats 1
+    assert sorted(p.name for p in out.iterdir()) == [f"good-{i}-2026-10.json" for i in range(5)]
+    assert "5 of 7 packs built" in result.output
+    assert "dies.xlsx: FAILED: the build process stopped unexpectedly" in result.output
+    assert "far.xlsx: FAILED: Actuals!XFD200000: the sheet's cells reach row 200,000" in result.output

@@ -7,16 +7,19 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
+import openpyxl
+import pytest
 from conftest import SAMPLE_EN
 
 WAIT_SECONDS = 60
 
 
-def _wait_for(path: Path) -> bool:
-    deadline = time.monotonic() + WAIT_SECONDS
+def _wait_for(path: Path, seconds: float = WAIT_SECONDS) -> bool:
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if path.exists():
             return True
@@ -84,3 +87,71 @@ def test_watch_refuses_a_bad_address_before_watching(tmp_path: Path) -> None:
         "Error: 'cfo at example' is not an e-mail address (it needs exactly one @); give a bare address "
         "such as cfo@example.com."
     )
+
+
+def test_a_failing_empty_or_killed_build_never_stops_the_watch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The watch keeps building after a workbook whose deadline is 9999-12-31, a 0-byte file
+    and a worker that is killed; the good workbook dropped after them is built."""
+    from test_batch import killing_build_one
+
+    from kpireport import batch
+    from kpireport.batch import Outcome
+    from kpireport.build import BuildOptions
+    from kpireport.watch import watch
+
+    monkeypatch.setattr(batch, "build_one", killing_build_one)
+    inbox, outbox = tmp_path / "inbox", tmp_path / "outbox"
+    inbox.mkdir()
+    outcomes: list[Outcome] = []
+    stop = threading.Event()
+    options = BuildOptions(out_dir=outbox, formats=("json",))
+    thread = threading.Thread(
+        target=watch, args=(inbox, options, outcomes.append), kwargs={"settle": 0.3, "stop": stop.is_set}
+    )
+    thread.start()
+    try:
+        time.sleep(1.0)
+        deadline = openpyxl.load_workbook(SAMPLE_EN)
+        deadline["KGI"]["E2"] = "9999-12-31"
+        deadline.save(inbox / "deadline.xlsx")
+        (inbox / "empty.xlsx").write_bytes(b"")
+        shutil.copy(SAMPLE_EN, inbox / "dies.xlsx")
+        time.sleep(0.5)
+        shutil.copy(SAMPLE_EN, inbox / "good.xlsx")
+        assert _wait_for(outbox / "good-2026-10.json", seconds=30), [o.error for o in outcomes]
+    finally:
+        stop.set()
+        thread.join(timeout=WAIT_SECONDS)
+    errors = {o.workbook.name: o.error for o in outcomes if not o.ok}
+    assert errors["deadline.xlsx"].startswith("KGI!E2: the year 9999 is outside 1900-2199")
+    assert errors["empty.xlsx"] == "empty.xlsx is empty (0 bytes). Save the workbook again from Excel."
+    assert errors["dies.xlsx"].startswith("the build process stopped unexpectedly")
+    assert not thread.is_alive()
+
+
+def test_a_restarted_watch_does_not_build_again_what_it_built(tmp_path: Path) -> None:
+    from kpireport.batch import Outcome
+    from kpireport.build import BuildOptions
+    from kpireport.watch import watch
+
+    inbox, outbox = tmp_path / "inbox", tmp_path / "outbox"
+    inbox.mkdir()
+    shutil.copy(SAMPLE_EN, inbox / "built.xlsx")
+    shutil.copy(SAMPLE_EN, inbox / "new.xlsx")
+    options = BuildOptions(out_dir=outbox, formats=("json",))
+    from kpireport.batch import build_one
+
+    assert build_one(inbox / "built.xlsx", options).ok  # built by an earlier run
+    outcomes: list[Outcome] = []
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=watch, args=(inbox, options, outcomes.append), kwargs={"settle": 0.2, "stop": stop.is_set}
+    )
+    thread.start()
+    try:
+        assert _wait_for(outbox / "new-2026-10.json", seconds=30)
+        time.sleep(0.5)
+    finally:
+        stop.set()
+        thread.join(timeout=WAIT_SECONDS)
+    assert [o.workbook.name for o in outcomes] == ["new.xlsx"]

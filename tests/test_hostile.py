@@ -1,0 +1,603 @@
+"""Our own hostile-input suite: generated workbooks, themes, templates, addresses and packs
+that once crashed, hung or leaked. Each case must end in a pack or one clean message with the
+documented exit code: never a traceback, a native crash, a hang, invalid JSON, a network
+connection or a byte of a file that was not given. The input is never changed.
+
+Every case runs under a time limit (SIGALRM) and talks to nothing but a loopback listener
+that proves no connection was made.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import signal
+import socket
+import threading
+import zipfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from click.testing import CliRunner, Result
+from conftest import SAMPLE_EN, Rows, minimal_sheets, write_sheets
+
+from kpireport.cli import cli
+
+SECONDS_PER_CASE = 60
+SHEET_XML = "xl/worksheets/sheet{}.xml"
+
+
+@pytest.fixture(autouse=True)
+def time_limit() -> Iterator[None]:
+    def hung(signum: int, frame: object) -> None:
+        raise TimeoutError(f"a hostile input took longer than {SECONDS_PER_CASE} s")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(SECONDS_PER_CASE)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+class Listener:
+    """A TCP listener on 127.0.0.1 that counts every connection made to it."""
+
+    def __init__(self) -> None:
+        self.server = socket.socket()
+        self.server.bind(("127.0.0.1", 0))
+        self.server.listen(8)
+        self.server.settimeout(0.2)
+        self.port: int = self.server.getsockname()[1]
+        self.connections = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def _accept(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.server.accept()
+            except OSError:
+                continue
+            self.connections += 1
+            conn.close()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.server.close()
+
+
+@pytest.fixture
+def listener() -> Iterator[Listener]:
+    watching = Listener()
+    yield watching
+    watching.close()
+    assert watching.connections == 0, "something connected to the network"
+
+
+def run(*args: str | Path, env: dict[str, str] | None = None) -> Result:
+    return CliRunner().invoke(cli, [str(a) for a in args], env=env)
+
+
+def clean(result: Result, exit_code: int, *fragments: str) -> str:
+    """The run ended as a user should see it: the exit code, one `Error:` line, no traceback."""
+    output = result.output
+    assert result.exit_code == exit_code, output
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    assert "Traceback" not in output
+    errors = [line for line in output.splitlines() if line.startswith("Error: ")]
+    if exit_code and fragments:
+        assert errors, output
+    for fragment in fragments:
+        assert fragment in output, output
+    return output
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def book(tmp_path: Path, change: Callable[[dict[str, Rows]], None] | None = None, name: str = "book.xlsx") -> Path:
+    sheets = minimal_sheets()
+    if change is not None:
+        change(sheets)
+    return write_sheets(tmp_path / name, sheets)
+
+
+def rezip(path: Path, edit: Callable[[str, bytes], bytes | None], extra: dict[str, bytes] | None = None) -> Path:
+    """Rewrite the parts of an .xlsx: ``edit(name, data)`` returns new bytes, or None to keep."""
+    parts = {info.filename: zipfile.ZipFile(path).read(info) for info in zipfile.ZipFile(path).infolist()}
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out:
+        for name, data in parts.items():
+            changed = edit(name, data)
+            out.writestr(name, data if changed is None else changed)
+        for name, data in (extra or {}).items():
+            out.writestr(name, data)
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
+def sheet_number(path: Path, title: str) -> int:
+    return openpyxl.load_workbook(path, read_only=True).sheetnames.index(title) + 1
+
+
+def built_json(out: Path) -> dict[str, Any]:
+    """The pack's JSON, parsed as RFC 8259 allows (NaN and Infinity refused)."""
+    [path] = out.glob("*.json")
+
+    def refuse(name: str) -> None:
+        raise AssertionError(f"{name} in JSON")
+
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"), parse_constant=refuse)
+    return data
+
+
+# -- far cells and sheet extents ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("ref", "message"),
+    [
+        ("XFD200000", "Actuals!XFD200000: the sheet's cells reach row 200,000 and column 16,384"),
+        ("XFD1048576", "Actuals!XFD1048576: the sheet's cells reach row 1,048,576"),
+        ("BXX250000", "Actuals!BXX250000: the sheet's cells reach row 250,000 and column 2,000"),
+        ("C250001", "Actuals!C250001: the sheet's cells reach row 250,001"),
+    ],
+)
+def test_a_far_cell_is_refused_naming_it(tmp_path: Path, listener: Listener, ref: str, message: str) -> None:
+    path = book(tmp_path)
+    wb = openpyxl.load_workbook(path)
+    wb["Actuals"][ref] = 1
+    wb.save(path)
+    before = digest(path)
+    clean(run("build", path, "-o", tmp_path / "out"), 2, message)
+    clean(run("check", path), 2, message)
+    assert digest(path) == before and not (tmp_path / "out").exists()
+
+
+def test_a_row_past_excels_last_and_a_lying_dimension(tmp_path: Path) -> None:
+    path = book(tmp_path)
+    number = sheet_number(path, "Actuals")
+
+    def past_the_grid(name: str, data: bytes) -> bytes | None:
+        if name != SHEET_XML.format(number):
+            return None
+        return data.replace(b"</sheetData>", b'<row r="1048577"><c r="B1048577"><v>1</v></c></row></sheetData>')
+
+    clean(run("build", rezip(path, past_the_grid), "-o", tmp_path), 2, "past Excel's last row")
+
+    lying = book(tmp_path, name="lying.xlsx")
+
+    def huge_dimension(name: str, data: bytes) -> bytes | None:
+        if not name.startswith("xl/worksheets/"):
+            return None
+        start = data.index(b"<dimension")
+        end = data.index(b"/>", start) + 2
+        return data[:start] + b'<dimension ref="A1:XFD1048576"/>' + data[end:]
+
+    clean(run("build", rezip(lying, huge_dimension), "-o", tmp_path / "out", "--format", "json"), 0)
+
+
+def test_a_crafted_comment_is_scanned_in_linear_time(tmp_path: Path) -> None:
+    path = book(tmp_path)
+    number = sheet_number(path, "Actuals")
+    # Many openings a backtracking regular expression would try to match.
+    crafted = b"<!--" + b'<c r="A1" t="e"><v>' * 20_000 + b"-->"
+
+    def comment(name: str, data: bytes) -> bytes | None:
+        return data.replace(b"<sheetData>", crafted + b"<sheetData>") if name == SHEET_XML.format(number) else None
+
+    clean(run("build", rezip(path, comment), "-o", tmp_path, "--format", "json"), 0)
+
+
+# -- XML and zip tricks -------------------------------------------------------------------------
+
+BOMB = (
+    b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;">'
+    b'<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;">]>'
+)
+XXE = b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+
+
+@pytest.mark.parametrize(
+    "part", ["xl/sharedStrings.xml", "xl/workbook.xml", "xl/styles.xml", "[Content_Types].xml", "sheet"]
+)
+@pytest.mark.parametrize("declaration", [BOMB, XXE], ids=["bomb", "xxe"])
+def test_dtds_in_every_xml_part_are_refused(tmp_path: Path, listener: Listener, part: str, declaration: bytes) -> None:
+    path = book(tmp_path, lambda s: s["KPI"][1].__setitem__(1, "shared text"))
+    target = SHEET_XML.format(sheet_number(path, "Actuals")) if part == "sheet" else part
+    # A long comment first: a check of the first kilobyte alone would miss the DTD.
+    padding = b"<!--" + b"x" * 4096 + b"-->"
+
+    def declare(name: str, data: bytes) -> bytes | None:
+        if name != target:
+            return None
+        body = data.split(b"?>", 1)[1] if data.startswith(b"<?xml") else data
+        return declaration.replace(b"<!DOCTYPE", padding + b"<!DOCTYPE") + body
+
+    # openpyxl writes no shared strings; a workbook from Excel has them, so add the part.
+    names = zipfile.ZipFile(path).namelist()
+    extra = {target: declare(target, b'<sst xmlns="x"/>') or b""} if target not in names else None
+    clean(run("build", rezip(path, declare, extra), "-o", tmp_path), 2, "declares XML entities (a DTD)")
+
+
+def test_zip_tricks_end_in_a_message(tmp_path: Path) -> None:
+    good = book(tmp_path)
+    data = good.read_bytes()
+    cases: dict[str, bytes] = {
+        "truncated.xlsx": data[: len(data) - 40],  # the central directory cut off
+        "csv.xlsx": b"id,2026-04\nK1,90\n",
+        "html.xlsx": b"<html><body><table><tr><td>K1</td></tr></table></body></html>",
+    }
+    for name, content in cases.items():
+        (tmp_path / name).write_bytes(content)
+        clean(run("build", tmp_path / name, "-o", tmp_path / "out"), 2)
+    traversal = rezip(
+        book(tmp_path, name="names.xlsx"), lambda n, d: None, {"../evil.xml": b"<x/>", "/abs.xml": b"<x/>"}
+    )
+    clean(run("build", traversal, "-o", tmp_path / "out", "--format", "json"), 0)
+    assert not (tmp_path / "evil.xml").exists()
+    nested = rezip(book(tmp_path, name="nested.xlsx"), lambda n, d: None, {"xl/embeddings/inner.xlsx": data})
+    clean(run("build", nested, "-o", tmp_path / "out", "--format", "json"), 0)
+    # Every part flagged as encrypted: a password-protected workbook, named as such.
+    encrypted = bytearray(book(tmp_path, name="locked.xlsx").read_bytes())
+    for signature, offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        start = 0
+        while (start := encrypted.find(signature, start)) != -1:
+            encrypted[start + offset] |= 0x01
+            start += 4
+    (tmp_path / "locked.xlsx").write_bytes(bytes(encrypted))
+    clean(run("build", tmp_path / "locked.xlsx", "-o", tmp_path / "out"), 2, "is password-protected")
+
+
+def test_a_high_ratio_part_just_under_and_over_the_limit(tmp_path: Path) -> None:
+    from kpireport import xlsx
+
+    under = 150 * (xlsx.RATIO_CHECK_BYTES // 150)  # highly compressible, but the part is not past 8 MiB
+    ok = rezip(book(tmp_path, name="under.xlsx"), lambda n, d: None, {"xl/media/pad.bin": bytes(under - 1)})
+    clean(run("build", ok, "-o", tmp_path / "out", "--format", "json"), 0)
+    bomb = rezip(book(tmp_path, name="over.xlsx"), lambda n, d: None, {"xl/media/pad.bin": bytes(64 * 1024 * 1024)})
+    clean(run("build", bomb, "-o", tmp_path / "out"), 2, "it may be a zip bomb")
+
+
+def test_a_50_mb_shared_string_is_read_and_clipped(tmp_path: Path) -> None:
+    import random
+
+    text = "".join(random.Random(7).choices("abcdefghijklmnopqrstuvwxyz ", k=50 * 1024 * 1024))
+    path = book(tmp_path, lambda s: s["KPI"][1].__setitem__(1, text))
+    result = run("check", path, "--format", "json")
+    clean(result, 0)
+    long_names = [f for f in json.loads(result.stdout)["findings"] if "characters long" in f["message"]]
+    assert [f["where"] for f in long_names] == ["KPI!A2"]
+
+
+# -- cell values ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "cell_text"),
+    [
+        ("1,000", "'1,000' is not a number"),
+        ("１００", "'１００' is not a number"),
+        ("12%", "'12%' is not a number"),
+        (True, "is not a number"),
+    ],
+)
+def test_text_and_booleans_in_number_cells_name_the_cell(tmp_path: Path, value: object, cell_text: str) -> None:
+    path = book(tmp_path, lambda s: s["Actuals"][1].__setitem__(2, value))
+    clean(
+        run("build", path, "-o", tmp_path / "out"),
+        2,
+        "Actuals!C2: " + cell_text.split(" is")[0] if isinstance(value, str) else "Actuals!C2",
+    )
+    checked = run("check", path, "--format", "json")
+    clean(checked, 1)
+    assert any(f["code"] == "SMART-M" and f["where"] == "Actuals!C2" for f in json.loads(checked.stdout)["findings"])
+
+
+@pytest.mark.parametrize(
+    ("xml_value", "outcome"),
+    [(b"1e400", 2), (b"INF", 2), (b"-1e30", 2), (b"1000000000000001", 2), (b"1E+15", 0), (b"4.9E-324", 0)],
+)
+def test_numbers_at_the_extremes(tmp_path: Path, xml_value: bytes, outcome: int) -> None:
+    path = book(tmp_path)
+    number = sheet_number(path, "Actuals")
+
+    def extreme(name: str, data: bytes) -> bytes | None:
+        return (
+            data.replace(b"<v>110</v>", b"<v>" + xml_value + b"</v>", 1) if name == SHEET_XML.format(number) else None
+        )
+
+    out = tmp_path / "out"
+    result = run("build", rezip(path, extreme), "-o", out)
+    clean(result, outcome, *(["Actuals!C2", "beyond ±1e+15"] if outcome else []))
+    if outcome == 0:
+        data = built_json(out)
+        assert data["kpis"][0]["mom"]["previous"] is not None
+        assert any(p.suffix == ".pdf" for p in out.iterdir())
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda s: s["Targets"][1].__setitem__(1, 1e28), "Targets!B2"),
+        (lambda s: s["KGI"][1].__setitem__(2, 10**30), "KGI!C2"),
+        (lambda s: s["KGI"][1].__setitem__(2, "123456789012345678901234567890"), "KGI!C2"),
+        (lambda s: s["Actuals"][0].__setitem__(1, "0000-04"), "Actuals!B1: the year 0 is outside 1900-2199"),
+        (lambda s: s["KGI"][1].__setitem__(4, "9999-12-31"), "KGI!E2: the year 9999 is outside 1900-2199"),
+        (lambda s: s["Settings"].append(["report_month", "2300-01"]), "Settings!B6: the year 2300"),
+    ],
+)
+def test_figures_and_dates_out_of_range_name_the_cell(tmp_path: Path, change: Any, message: str) -> None:
+    clean(run("build", book(tmp_path, change), "-o", tmp_path / "out"), 2, message)
+
+
+def test_ambiguous_sheets_name_both(tmp_path: Path) -> None:
+    def two_settings(sheets: dict[str, Rows]) -> None:
+        sheets["設定"] = [["会社名", "Other"]]
+
+    clean(run("build", book(tmp_path, two_settings), "-o", tmp_path), 2, "two Settings sheets, 'Settings' and '設定'")
+    path = book(tmp_path, name="hidden.xlsx")
+    wb = openpyxl.load_workbook(path)
+    hidden = wb.create_sheet("ＡＣＴＵＡＬＳ")
+    hidden.sheet_state = "hidden"
+    wb.save(path)
+    clean(run("build", path, "-o", tmp_path), 2, "two Actuals sheets, 'Actuals' and 'ＡＣＴＵＡＬＳ'")
+
+
+# -- text that attacks the layout, the terminal, the HTML and the formulas ------------------------
+
+TRICKS = [
+    "</script><script>alert(1)</script>",
+    "{{ 7*7 }}{% include 'x' %}",
+    '=HYPERLINK("http://127.0.0.1/x","click")',
+    "\u202eevil\u202c \u200bzero\u200dwidth 🚀",
+    "<img src=x onerror=alert(1)>",
+]
+
+
+def test_tricky_text_in_every_field_stays_text(tmp_path: Path, listener: Listener) -> None:
+    hostile = " | ".join(TRICKS) + f" http://127.0.0.1:{listener.port}/"
+
+    def everywhere(sheets: dict[str, Rows]) -> None:
+        sheets["Settings"][1][1] = hostile
+        sheets["KPI"][1][1] = hostile
+        sheets["KPI"][1][2] = hostile
+        sheets["KPI"][1][9] = hostile
+        sheets["KGI"][1][1] = hostile
+        sheets["Comments"][1][2:5] = [hostile, hostile, hostile]
+
+    out = tmp_path / "out"
+    clean(run("build", book(tmp_path, everywhere), "-o", out), 0)
+    html = next(out.glob("*.html")).read_text(encoding="utf-8")
+    assert "</script><script>" not in html and "<img src=x" not in html
+    assert "{{ 7*7 }}" in html and ">49<" not in html
+    data = built_json(out)
+    assert data["company"] == hostile and data["kpis"][0]["name"] == hostile
+
+
+def test_control_characters_never_reach_the_terminal_raw(tmp_path: Path) -> None:
+    # OOXML writes a control character as _xHHHH_; calamine turns it back into the character.
+    def escapes(sheets: dict[str, Rows]) -> None:
+        sheets["KPI"][2][1] = "Leads_x001B_]2;owned_x0007__x001B_[2J"
+        sheets["KPI"][2][3] = None  # an orphan KPI, so the finding is printed
+
+    def named(sheets: dict[str, Rows]) -> None:
+        escapes(sheets)
+        sheets["Actuals"][1][0] = "_x001B_[2JK9"
+
+    result = run("check", book(tmp_path, escapes))
+    assert "\x1b" not in result.output and "\\x1b" in result.output
+    failed = run("build", book(tmp_path, named, name="ids.xlsx"), "-o", tmp_path)
+    assert "\x1b" not in failed.output and failed.exit_code == 2
+
+
+def test_a_100000_character_name_builds_a_pack_quickly(tmp_path: Path) -> None:
+    def long(sheets: dict[str, Rows]) -> None:
+        sheets["KPI"][1][1] = "W" * 30_000  # one word, within Excel's 32,767 characters a cell
+        sheets["Settings"][1][1] = "C" * 100_000
+
+    out = tmp_path / "out"
+    clean(run("build", book(tmp_path, long), "-o", out, "--format", "pdf,json"), 0)
+    data = built_json(out)
+    assert data["kpis"][0]["name"] == "W" * 30_000  # the JSON keeps it whole
+    assert any(f["code"] == "SMART-S" and f["where"] == "KPI!A2" for f in data["findings"])
+
+
+# -- files that are not what they claim -----------------------------------------------------------
+
+
+def test_fifos_devices_and_sparse_files_are_refused_without_reading(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.xlsx"
+    os.mkfifo(fifo)
+    clean(run("build", fifo, "-o", tmp_path / "out"), 2, "is not a regular file")
+    clean(run("build", "/dev/zero", "-o", tmp_path / "out"), 2, "is not a regular file")
+    theme_fifo = tmp_path / "brand.toml"
+    os.mkfifo(theme_fifo)
+    clean(run("build", SAMPLE_EN, "--theme", theme_fifo, "-o", tmp_path / "out"), 2, "is not a regular file")
+    theme = tmp_path / "theme.toml"
+    for logo, message in (
+        ("/dev/zero", "is not a regular file"),
+        ("sparse.png", "the limit is 2.0 MiB"),
+        ("bad\x00name.png", "is not a valid file name"),
+    ):
+        theme.write_text(f"logo = {json.dumps(logo)}\n", encoding="utf-8")
+        if logo == "sparse.png":
+            with (tmp_path / logo).open("wb") as handle:
+                handle.truncate(2 * 1024**3)  # 2 GiB, no block written
+        clean(run("build", SAMPLE_EN, "--theme", theme, "-o", tmp_path / "out"), 2, message)
+    theme.write_text("x = " + "[" * 5000 + "]" * 5000 + "\n", encoding="utf-8")
+    clean(run("build", SAMPLE_EN, "--theme", theme, "-o", tmp_path / "out"), 2, "too deeply")
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("svg", "message"),
+    [
+        (b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "<script>"),
+        (b'<svg xmlns="http://www.w3.org/2000/svg" onload="x()"/>', "event handler"),
+        (
+            b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:x="http://www.w3.org/1999/xlink">'
+            b'<image x:href="file:///etc/passwd"/></svg>',
+            "refers to 'file:///etc/passwd'",
+        ),
+        (b'<svg xmlns="http://www.w3.org/2000/svg"><rect style="fill:url(http://127.0.0.1:9/x)"/></svg>', "refers to"),
+        (
+            b'<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY a "b">]><svg xmlns="http://www.w3.org/2000/svg"/>',
+            "cannot be read safely",
+        ),
+    ],
+)
+def test_svg_logos_that_run_or_fetch_are_refused(tmp_path: Path, listener: Listener, svg: bytes, message: str) -> None:
+    (tmp_path / "logo.svg").write_bytes(svg.replace(b"127.0.0.1:9", f"127.0.0.1:{listener.port}".encode()))
+    (tmp_path / "brand.toml").write_text('logo = "logo.svg"\n', encoding="utf-8")
+    clean(run("build", SAMPLE_EN, "--theme", tmp_path / "brand.toml", "-o", tmp_path / "out"), 2, message)
+
+
+@pytest.mark.parametrize(
+    ("template", "message"),
+    [
+        ('{% include "../../../../../../etc/passwd" %}', "TemplateNotFound"),
+        ('{% extends "/etc/passwd" %}', "TemplateNotFound"),
+        ('{% import "../outside.j2" as o %}', "TemplateNotFound"),
+        ("{{ 1/0 }}", "template pack.html.j2 line 1: ZeroDivisionError"),
+        ('{% include "pack.html.j2" %}', "includes or extends itself"),
+        ("{{ ''.__class__.__mro__ }}", "unsafe"),
+        ("{% if %}", "template pack.html.j2 line 1"),
+    ],
+)
+def test_templates_cannot_reach_outside_their_folder(tmp_path: Path, template: str, message: str) -> None:
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (tmp_path / "outside.j2").write_text("SECRET", encoding="utf-8")
+    (folder / "pack.html.j2").write_text(template, encoding="utf-8")
+    result = run("build", SAMPLE_EN, "--templates", folder, "-o", tmp_path / "out", "--format", "html")
+    clean(result, 1, message)
+    assert "root:" not in result.output and "SECRET" not in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_template_link_out_of_the_folder_and_invalid_utf8(tmp_path: Path) -> None:
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "pack.html.j2").symlink_to("/etc/passwd")
+    clean(run("build", SAMPLE_EN, "--templates", folder, "-o", tmp_path, "--format", "html"), 2, "leads outside")
+    (folder / "pack.html.j2").unlink()
+    (folder / "pack.html.j2").write_bytes(b"\xff\xfe{{ x }}")
+    clean(run("build", SAMPLE_EN, "--templates", folder, "-o", tmp_path, "--format", "html"), 2, "is not UTF-8")
+
+
+# -- addresses, servers and pack JSON -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "cfo@mail..example.com",
+        "cfö@example.com",
+        "cfo\r\nBcc: x@example.com",
+        "cfo@example",
+        "@example.com",
+        "a@b@c.com",
+    ],
+)
+def test_bad_addresses_stop_before_anything_is_built(tmp_path: Path, address: str) -> None:
+    env = {"KPIREPORT_SMTP_URL": "smtp+insecure://127.0.0.1:9", "KPIREPORT_FROM": "r@example.com"}
+    result = run("build", SAMPLE_EN, "-o", tmp_path / "out", "--email-to", address, env=env)
+    clean(result, 2, "is not an e-mail address")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_broken_server_url_stops_before_building(tmp_path: Path) -> None:
+    env = {"KPIREPORT_SMTP_URL": "smtp://[::1", "KPIREPORT_FROM": "r@example.com"}
+    clean(
+        run("build", SAMPLE_EN, "-o", tmp_path / "out", "--email-to", "cfo@example.com", env=env), 2, "not a valid URL"
+    )
+    assert not (tmp_path / "out").exists()
+
+
+def _slow_server(behaviour: str) -> tuple[int, Callable[[], None]]:
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    stop = threading.Event()
+
+    def serve() -> None:
+        conn, _ = server.accept()
+        with conn:
+            while not stop.is_set():
+                try:
+                    conn.sendall(b"2" if behaviour == "trickle" else b"220-still greeting\r\n")
+                except OSError:
+                    return
+                stop.wait(2.0 if behaviour == "trickle" else 0.01)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+
+    def close() -> None:
+        stop.set()
+        server.close()
+
+    return server.getsockname()[1], close
+
+
+@pytest.mark.parametrize("behaviour", ["trickle", "endless"])
+def test_a_server_that_never_finishes_is_cut_off(tmp_path: Path, behaviour: str) -> None:
+    port, close = _slow_server(behaviour)
+    try:
+        pdf = tmp_path / "kpi-2026-10.pdf"
+        pdf.write_bytes(b"%PDF-1.7 test")
+        env = {
+            "KPIREPORT_SMTP_URL": f"smtp+insecure://127.0.0.1:{port}",
+            "KPIREPORT_FROM": "r@example.com",
+            "KPIREPORT_SMTP_TIMEOUT": "2",
+        }
+        clean(run("send", pdf, "--to", "cfo@example.com", env=env), 1, "did not finish the exchange within 2 s")
+    finally:
+        close()
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda d: d.update(report_month="2026-13"), "report_month: '2026-13' does not match"),
+        (lambda d: d.update(kpis=5), "kpis: 5 is not of type 'array'"),
+        (lambda d: d["kpis"].__setitem__(0, {}), "kpis[0]: 'id' is a required property"),
+        (lambda d: d.update(schema="other/v9"), "schema: 'kpireport/v1' was expected"),
+    ],
+)
+def test_a_hand_edited_pack_json_is_refused_saying_where(tmp_path: Path, edit: Any, message: str) -> None:
+    out = tmp_path / "out"
+    clean(run("build", SAMPLE_EN, "-o", out, "--format", "pdf,json"), 0)
+    [path] = out.glob("*.json")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    edit(data)
+    path.write_text(json.dumps(data), encoding="utf-8")
+    clean(run("send", next(out.glob("*.pdf")), "--to", "cfo@example.com", "--dry-run"), 2, message)
+
+
+def test_a_truncated_pack_json_and_outputs_that_are_folders(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    clean(run("build", SAMPLE_EN, "-o", out, "--format", "pdf,json"), 0)
+    [path] = out.glob("*.json")
+    path.write_text(path.read_text(encoding="utf-8")[:200], encoding="utf-8")
+    clean(
+        run("send", next(out.glob("*.pdf")), "--to", "cfo@example.com", "--dry-run"), 2, "is not a kpireport JSON pack"
+    )
+    path.unlink()
+    (out / "kpi-sample-en-2026-10.eml").mkdir()
+    clean(run("send", next(out.glob("*.pdf")), "--to", "cfo@example.com", "--dry-run"), 1, "a folder has that name")
+    fresh = tmp_path / "fresh"
+    (fresh / "kpi-sample-en-2026-10.html").mkdir(parents=True)
+    clean(run("build", SAMPLE_EN, "-o", fresh), 1, "a folder has that name")
+    assert sorted(p.name for p in fresh.iterdir()) == ["kpi-sample-en-2026-10.html"]  # no PDF written anyway
