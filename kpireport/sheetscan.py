@@ -140,9 +140,13 @@ class _Scanner:
             if self.cell_error or self.cell_formula:
                 self.finish_cell()
             ref = attributes[1] if attributes and attributes[0] == "r" else _attribute(attributes, "r") or ""
-            letters = ref.rstrip(_DIGITS)
-            digits = ref[len(letters) :]
-            if digits and letters.isalpha():
+            if ref:
+                letters = ref.rstrip(_DIGITS)
+                digits = ref[len(letters) :]
+                # Only a plain reference (A1, not a1, $A1, A0 or A-1): calamine reads other
+                # spellings differently, and the extent must be the one calamine will build.
+                if not (digits and digits[0] != "0" and letters.isalpha() and letters.isascii() and letters.isupper()):
+                    raise ScanError(f"it has a cell reference {ref[:20]!r} that is not a cell")
                 self.previous = None
             else:
                 ref, letters, digits = self.place_by_position()
@@ -163,9 +167,14 @@ class _Scanner:
         elif name in _ROW:
             if self.cell_error or self.cell_formula:
                 self.finish_cell()
-            ref = _attribute(attributes, "r") or ""
-            row = int(ref) - 1 if ref and ref.isascii() and ref.isdigit() and len(ref) <= 8 else self.row + 1
-            self.row, self.previous, self.last_ref = max(row, 0), None, ""
+            number = _attribute(attributes, "r")
+            if number is None:
+                row = self.row + 1
+            elif number.isascii() and number.isdigit() and number[0] != "0" and len(number) <= 7:
+                row = int(number) - 1
+            else:
+                raise ScanError(f"it has a row numbered {number[:20]!r}, which is not a row number")
+            self.row, self.previous, self.last_ref = row, None, ""
             if self.row >= EXCEL_ROWS:
                 raise ScanError(f"it has a row numbered {self.row + 1:,}, past Excel's last row ({EXCEL_ROWS:,})")
 

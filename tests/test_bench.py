@@ -23,3 +23,16 @@ def test_the_benchmark_runs_and_prints_its_tables(tmp_path: Path) -> None:
                      "Batch of 2 × 6 KPIs"):  # fmt: skip
         assert expected in run.stdout, expected
     assert (tmp_path / "RESULTS.md").read_text(encoding="utf-8").startswith("# Benchmark results")
+
+
+def test_the_fuzzer_runs_and_prints_its_summary() -> None:
+    run = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "fuzz.py"), "--examples", "15"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert run.stdout.strip().splitlines()[-1].startswith("15 inputs in ")
+    assert "FAILED" not in run.stdout

@@ -187,6 +187,28 @@ def test_a_row_past_excels_last_and_a_lying_dimension(tmp_path: Path) -> None:
     clean(run("build", rezip(lying, huge_dimension), "-o", tmp_path / "out", "--format", "json"), 0)
 
 
+@pytest.mark.parametrize(
+    ("cells", "message"),
+    [
+        # Found by bench/fuzz.py: calamine placed this row billions of rows down and aborted.
+        (b'<row r="99999999999"><c><v>1</v></c></row>', "a row numbered '99999999999'"),
+        (b'<row r="0"><c><v>1</v></c></row>', "a row numbered '0'"),
+        (b'<row r="9"><c r="A0"><v>1</v></c></row>', "a cell reference 'A0'"),
+        (b'<row r="9"><c r="$A9"><v>1</v></c></row>', "a cell reference '$A9'"),
+        (b'<row r="9"><c r="a9"><v>1</v></c></row>', "a cell reference 'a9'"),
+        (b'<row r="9"><c r="XFE9"><v>1</v></c></row>', "a cell at XFE9, outside Excel's grid"),
+    ],
+)
+def test_references_that_are_not_cells_are_refused(tmp_path: Path, cells: bytes, message: str) -> None:
+    path = book(tmp_path)
+    number = sheet_number(path, "Actuals")
+
+    def odd(name: str, data: bytes) -> bytes | None:
+        return data.replace(b"</sheetData>", cells + b"</sheetData>") if name == SHEET_XML.format(number) else None
+
+    clean(run("build", rezip(path, odd), "-o", tmp_path / "out"), 2, "Actuals: the sheet is rejected", message)
+
+
 def test_a_crafted_comment_is_scanned_in_linear_time(tmp_path: Path) -> None:
     path = book(tmp_path)
     number = sheet_number(path, "Actuals")
