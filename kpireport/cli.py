@@ -102,14 +102,12 @@ def init(
     )
     theme_file = path.parent / "brand.toml"
     try:
-        if with_theme and theme_file.exists() and not force:
-            raise KpiReportError(f"{theme_file} already exists; pass --force to overwrite it.")
-        write_template(path, options, force=force)
+        beside = {}
         if with_theme:
-            from kpireport.output import write_atomic
             from kpireport.theme import example_theme
 
-            write_atomic(theme_file, example_theme(company_of(options)))
+            beside[theme_file] = example_theme(company_of(options))
+        write_template(path, options, force=force, beside=beside)
     except KpiReportError as error:
         _fail(error)
     click.echo(f"Wrote {path}" + (" with example data" if example else ""))
@@ -391,5 +389,15 @@ def doctor(languages: tuple[str, ...], smtp: bool) -> None:
     sys.exit(1 if failed else 0)
 
 
+def _stop_on_sigterm(signum: int, frame: object) -> None:
+    # A scheduler's SIGTERM ends the run as Ctrl-C does, through every clean-up on the way:
+    # temporary files are removed and a pack half-renamed is put back (SIGTERM's default,
+    # dying on the spot, would leave them).
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> None:
+    import signal
+
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     cli.main(args=list(argv) if argv is not None else None, prog_name="kpireport")

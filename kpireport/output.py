@@ -13,7 +13,7 @@ import errno
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from kpireport.errors import OutputError
@@ -84,12 +84,6 @@ def _write(path: Path, data: bytes | str) -> None:
 def write_atomic(target: Path, data: bytes | str) -> None:
     with atomic_path(target) as temporary:
         _write(temporary, data)
-
-
-def save_atomic(target: Path, save: Callable[[Path], None]) -> None:
-    """Let ``save`` write to a temporary path, then move the result into place."""
-    with atomic_path(target) as temporary:
-        save(temporary)
 
 
 def _keep(target: Path, backup: Path) -> None:

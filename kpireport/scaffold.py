@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import io
 import random
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -24,7 +25,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from kpireport.errors import KpiReportError
 from kpireport.model import Locale, Month
-from kpireport.output import save_atomic
+from kpireport.output import write_set
 from kpireport.schema import (
     ACTUALS_SHEET,
     COMMENT_COLUMNS,
@@ -127,17 +128,28 @@ def default_fiscal_start(lang: Locale) -> int:
     return 4 if lang == "ja" else 1
 
 
-def write_template(path: Path, options: InitOptions, *, force: bool = False, today: dt.date | None = None) -> None:
-    if path.exists() and not force:
-        raise KpiReportError(f"{path} already exists; pass --force to overwrite it.")
+def write_template(
+    path: Path,
+    options: InitOptions,
+    *,
+    force: bool = False,
+    today: dt.date | None = None,
+    beside: Mapping[Path, str] | None = None,
+) -> None:
+    """Write the template to ``path``, with the ``beside`` files (the example theme) as one
+    set: all of them or none, and nothing existing overwritten without ``force``."""
+    for target in (path, *(beside or {})):
+        if target.exists() and not force:
+            raise KpiReportError(f"{target} already exists; pass --force to overwrite it.")
     if path.suffix.lower() != ".xlsx":
         raise KpiReportError(f"{path.name} must end in .xlsx.")
     known = examples().departments
     unknown = [d for d in options.departments if d not in known]
     if unknown:
         raise KpiReportError(f"unknown department {unknown[0]!r}; choose from {', '.join(known)}.")
-    book = build_template(options, today=today or dt.date.today())
-    save_atomic(path, lambda temporary: book.save(temporary))
+    workbook = io.BytesIO()
+    build_template(options, today=today or dt.date.today()).save(workbook)
+    write_set({path: workbook.getvalue(), **(beside or {})})
 
 
 def build_template(options: InitOptions, *, today: dt.date) -> OpenpyxlWorkbook:
