@@ -83,27 +83,23 @@ class BatchProgress:
 
 
 def print_summary(outcomes: Sequence[Outcome], out_dir: Path, console: Console | None = None) -> None:
-    """One line per workbook that fits an 80-column terminal: the folder is named once, each
-    pack by the formats written (the file names are the workbook's stem and the month)."""
+    """One line per workbook that fits an 80-column terminal: the folder is named once, the
+    status counts share one column, and each pack is listed by the formats written (the file
+    names are the workbook's name and the month)."""
     console = console or Console(soft_wrap=False)
     table = Table(
         title=f"{sum(o.ok for o in outcomes)} of {len(outcomes)} packs built",
-        caption=f"written to {escape(safe_text(str(out_dir)))}",
+        caption=f"status: green/amber/red/no data; written to {escape(safe_text(str(out_dir)))}",
     )
-    table.add_column("workbook", overflow="fold")
+    table.add_column("workbook", no_wrap=True, overflow="ellipsis")
     table.add_column("month", no_wrap=True)
-    for status in ("green", "amber", "red", "no data"):
-        table.add_column(status, justify="right", no_wrap=True)
-    table.add_column("written / error", overflow="fold")
+    table.add_column("status", no_wrap=True, justify="center")
+    table.add_column("written / error", overflow="fold", min_width=14)
     for o in outcomes:
         counts = dict(o.counts)
+        status = "/".join(str(counts.get(s, "–")) for s in ("green", "amber", "red", "no_data")) if o.ok else ""
         detail = " ".join(p.suffix[1:] for p in o.outputs) if o.ok else f"[red]{escape(safe_text(o.error))}[/]"
-        table.add_row(
-            escape(safe_text(o.workbook.name)),
-            o.month,
-            *(str(counts.get(s, "")) for s in ("green", "amber", "red", "no_data")),
-            detail,
-        )
+        table.add_row(escape(safe_text(o.workbook.name)), o.month, status, detail)
     console.print(table)
 
 

@@ -295,11 +295,41 @@ def test_a_50_mb_shared_string_is_read_and_clipped(tmp_path: Path) -> None:
     import random
 
     text = "".join(random.Random(7).choices("abcdefghijklmnopqrstuvwxyz ", k=50 * 1024 * 1024))
-    path = book(tmp_path, lambda s: s["KPI"][1].__setitem__(1, text))
+    path = book(tmp_path)
+    kpi_sheet = SHEET_XML.format(sheet_number(path, "KPI"))
+    shared = (
+        b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>'
+        + text.encode()
+        + b"</t></si></sst>"
+    )
+
+    def share(name: str, data: bytes) -> bytes | None:
+        if name == kpi_sheet:  # the first KPI's name becomes shared string 0
+            start = data.index(b'<c r="B2"')
+            end = data.index(b"</c>", start) + 4
+            return data[:start] + b'<c r="B2" t="s"><v>0</v></c>' + data[end:]
+        if name == "xl/_rels/workbook.xml.rels":
+            return data.replace(
+                b"</Relationships>",
+                b'<Relationship Id="rIdS" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+                b'sharedStrings" Target="sharedStrings.xml"/></Relationships>',
+            )
+        if name == "[Content_Types].xml":
+            return data.replace(
+                b"</Types>",
+                b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
+                b'officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+            )
+        return None
+
+    path = rezip(path, share, {"xl/sharedStrings.xml": shared})
+    before = digest(path)
     result = run("check", path, "--format", "json")
     clean(result, 0)
     long_names = [f for f in json.loads(result.stdout)["findings"] if "characters long" in f["message"]]
     assert [f["where"] for f in long_names] == ["KPI!A2"]
+    assert f"{len(text):,} characters" in long_names[0]["message"]
+    assert digest(path) == before
 
 
 # -- cell values ----------------------------------------------------------------------------
@@ -363,6 +393,21 @@ def test_figures_and_dates_out_of_range_name_the_cell(tmp_path: Path, change: An
     clean(run("build", book(tmp_path, change), "-o", tmp_path / "out"), 2, message)
 
 
+@pytest.mark.parametrize(
+    ("second_id", "message"),
+    [
+        ("k1", "'k1' is not a KPI id on the KPI sheet"),  # ids are matched exactly: case matters
+        ("Ｋ1", "'Ｋ1' is not a KPI id on the KPI sheet"),  # and width
+        ("K1 ", "KPI 'K1' has two rows"),  # surrounding spaces do not
+    ],
+)
+def test_ids_that_differ_only_by_case_width_or_spaces(tmp_path: Path, second_id: str, message: str) -> None:
+    path = book(tmp_path, lambda s: s["Actuals"].append([second_id, 1, 2, 3]))
+    before = digest(path)
+    clean(run("build", path, "-o", tmp_path / "out"), 2, "Actuals!A4", message)
+    assert digest(path) == before
+
+
 def test_ambiguous_sheets_name_both(tmp_path: Path) -> None:
     def two_settings(sheets: dict[str, Rows]) -> None:
         sheets["設定"] = [["会社名", "Other"]]
@@ -399,12 +444,21 @@ def test_tricky_text_in_every_field_stays_text(tmp_path: Path, listener: Listene
         sheets["Comments"][1][2:5] = [hostile, hostile, hostile]
 
     out = tmp_path / "out"
-    clean(run("build", book(tmp_path, everywhere), "-o", out), 0)
+    path = book(tmp_path, everywhere)
+    before = digest(path)
+    clean(run("build", path, "-o", out), 0)
     html = next(out.glob("*.html")).read_text(encoding="utf-8")
     assert "</script><script>" not in html and "<img src=x" not in html
     assert "{{ 7*7 }}" in html and ">49<" not in html
     data = built_json(out)
     assert data["company"] == hostile and data["kpis"][0]["name"] == hostile
+    from pypdf import PdfReader
+
+    pages = PdfReader(next(out.glob("*.pdf"))).pages
+    # pypdf reads some fallback fonts' text as UTF-16 with NULs between the characters.
+    pdf_text = "".join(page.extract_text() or "" for page in pages).replace("\x00", "")
+    assert "{{ 7*7 }}" in pdf_text and "=HYPERLINK(" in pdf_text and "</script>" in pdf_text
+    assert digest(path) == before
 
 
 def test_control_characters_never_reach_the_terminal_raw(tmp_path: Path) -> None:
@@ -447,8 +501,10 @@ def test_fifos_devices_and_sparse_files_are_refused_without_reading(tmp_path: Pa
     os.mkfifo(theme_fifo)
     clean(run("build", SAMPLE_EN, "--theme", theme_fifo, "-o", tmp_path / "out"), 2, "is not a regular file")
     theme = tmp_path / "theme.toml"
+    (tmp_path / "link.png").symlink_to("/dev/zero")
     for logo, message in (
         ("/dev/zero", "is not a regular file"),
+        ("link.png", "is not a regular file"),
         ("sparse.png", "the limit is 2.0 MiB"),
         ("bad\x00name.png", "is not a valid file name"),
     ):

@@ -90,12 +90,17 @@ def test_overlapping_entries_are_refused(tmp_path: Path) -> None:
         XlsxFile(path)
 
 
-def _one_sheet_workbook(path: Path, sheet_data: bytes) -> Path:
-    """A minimal hand-written workbook whose one sheet, "Data", holds ``sheet_data``."""
+def _one_sheet_workbook(
+    path: Path, sheet_data: bytes, *, prefix: bytes = b"", part: str = "xl/worksheets/sheet1.xml"
+) -> Path:
+    """A minimal hand-written workbook whose one sheet, "Data", holds ``sheet_data`` (its
+    elements written with ``prefix``, e.g. b"x:", and stored as ``part``)."""
+    declare = b"xmlns" + (b":" + prefix[:-1] if prefix else b"")
     sheet = (
-        b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-        b"<sheetData>" + sheet_data + b"</sheetData></worksheet>"
-    )
+        b'<?xml version="1.0"?><' + prefix + b"worksheet " + declare
+        + b'="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><' + prefix + b"sheetData>"
+        + sheet_data + b"</" + prefix + b"sheetData></" + prefix + b"worksheet>"
+    )  # fmt: skip
     workbook = (
         b'<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
         b'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
@@ -126,7 +131,7 @@ def _one_sheet_workbook(path: Path, sheet_data: bytes) -> Path:
             "_rels/.rels": root_rels,
             "xl/workbook.xml": workbook,
             "xl/_rels/workbook.xml.rels": rels,
-            "xl/worksheets/sheet1.xml": sheet,
+            part: sheet,
         },
     )
 
@@ -177,6 +182,18 @@ def test_scan_finds_the_cells_calamine_shows_as_empty(
         grid = book.grid("Data")
     assert grid.problems == problems
     assert grid.value(row, col) == value
+
+
+def test_the_scan_reads_a_prefixed_sheet_and_a_part_named_in_another_case(tmp_path: Path) -> None:
+    prefixed = b'<x:row r="1"><x:c r="A1"><x:v>7</x:v></x:c><x:c r="B1" t="e"><x:v>#N/A</x:v></x:c></x:row>'
+    with XlsxFile(_one_sheet_workbook(tmp_path / "prefixed.xlsx", prefixed, prefix=b"x:")) as book:
+        assert book.grid("Data").problems == {(0, 1): ("error_value", "#N/A")}
+    plain = b'<row r="1"><c r="A1"><v>7</v></c><c r="B1" t="e"><v>#N/A</v></c></row>'
+    path = _one_sheet_workbook(tmp_path / "case.xlsx", plain, part="xl/Worksheets/Sheet1.XML")
+    with XlsxFile(path) as book:
+        grid = book.grid("Data")
+    assert grid.problems == {(0, 1): ("error_value", "#N/A")}
+    assert grid.value(0, 0) == 7.0
 
 
 def test_a_part_that_lies_about_its_size_is_refused(tmp_path: Path) -> None:
