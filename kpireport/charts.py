@@ -6,8 +6,9 @@ chart of every row: small markup is fast markup.
 
 from __future__ import annotations
 
+import math
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup
@@ -50,59 +51,6 @@ def _path(points: Sequence[tuple[float, float] | None]) -> str:
         parts.append(f"{'L' if pen_down else 'M'}{x:.1f} {y:.1f}")
         pen_down = True
     return "".join(parts)
-
-
-def trend_chart(
-    actuals: Sequence[float | None],
-    targets: Sequence[float | None],
-    status: Status,
-    *,
-    width: float = 96,
-    height: float = 26,
-    label: str = "",
-    palette: Palette = DEFAULT_PALETTE,
-) -> Markup:
-    """Twelve months: actuals as bars (the report month's in its status colour) against the
-    target as a dashed line. Months without data leave a gap, never a zero bar."""
-    pad = 2.0
-    present = [v for v in [*actuals, *targets] if v is not None]
-    # Bars stand on zero, and the chart's top is its own largest value: a rate of 12-14% fills
-    # the chart as a count of thousands does (a fixed floor of 1.0 drew it as a flat line).
-    low = min([0.0, *present])
-    high = max([0.0, *present])
-    scale = (height - 2 * pad) / (high - low if high > low else 1.0)
-    step = (width - 2 * pad) / max(len(actuals), 1)
-    base_y = height - pad - (0 - low) * scale
-    last = max((i for i, v in enumerate(actuals) if v is not None), default=None)
-    # All earlier months' bars are one path and the report month's bar one rect: WeasyPrint
-    # lays out and draws every SVG element, so fewer elements is a faster pack.
-    history: list[str] = []
-    current = ""
-    bar_width = step * 0.64
-    for index, value in enumerate(actuals):
-        if value is None:
-            continue
-        x = pad + index * step + step * 0.18
-        y = height - pad - (value - low) * scale
-        top, size = min(y, base_y), max(abs(base_y - y), 0.6)
-        if index == last:
-            current = (
-                f'<rect x="{x:.1f}" y="{top:.1f}" width="{bar_width:.1f}" height="{size:.1f}" '
-                f'fill="{palette.status(status)}"/>'
-            )
-        else:
-            history.append(f"M{x:.1f} {top:.1f}h{bar_width:.1f}v{size:.1f}h{-bar_width:.1f}z")
-    target_points = [
-        None if value is None else (pad + (i + 0.5) * step, height - pad - (value - low) * scale)
-        for i, value in enumerate(targets)
-    ]
-    bars = f'<path fill="{palette.line}" fill-opacity=".45" d="{"".join(history)}"/>' if history else ""
-    return Markup(
-        f'<svg class="spark" viewBox="0 0 {width:g} {height:g}" width="{width:g}" height="{height:g}" '
-        f'role="img" aria-label="{Markup.escape(label)}">{bars}{current}'
-        f'<path fill="none" stroke="{palette.marker}" stroke-width="1" stroke-dasharray="2.5 1.5" '
-        f'd="{_path(target_points)}"/></svg>'
-    )
 
 
 def progress_bar(
@@ -155,11 +103,14 @@ def _fit(text: str, width: float, size: float) -> str:
     return text
 
 
-def _svg_text(x: float, y: float, text: str, size: float, fill: str, *, bold: bool = False, end: bool = False) -> str:
+def _svg_text(
+    x: float, y: float, text: str, size: float, fill: str, *, bold: bool = False, anchor: str = "start"
+) -> str:
     weight = ' font-weight="bold"' if bold else ""
-    anchor = ' text-anchor="end"' if end else ""
+    anchored = "" if anchor == "start" else f' text-anchor="{anchor}"'
     return (
-        f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size:g}" fill="{fill}"{weight}{anchor}>{Markup.escape(text)}</text>'
+        f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size:g}" fill="{fill}"{weight}{anchored}>'
+        f"{Markup.escape(text)}</text>"
     )
 
 
@@ -221,7 +172,7 @@ def _tree_part(title: str, kgi: TreeKgi, kpis: list[TreeKpi], palette: Palette, 
             connectors.append(f"M{dept_x + dept_w - 6:g} {dept_y:.1f}L{kpi_x - 8:g} {kpi_y:.1f}")
             squares.setdefault(status, []).append(f"M{kpi_x:g} {kpi_y - 6:.1f}h12v12h-12z")
             parts.append(_svg_text(kpi_x + 18, kpi_y + 3, _fit(kpi.name, kpi_w - 80, size), size, palette.marker))
-            parts.append(_svg_text(width - 2, kpi_y + 3, kpi.note, size, status, end=True))
+            parts.append(_svg_text(width - 2, kpi_y + 3, kpi.note, size, status, anchor="end"))
             y += row
     # One path for every connector and one per status colour keep the element count low.
     parts.insert(0, f'<path d="{"".join(connectors)}" fill="none" stroke="{palette.target}"/>')
@@ -230,4 +181,95 @@ def _tree_part(title: str, kgi: TreeKgi, kpis: list[TreeKpi], palette: Palette, 
         f'<svg class="tree" viewBox="0 0 {width:g} {height:.0f}" width="{width:g}" height="{height:.0f}" '
         # SVG text does not inherit the page's font; without this WeasyPrint embeds another face.
         f'font-family="{Markup.escape(font)}" role="img" aria-label="{Markup.escape(title)}">{"".join(parts)}</svg>'
+    )
+
+
+@dataclass(frozen=True)
+class TrendLines:
+    """One KPI's fiscal year for :func:`trend_panel`: twelve month labels and, for each line,
+    twelve values (None where a month has none)."""
+
+    months: Sequence[str]
+    target: Sequence[float | None]
+    actual: Sequence[float | None]
+    prior: Sequence[float | None]
+    outlook: Sequence[float | None]
+
+
+def nice_ticks(low: float, high: float, count: int = 3) -> list[float]:
+    """About ``count`` round steps (1, 2 or 5 × a power of ten) from a multiple below
+    ``low`` to one at or above ``high``."""
+    if high <= low:
+        high = low + (abs(low) or 1.0)
+    raw = (high - low) / count
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(f * power for f in (1, 2, 2.5, 5, 10) if f * power >= raw)
+    first = math.floor(low / step) * step
+    ticks = [first]
+    while ticks[-1] < high - step * 1e-9:
+        ticks.append(ticks[-1] + step)
+    return ticks
+
+
+def trend_panel(
+    lines: TrendLines,
+    axis: Callable[[float, float], str],
+    *,
+    label: str = "",
+    width: float = 250,
+    height: float = 170,
+    palette: Palette = DEFAULT_PALETTE,
+    font: str = "sans-serif",
+) -> Markup:
+    """A fiscal year as lines: actual (solid, with a dot per month), target (dashed), last
+    year's actual (light) and the outlook for the months to come (dotted, from the last actual).
+    The scale is the values' own (a rate of 12-14% fills the chart as a count of thousands
+    does); ``axis(value, step)`` formats the tick labels in the pack's locale. Four month
+    labels and a few ticks keep the text small: WeasyPrint lays out every text element of every
+    chart."""
+    left, right, top, bottom = 46.0, 6.0, 8.0, 18.0
+    values = [v for series in (lines.target, lines.actual, lines.prior, lines.outlook) for v in series if v is not None]
+    ticks = nice_ticks(min(values, default=0.0), max(values, default=1.0))
+    bottom_value, top_value = ticks[0], ticks[-1]
+    span = (top_value - bottom_value) or 1.0
+    plot_h = height - top - bottom
+    step = (width - left - right) / max(len(lines.months), 1)
+
+    def x(index: int) -> float:
+        return left + (index + 0.5) * step
+
+    def y(value: float) -> float:
+        return top + plot_h - (value - bottom_value) / span * plot_h
+
+    def points(series: Sequence[float | None]) -> list[tuple[float, float] | None]:
+        return [None if v is None else (x(i), y(v)) for i, v in enumerate(series)]
+
+    last = max((i for i, v in enumerate(lines.actual) if v is not None), default=None)
+    outlook: list[tuple[float, float] | None] = [None] * len(lines.months)
+    if last is not None and any(v is not None for v in lines.outlook[last + 1 :]):
+        actual_last = lines.actual[last]
+        assert actual_last is not None
+        outlook = [None] * last + [(x(last), y(actual_last))] + points(lines.outlook)[last + 1 :]
+    grid = "".join(f"M{left:.1f} {y(t):.1f}H{width - right:.1f}" for t in ticks)
+    dots = "".join(f"M{px:.1f} {py:.1f}h0" for point in points(lines.actual) if point for px, py in [point])
+    parts = [
+        f'<path stroke="{palette.track}" stroke-width="1" d="{grid}"/>',
+        f'<path fill="none" stroke="#b9c0ca" stroke-width="1.5" d="{_path(points(lines.prior))}"/>',
+        f'<path fill="none" stroke="{palette.target}" stroke-width="1.5" stroke-dasharray="4 3" '
+        f'd="{_path(points(lines.target))}"/>',
+        f'<path fill="none" stroke="{palette.line}" stroke-width="1.5" stroke-dasharray="1.5 2.5" '
+        f'd="{_path(outlook)}"/>',
+        f'<path fill="none" stroke="{palette.line}" stroke-width="2" d="{_path(points(lines.actual))}"/>',
+        f'<path stroke="{palette.line}" stroke-width="5" stroke-linecap="round" d="{dots}"/>',
+    ]
+    step_value = ticks[1] - ticks[0] if len(ticks) > 1 else 1.0
+    texts = [_svg_text(left - 4, y(t) + 3, axis(t, step_value), 8, palette.marker, anchor="end") for t in ticks]
+    texts += [
+        _svg_text(x(i), height - 5, lines.months[i], 8, palette.marker, anchor="middle")
+        for i in range(0, len(lines.months), 3)
+    ]
+    return Markup(
+        f'<svg class="trend" viewBox="0 0 {width:g} {height:g}" width="{width:g}" height="{height:g}" '
+        f'font-family="{Markup.escape(font)}" role="img" aria-label="{Markup.escape(label)}">'
+        f"{''.join(parts)}{''.join(texts)}</svg>"
     )

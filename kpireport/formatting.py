@@ -9,7 +9,13 @@ import datetime as dt
 from dataclasses import dataclass
 
 from babel.dates import format_date, format_skeleton
-from babel.numbers import format_currency, format_decimal, format_percent
+from babel.numbers import (
+    format_compact_currency,
+    format_compact_decimal,
+    format_currency,
+    format_decimal,
+    format_percent,
+)
 
 from kpireport.model import Locale, Month
 
@@ -77,6 +83,31 @@ class Formatter:
         if value is None or unit == "percent":
             return ""
         return ("+" if value > 0 else "") + self.percent(value)
+
+    def change_on_last_year(self, delta: float | None, pct: float | None, unit: str) -> str:
+        """+12.5% on last year; for a percent KPI the change in points (+1.2pt), since a
+        relative change of a rate reads as a second, contradicting percentage."""
+        if unit == "percent":
+            return self.delta(delta, unit)
+        return self.delta_pct(pct, unit) or DASH
+
+    def axis(self, value: float, unit: str, step: float = 1.0) -> str:
+        """A chart's axis label: short, in the pack's locale (1.2M / 120万, 12%), with as many
+        decimals as ticks ``step`` apart need (1.5%, 2.0%, 2.5%)."""
+        if unit == "percent":
+            decimals = len(f"{step * 100:.3f}".rstrip("0").partition(".")[2])
+            pattern = "#,##0" + ("." + "0" * decimals if decimals else "") + "%"
+            return self._signed(format_percent(value, format=pattern, locale=self.locale))
+        if unit == "currency":
+            if self.large_yen and self.locale == "ja" and self.currency == "JPY" and abs(value) >= 10_000:
+                return self._man_oku(value)
+            text = format_compact_currency(value, self.currency, locale=self.locale, fraction_digits=1)
+            return self._signed(text.replace("￥", "¥"))
+        return self._signed(format_compact_decimal(value, locale=self.locale, fraction_digits=1))
+
+    def month_short(self, month: Month) -> str:
+        """Apr / 4月: a chart's month label."""
+        return str(format_skeleton("MMM", month.first_day, locale=self.locale))
 
     def month(self, month: Month) -> str:
         """Nov 2026 / 2026年11月."""

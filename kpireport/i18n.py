@@ -228,7 +228,17 @@ LABELS: dict[str, dict[Locale, str]] = {
     "qtd": {"en": "QTD", "ja": "四半期累計"},
     "ytd": {"en": "YTD", "ja": "年度累計"},
     "forecast": {"en": "FY forecast", "ja": "通期予測"},
-    "trend12": {"en": "12 months", "ja": "12か月推移"},
+    "variance": {"en": "vs target", "ja": "目標差"},
+    "yoy": {"en": "vs last year", "ja": "前年比"},
+    "last_year": {"en": "last year", "ja": "前年"},
+    "outlook": {"en": "Outlook", "ja": "着地見込"},
+    "run_rate": {"en": "At run rate", "ja": "現ペース"},
+    "trends": {"en": "Trends", "ja": "推移"},
+    "trend_chart": {"en": "fiscal year by month", "ja": "年度の月次推移"},
+    "legend_actual": {"en": "Actual", "ja": "実績"},
+    "legend_target": {"en": "Target", "ja": "目標"},
+    "legend_prior": {"en": "Last year", "ja": "前年実績"},
+    "legend_outlook": {"en": "Outlook", "ja": "着地見込"},
     "comment": {"en": "Comment", "ja": "コメント"},
     "action": {"en": "Action", "ja": "アクション"},
     "owner": {"en": "Owner", "ja": "担当"},
@@ -272,9 +282,11 @@ LABELS: dict[str, dict[Locale, str]] = {
     "legend": {
         "en": "Attainment = actual ÷ target (target ÷ actual where lower is better). "
         "QTD/YTD use the months with both an actual and a target. "
-        "Forecast = YTD run rate × 12 against the full-year target (shown when all 12 targets are set).",
+        "Forecast = YTD run rate × 12 against the full-year target (shown when all 12 targets are set); "
+        "outlook = YTD actual plus the Forecast sheet's estimates (the run rate where it has none).",
         "ja": "達成率＝実績÷目標（低いほど良い指標は目標÷実績）。四半期・年度累計は実績と目標がそろった月で集計。"
-        "通期予測＝年度累計の月平均×12 と通期目標の比較（12か月分の目標がある場合）。",
+        "通期予測＝年度累計の月平均×12 と通期目標の比較（12か月分の目標がある場合）。"
+        "着地見込＝年度累計実績＋見込シートの数値（空欄の月は月平均）。",
     },
 }
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from kpireport.model import (
+    EMPTY_SERIES,
     OKR_THRESHOLDS,
     Aggregation,
     Direction,
@@ -50,6 +51,14 @@ class Period:
     attainment: float | None
     status: Status
     months_with_actual: int = 0
+    variance: float | None = None
+    """actual − target; ``favorable`` when it is on the good side of the KPI's direction."""
+    favorable: bool | None = None
+    prior: float | None = None
+    """The same figure one year earlier (same months, same aggregation), where the workbook has it."""
+    yoy_pct: float | None = None
+    yoy_delta: float | None = None
+    """actual − prior: how a percent KPI's change on last year is shown (in points)."""
 
 
 @dataclass(frozen=True)
@@ -65,6 +74,24 @@ class Forecast:
     projected: float
     full_year_target: float
     attainment: float | None
+    outlook: float | None = None
+    """YTD actual plus the team's latest estimate (Forecast sheet) for the months to come,
+    the run rate for a month it leaves empty."""
+    outlook_attainment: float | None = None
+
+
+@dataclass(frozen=True)
+class YearSeries:
+    """The fiscal year month by month, for charts and the JSON ``series``: targets, actuals
+    up to the report month, last year's actuals, the Forecast sheet's estimates, and the
+    outlook for each month after the report month (an estimate, else the run rate)."""
+
+    months: tuple[Month, ...]
+    target: tuple[float | None, ...]
+    actual: tuple[float | None, ...]
+    prior: tuple[float | None, ...]
+    forecast: tuple[float | None, ...]
+    outlook: tuple[float | None, ...]
 
 
 @dataclass(frozen=True)
@@ -76,8 +103,7 @@ class KpiResult:
     ytd: Period
     forecast: Forecast | None
     red_streak: int
-    history: tuple[tuple[Month, float | None, float | None], ...]
-    """(month, target, actual) for each month of the fiscal year, for charts."""
+    series: YearSeries
 
 
 @dataclass(frozen=True)
@@ -92,6 +118,12 @@ class KgiResult:
     level: bool = False
     """A level goal (NPS 40, churn ≤ 2%) is judged by its latest value, not accumulated."""
     months_with_actual: int = 0
+    projected: float | None = None
+    """A cumulative goal at its deadline: at the run rate so far, and with the Forecast
+    sheet's estimates where the team gave them (the run rate elsewhere)."""
+    outlook: float | None = None
+    projected_progress: float | None = None
+    outlook_progress: float | None = None
 
 
 def attainment(target: float | None, actual: float | None, direction: Direction) -> float | None:
@@ -132,20 +164,45 @@ def thresholds_for(kpi: Kpi, settings: Settings) -> Thresholds:
     return OKR_THRESHOLDS if kpi.kind is Kind.OKR else settings.thresholds
 
 
+def variance(target: float | None, actual: float | None, direction: Direction) -> tuple[float | None, bool | None]:
+    """actual − target, and whether that is on the good side of the direction (meeting the
+    target exactly is)."""
+    if target is None or actual is None:
+        return None, None
+    difference = excel_round(actual - target)
+    if difference is None:
+        return None, None
+    return difference, difference <= 0 if direction is Direction.LOWER else difference >= 0
+
+
+def change_pct(now: float | None, before: float | None) -> float | None:
+    """(now − before) / |before|; null where either is missing or before is zero."""
+    if now is None or not before:
+        return None
+    return excel_round((now - before) / abs(before))
+
+
 def period(
     target: float | None,
     actual: float | None,
     direction: Direction,
     thresholds: Thresholds,
     months_with_actual: int = 0,
+    prior: float | None = None,
 ) -> Period:
-    target, actual = excel_round(target), excel_round(actual)
+    target, actual, prior = excel_round(target), excel_round(actual), excel_round(prior)
+    difference, favorable = variance(target, actual, direction)
     return Period(
         target=target,
         actual=actual,
         attainment=attainment(target, actual, direction),
         status=status(target, actual, direction, thresholds),
         months_with_actual=months_with_actual,
+        variance=difference,
+        favorable=favorable,
+        prior=prior,
+        yoy_pct=change_pct(actual, prior),
+        yoy_delta=excel_round(actual - prior) if actual is not None and prior is not None else None,
     )
 
 
@@ -173,8 +230,9 @@ def month_over_month(actuals: Series, month: Month, direction: Direction) -> Mon
     current = actuals.get(month)
     previous = actuals.get(month.shift(-1))
     delta = excel_round(current - previous) if current is not None and previous is not None else None
-    delta_pct = excel_round(delta / abs(previous)) if delta is not None and previous else None
-    return MonthOverMonth(previous, delta, delta_pct, trend(delta, direction))
+    return MonthOverMonth(
+        previous, delta, change_pct(current, previous) if delta is not None else None, trend(delta, direction)
+    )
 
 
 def months_between(first: Month, last: Month) -> list[Month]:
@@ -195,23 +253,56 @@ def rollup(
     both = [m for m in months if m in actuals and m in targets]
     actual = aggregate([actuals[m] for m in both], aggregation)
     target = aggregate([targets[m] for m in both], aggregation)
-    return period(target, actual, direction, thresholds, len(both))
+    # Last year's figure over the same months; only where the workbook has every one of them,
+    # so a partial year is never compared with a full one (and a missing year is never zero).
+    a_year_before = [m.shift(-MONTHS_IN_YEAR) for m in both]
+    prior = (
+        aggregate([actuals[m] for m in a_year_before], aggregation)
+        if a_year_before and all(m in actuals for m in a_year_before)
+        else None
+    )
+    return period(target, actual, direction, thresholds, len(both), prior)
 
 
 def fiscal_year_months(year_start: Month) -> list[Month]:
     return months_between(year_start, year_start.shift(MONTHS_IN_YEAR - 1))
 
 
-def forecast(targets: Series, ytd: Period, year_start: Month, direction: Direction) -> Forecast | None:
-    """Full-year projection of a ``sum`` KPI at its year-to-date monthly run rate; none unless
-    every month of the fiscal year has a target (a partial plan has no full-year target)."""
-    year_targets = [targets.get(m) for m in fiscal_year_months(year_start)]
-    if ytd.actual is None or not ytd.months_with_actual or any(t is None for t in year_targets):
+def run_rate(ytd: Period) -> float | None:
+    """The year-to-date monthly average of a ``sum`` KPI."""
+    return ytd.actual / ytd.months_with_actual if ytd.actual is not None and ytd.months_with_actual else None
+
+
+def monthly_outlook(estimates: Series, ytd: Period, months: Iterable[Month]) -> list[float | None]:
+    """Each month's expected value: the team's estimate where the Forecast sheet has one,
+    else the run rate."""
+    rate = run_rate(ytd)
+    return [estimates.get(m, rate) for m in months]
+
+
+def forecast(
+    targets: Series, estimates: Series, ytd: Period, year_start: Month, month: Month, direction: Direction
+) -> Forecast | None:
+    """Full-year projection of a ``sum`` KPI at its year-to-date monthly run rate, and the
+    outlook with the Forecast sheet's estimates; none unless every month of the fiscal year has
+    a target (a partial plan has no full-year target)."""
+    year = fiscal_year_months(year_start)
+    year_targets = [targets.get(m) for m in year]
+    rate = run_rate(ytd)
+    if ytd.actual is None or rate is None or any(t is None for t in year_targets):
         return None
     full_year_target = excel_round(math.fsum(t for t in year_targets if t is not None))
-    projected = excel_round(ytd.actual / ytd.months_with_actual * MONTHS_IN_YEAR)
+    projected = excel_round(rate * MONTHS_IN_YEAR)
+    to_come = monthly_outlook(estimates, ytd, [m for m in year if m > month])
+    outlook = excel_round(ytd.actual + math.fsum(v for v in to_come if v is not None))
     assert projected is not None and full_year_target is not None
-    return Forecast(projected, full_year_target, attainment(full_year_target, projected, direction))
+    return Forecast(
+        projected,
+        full_year_target,
+        attainment(full_year_target, projected, direction),
+        outlook,
+        attainment(full_year_target, outlook, direction),
+    )
 
 
 def red_streak(targets: Series, actuals: Series, month: Month, direction: Direction, thresholds: Thresholds) -> int:
@@ -224,22 +315,54 @@ def red_streak(targets: Series, actuals: Series, month: Month, direction: Direct
     return streak
 
 
-def evaluate_kpi(kpi: Kpi, targets: Series, actuals: Series, settings: Settings, month: Month) -> KpiResult:
+def year_series(
+    kpi: Kpi, targets: Series, actuals: Series, estimates: Series, ytd: Period, year_start: Month, month: Month
+) -> YearSeries:
+    months = fiscal_year_months(year_start)
+    later = [m for m in months if m > month]
+    # Only a sum KPI has a run rate to fill a month; a rate or a level has its estimates only.
+    outlook = dict(
+        zip(later, monthly_outlook(estimates, ytd, later) if kpi.aggregation is Aggregation.SUM else
+            [estimates.get(m) for m in later], strict=True)
+    )  # fmt: skip
+    return YearSeries(
+        months=tuple(months),
+        target=tuple(targets.get(m) for m in months),
+        actual=tuple(actuals.get(m) if m <= month else None for m in months),
+        prior=tuple(actuals.get(m.shift(-MONTHS_IN_YEAR)) for m in months),
+        forecast=tuple(estimates.get(m) for m in months),
+        outlook=tuple(excel_round(outlook.get(m)) for m in months),
+    )
+
+
+def evaluate_kpi(
+    kpi: Kpi, targets: Series, actuals: Series, settings: Settings, month: Month, estimates: Series = EMPTY_SERIES
+) -> KpiResult:
     thresholds = thresholds_for(kpi, settings)
     year_start = settings.fiscal_year_of(month)
     quarter_start = settings.fiscal_quarter_of(month)
     ytd = rollup(targets, actuals, months_between(year_start, month), kpi.aggregation, kpi.direction, thresholds)
+    this_month = period(
+        targets.get(month),
+        actuals.get(month),
+        kpi.direction,
+        thresholds,
+        int(month in actuals),
+        actuals.get(month.shift(-MONTHS_IN_YEAR)),
+    )
     return KpiResult(
         kpi=kpi,
-        month=period(targets.get(month), actuals.get(month), kpi.direction, thresholds, int(month in actuals)),
+        month=this_month,
         mom=month_over_month(actuals, month, kpi.direction),
         qtd=rollup(targets, actuals, months_between(quarter_start, month), kpi.aggregation, kpi.direction, thresholds),
         ytd=ytd,
-        forecast=forecast(targets, ytd, year_start, kpi.direction) if kpi.aggregation is Aggregation.SUM else None,
-        red_streak=red_streak(targets, actuals, month, kpi.direction, thresholds),
-        history=tuple(
-            (m, targets.get(m), actuals.get(m) if m <= month else None) for m in fiscal_year_months(year_start)
+        forecast=(
+            forecast(targets, estimates, ytd, year_start, month, kpi.direction)
+            if kpi.aggregation is Aggregation.SUM
+            else None
         ),
+        red_streak=red_streak(targets, actuals, month, kpi.direction, thresholds),
+        series=year_series(kpi, targets, actuals, estimates, ytd, year_start, month),
     )
 
 
@@ -262,7 +385,14 @@ def is_level_goal(kpi: Kpi) -> bool:
     return kpi.aggregation is not Aggregation.SUM or kpi.direction is Direction.LOWER
 
 
-def evaluate_kgi(kgi: Kgi, measured: Kpi | None, actuals: Series, settings: Settings, month: Month) -> KgiResult:
+def evaluate_kgi(
+    kgi: Kgi,
+    measured: Kpi | None,
+    actuals: Series,
+    settings: Settings,
+    month: Month,
+    estimates: Series = EMPTY_SERIES,
+) -> KgiResult:
     """SPEC §3 KGI: a cumulative goal sums its KPI's actuals from ``start`` to ``month`` and is
     on track when progress keeps up with the time elapsed; a level goal is judged by the KPI's
     latest value, in the KPI's direction, against green_at."""
@@ -279,7 +409,26 @@ def evaluate_kgi(kgi: Kgi, measured: Kpi | None, actuals: Series, settings: Sett
     progress = excel_round(actual / kgi.target) if actual is not None and kgi.target else None
     expected = expected_progress(start, kgi.deadline, month)
     on_track = progress >= expected if progress is not None and expected is not None else None
-    return KgiResult(kgi, actual, progress, expected, on_track, start, False, len(values))
+    projected = outlook = None
+    if actual is not None and kgi.deadline is not None:
+        rate = actual / len(values)
+        to_come = months_between(month.shift(1), Month.of(kgi.deadline))
+        projected = excel_round(actual + rate * len(to_come))
+        outlook = excel_round(actual + math.fsum(estimates.get(m, rate) for m in to_come))
+    return KgiResult(
+        kgi,
+        actual,
+        progress,
+        expected,
+        on_track,
+        start,
+        False,
+        len(values),
+        projected,
+        outlook,
+        excel_round(projected / kgi.target) if projected is not None and kgi.target else None,
+        excel_round(outlook / kgi.target) if outlook is not None and kgi.target else None,
+    )
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import math
 import re
 from array import array
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal, NamedTuple
 
@@ -248,12 +248,17 @@ class Workbook:
     warnings: tuple[str, ...] = ()
     months: tuple[Month, ...] = ()
     skipped: tuple[Skipped, ...] = ()
+    forecasts: Mapping[str, Series] = field(default_factory=dict)
+    """The Forecast sheet: the team's latest estimate for months without an actual yet."""
 
     def target_series(self, kpi_id: str) -> Series:
         return self.targets.get(kpi_id, EMPTY_SERIES)
 
     def actual_series(self, kpi_id: str) -> Series:
         return self.actuals.get(kpi_id, EMPTY_SERIES)
+
+    def forecast_series(self, kpi_id: str) -> Series:
+        return self.forecasts.get(kpi_id, EMPTY_SERIES)
 
     def latest_actual_month(self) -> Month | None:
         months = [m for series in self.actuals.values() for m in series]

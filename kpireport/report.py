@@ -15,6 +15,7 @@ from kpireport.metrics import (
     Pace,
     Period,
     QuarterRow,
+    YearSeries,
     closes_quarter,
     evaluate_kgi,
     evaluate_kpi,
@@ -82,7 +83,14 @@ def build_report(
     month = choose_month(workbook, requested_month, design_review=design_review)
     settings = workbook.settings
     kpis = tuple(
-        evaluate_kpi(kpi, workbook.target_series(kpi.id), workbook.actual_series(kpi.id), settings, month)
+        evaluate_kpi(
+            kpi,
+            workbook.target_series(kpi.id),
+            workbook.actual_series(kpi.id),
+            settings,
+            month,
+            workbook.forecast_series(kpi.id),
+        )
         for kpi in workbook.kpis
     )
     by_id = {kpi.id: kpi for kpi in workbook.kpis}
@@ -93,6 +101,7 @@ def build_report(
             workbook.actual_series(kgi.measured_by or ""),
             settings,
             month,
+            workbook.forecast_series(kgi.measured_by or ""),
         )
         for kgi in workbook.kgis
     )
@@ -115,7 +124,25 @@ def build_report(
 
 
 def _period(p: Period) -> dict[str, Any]:
-    return {"target": p.target, "actual": p.actual, "attainment": p.attainment, "status": p.status}
+    return {
+        "target": p.target,
+        "actual": p.actual,
+        "attainment": p.attainment,
+        "status": p.status,
+        "variance": p.variance,
+        "favorable": p.favorable,
+        "prior": p.prior,
+        "yoy_pct": p.yoy_pct,
+    }
+
+
+def _series(s: YearSeries) -> dict[str, Any]:
+    return {
+        "months": [str(m) for m in s.months],
+        "target": list(s.target),
+        "actual": list(s.actual),
+        "forecast": list(s.forecast),
+    }
 
 
 def _mom(m: MonthOverMonth) -> dict[str, Any]:
@@ -161,11 +188,14 @@ def to_json(report: Report, *, company: str | None = None) -> dict[str, Any]:
                         "projected": r.forecast.projected,
                         "full_year_target": r.forecast.full_year_target,
                         "attainment": r.forecast.attainment,
+                        "outlook": r.forecast.outlook,
+                        "outlook_attainment": r.forecast.outlook_attainment,
                     }
                     if r.forecast
                     else None
                 ),
                 "red_streak": r.red_streak,
+                "series": _series(r.series),
                 "required_pace": _pace(report.kpi_paces[r.kpi.id]),
             }
             for r in report.kpis
@@ -179,6 +209,8 @@ def to_json(report: Report, *, company: str | None = None) -> dict[str, Any]:
                 "progress": k.progress,
                 "expected_progress": k.expected_progress,
                 "on_track": k.on_track,
+                "projected": k.projected,
+                "outlook": k.outlook,
                 "required_pace": _pace(report.kgi_paces[k.kgi.id]),
             }
             for k in report.kgis

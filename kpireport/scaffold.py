@@ -30,6 +30,7 @@ from kpireport.schema import (
     ACTUALS_SHEET,
     COMMENT_COLUMNS,
     COMMENTS_SHEET,
+    FORECAST_SHEET,
     KGI_COLUMNS,
     KGI_SHEET,
     KPI_CHOICES,
@@ -115,6 +116,8 @@ class InitOptions:
 
 
 # Settings the template writes, with their example values (the rest keep their defaults).
+# Last year's plan against this year's, for the example's history.
+LAST_YEAR_PLAN = 0.9
 TEMPLATE_SETTINGS = ("company", "fiscal_year_start", "currency", "locale", "report_month", "green_at", "amber_at")
 
 
@@ -171,15 +174,27 @@ def build_template(options: InitOptions, *, today: dt.date) -> OpenpyxlWorkbook:
     _write_kpis(book.create_sheet(KPI_SHEET.written(lang)), lang, kpis)
     rng = random.Random(f"{year}-{start_month}-{lang}")
     targets = {k.id: _targets(k, months) for k in kpis}
-    actuals = (
-        {k.id: _actuals(k, targets[k.id], options.months_of_actuals, rng) for k in kpis} if options.example else {}
-    )
+    actuals = {k.id: _actuals(k, targets[k.id], options.months_of_actuals, rng) for k in kpis}
+    estimates: dict[str, list[float | None]] = {}
+    if options.example:
+        # Last fiscal year in full (its plan a step lower, with its own draws, so this year's
+        # figures are the same with or without it), and the team's estimate for the next
+        # three months of every cumulative KPI: the example shows prior year and outlook.
+        last_year = [first.shift(i - 12) for i in range(12)]
+        earlier = random.Random(f"{year - 1}-{start_month}-{lang}")
+        for kpi in kpis:
+            plan = _targets(kpi, last_year, scale=LAST_YEAR_PLAN)
+            targets[kpi.id] = plan + targets[kpi.id]
+            actuals[kpi.id] = _actuals(kpi, plan, 12, earlier, drift=False) + actuals[kpi.id]
+            estimates[kpi.id] = _estimates(kpi, targets[kpi.id][12:], options.months_of_actuals, rng)
+        months = last_year + months
     _write_series(book.create_sheet(TARGETS_SHEET.written(lang)), kpis, months, targets if options.example else {})
-    _write_series(book.create_sheet(ACTUALS_SHEET.written(lang)), kpis, months, actuals)
+    _write_series(book.create_sheet(ACTUALS_SHEET.written(lang)), kpis, months, actuals if options.example else {})
+    _write_series(book.create_sheet(FORECAST_SHEET.written(lang)), kpis, months[-12:], estimates)
     comments = book.create_sheet(COMMENTS_SHEET.written(lang))
     _write_table_header(comments, lang, COMMENT_COLUMNS)
     if options.example:
-        _write_comments(comments, lang, kpis, months[options.months_of_actuals - 1])
+        _write_comments(comments, lang, kpis, months[-12:][options.months_of_actuals - 1])
     return book
 
 
@@ -290,35 +305,52 @@ def _write_series(
             sheet.cell(row=sheet.max_row, column=col).number_format = _number_format(kpi)
 
 
-def _targets(kpi: ExampleKpi, months: Sequence[Month]) -> list[float | None]:
+def _targets(kpi: ExampleKpi, months: Sequence[Month], *, scale: float = 1.0) -> list[float | None]:
     """A year of targets that grow gently through the year, rounded the way planners round."""
     out: list[float | None] = []
     for index in range(len(months)):
         if kpi.unit == "percent" or kpi.aggregation != "sum":
             growth = 1 + 0.004 * index if kpi.direction == "higher" else 1 - 0.004 * index
-            value = kpi.monthly_target * growth
+            # A rate's plan moves less from one year to the next than a volume's.
+            value = kpi.monthly_target * growth * (1 - (1 - scale) / 3 if kpi.direction == "higher" else 1)
             out.append(
                 round(value, 4)
                 if kpi.unit == "percent"
                 else round(value, 1 if value < 10 else 0 if value < 100 else -1 if value < 10_000 else -3)
             )
         else:
-            value = kpi.monthly_target * (1 + 0.02 * index)
+            value = kpi.monthly_target * scale * (1 + 0.02 * index)
             out.append(float(round(value, 0 if value < 1000 else -2 if value < 1_000_000 else -5)))
     return out
 
 
-def _actuals(
+def _estimates(
     kpi: ExampleKpi, targets: list[float | None], months_filled: int, rng: random.Random
 ) -> list[float | None]:
+    """The team's estimate for the three months after the last actual, for cumulative KPIs;
+    the months beyond are left to the run rate."""
+    out: list[float | None] = [None] * len(targets)
+    if kpi.aggregation != "sum" or kpi.unit == "percent":
+        return out
+    for index in range(months_filled, min(months_filled + 3, len(targets))):
+        target = targets[index]
+        if target is not None:
+            value = target * rng.uniform(0.9, 1.06)
+            out[index] = float(round(value, 1 if kpi.monthly_target < 10 else 0 if value < 100_000 else -3))
+    return out
+
+
+def _actuals(
+    kpi: ExampleKpi, targets: list[float | None], months_filled: int, rng: random.Random, *, drift: bool = True
+) -> list[float | None]:
     """Actuals scattered around target; churn drifts up for three months so the sample shows a
-    REVIEW finding the way real data does."""
+    REVIEW finding the way real data does (``drift``: this year only)."""
     out: list[float | None] = []
     for index, target in enumerate(targets):
         if index >= months_filled or target is None:
             out.append(None)
             continue
-        if kpi.id == "CS-01":
+        if kpi.id == "CS-01" and drift:
             factor = 0.92 if index < months_filled - 3 else 1.25 + 0.05 * (index - months_filled + 3)
         else:
             factor = rng.uniform(0.86, 1.12)

@@ -62,9 +62,18 @@ KGI_SHEET = Name("kgi", "KGI", "KGI", ("KGIs",))
 KPI_SHEET = Name("kpi", "KPI", "KPI", ("KPIs",))
 TARGETS_SHEET = Name("targets", "Targets", "目標値", ("目標",))
 ACTUALS_SHEET = Name("actuals", "Actuals", "実績")
+FORECAST_SHEET = Name("forecast", "Forecast", "見込", ("見通し",))
 COMMENTS_SHEET = Name("comments", "Comments", "コメント")
-SHEETS: tuple[Name, ...] = (SETTINGS_SHEET, KGI_SHEET, KPI_SHEET, TARGETS_SHEET, ACTUALS_SHEET, COMMENTS_SHEET)
-OPTIONAL_SHEETS = frozenset({"comments"})
+SHEETS: tuple[Name, ...] = (
+    SETTINGS_SHEET,
+    KGI_SHEET,
+    KPI_SHEET,
+    TARGETS_SHEET,
+    ACTUALS_SHEET,
+    FORECAST_SHEET,
+    COMMENTS_SHEET,
+)
+OPTIONAL_SHEETS = frozenset({"forecast", "comments"})
 
 KGI_COLUMNS: tuple[Column, ...] = (
     Column("id", "id", "id", ("ID",), width=8),

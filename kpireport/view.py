@@ -6,12 +6,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from markupsafe import Markup
 
-from kpireport.charts import STATUS_CLASS, Palette, TreeKgi, TreeKpi, kgi_tree, progress_bar, trend_chart
+from kpireport.charts import STATUS_CLASS, Palette, TreeKgi, TreeKpi, TrendLines, kgi_tree, progress_bar, trend_panel
 from kpireport.findings import MAX_NAME_CHARS, SEVERITIES, Finding
 from kpireport.formatting import DASH, Formatter
 from kpireport.i18n import labels, message
@@ -21,6 +22,7 @@ from kpireport.report import Report
 from kpireport.theme import DEFAULT_THEME, Theme
 
 MOVERS_SHOWN = 5
+TRENDS_PER_PAGE = 8
 MAX_TEXT_CHARS = 2_000
 
 
@@ -55,18 +57,35 @@ class KpiRow:
     actual: str
     attainment: str
     chip: StatusChip
+    variance: str
+    variance_css: str
     mom: str
     mom_pct: str
     trend: str
     arrow: str
+    yoy: str
+    yoy_prior: str
     qtd: str
     qtd_chip: StatusChip
     ytd: str
     ytd_chip: StatusChip
     forecast: str
     forecast_detail: str
-    chart: Markup
     comments: tuple[CommentView, ...]
+
+
+@dataclass(frozen=True)
+class TrendView:
+    name: str
+    department: str
+    unit_label: str
+    chart: Markup
+
+
+@dataclass(frozen=True)
+class TrendPage:
+    title: str
+    charts: tuple[TrendView, ...]
 
 
 @dataclass(frozen=True)
@@ -91,6 +110,8 @@ class KgiCard:
     state_css: str
     bar: Markup
     pace: str
+    landing: str
+    """Where the goal lands at its deadline: at the run rate, and with the team's outlook."""
 
 
 @dataclass(frozen=True)
@@ -190,6 +211,7 @@ class PackView:
     paces: tuple[PaceRow, ...]
     actions: tuple[ActionRow, ...]
     trees: tuple[Markup, ...]
+    trend_pages: tuple[TrendPage, ...]
     scorecard: tuple[ScorecardRow, ...]
     quarterly: QuarterlyView | None
     logo: str | None
@@ -210,37 +232,75 @@ def _unit_label(unit: str, currency: str) -> str:
     return {"percent": "%", "currency": currency, "number": ""}.get(unit, unit)
 
 
-def _kpi_row(result: KpiResult, report: Report, fmt: Formatter, text: dict[str, str], palette: Palette) -> KpiRow:
+def _kpi_row(result: KpiResult, report: Report, fmt: Formatter, text: dict[str, str]) -> KpiRow:
     kpi = result.kpi
     unit = kpi.unit
     forecast = result.forecast
+    month = result.month
     return KpiRow(
         id=kpi.id,
         name=kpi.name,
         owner=kpi.owner,
         unit_label=_unit_label(unit, report.workbook.settings.currency),
-        target=fmt.value(result.month.target, unit),
-        actual=fmt.value(result.month.actual, unit),
-        attainment=fmt.percent(result.month.attainment),
-        chip=_chip(result.month.status, text),
+        target=fmt.value(month.target, unit),
+        actual=fmt.value(month.actual, unit),
+        attainment=fmt.percent(month.attainment),
+        chip=_chip(month.status, text),
+        variance=fmt.delta(month.variance, unit),
+        variance_css={True: "fav", False: "unfav", None: ""}[month.favorable],
         mom=fmt.delta(result.mom.delta, unit),
         mom_pct=fmt.delta_pct(result.mom.delta_pct, unit),
         trend=result.mom.trend or "none",
         arrow=movement_arrow(result.mom.delta),
+        yoy=fmt.change_on_last_year(month.yoy_delta, month.yoy_pct, unit),
+        yoy_prior=f"{text['last_year']} {fmt.value(month.prior, unit)}" if month.prior is not None else "",
         qtd=fmt.percent(result.qtd.attainment),
         qtd_chip=_chip(result.qtd.status, text),
         ytd=fmt.percent(result.ytd.attainment),
         ytd_chip=_chip(result.ytd.status, text),
         forecast=fmt.value(forecast.projected, unit) if forecast else DASH,
         forecast_detail=fmt.percent(forecast.attainment) if forecast and forecast.attainment is not None else "",
-        chart=trend_chart(
-            [actual for _, _, actual in result.history],
-            [target for _, target, _ in result.history],
-            result.month.status,
-            label=f"{kpi.name}: {text['trend12']}",
-            palette=palette,
-        ),
         comments=tuple(CommentView(c.comment, c.action, c.owner) for c in report.comments_for(kpi.id)),
+    )
+
+
+def _axis_for(fmt: Formatter, unit: str) -> Callable[[float, float], str]:
+    def label(value: float, step: float) -> str:
+        return fmt.axis(value, unit, step)
+
+    return label
+
+
+def _trends(report: Report, fmt: Formatter, text: dict[str, str], palette: Palette, font: str) -> tuple[TrendPage, ...]:
+    """One chart per KPI, in department order, in pages of TRENDS_PER_PAGE."""
+    charts = []
+    for result in report.kpis:
+        series, unit = result.series, result.kpi.unit
+        lines = TrendLines(
+            months=[fmt.month_short(m) for m in series.months],
+            target=series.target,
+            actual=series.actual,
+            prior=series.prior,
+            outlook=series.outlook,
+        )
+        charts.append(
+            TrendView(
+                name=result.kpi.name,
+                department=result.kpi.department,
+                unit_label=_unit_label(unit, report.workbook.settings.currency),
+                chart=trend_panel(
+                    lines,
+                    _axis_for(fmt, unit),
+                    label=f"{result.kpi.name}: {text['trend_chart']}",
+                    palette=palette,
+                    font=font,
+                ),
+            )
+        )
+    pages = [tuple(charts[i : i + TRENDS_PER_PAGE]) for i in range(0, len(charts), TRENDS_PER_PAGE)]
+    return tuple(
+        TrendPage(text["trends"] + (f" ({number}/{len(pages)})" if len(pages) > 1 else ""), page)
+        for number, page in enumerate(pages, start=1)
     )
 
 
@@ -296,6 +356,16 @@ def _kgi_card(
             palette=palette,
         ),
         pace=_pace_text(pace, unit, fmt),
+        landing=_landing(result, unit, suffix, fmt, text),
+    )
+
+
+def _landing(result: KgiResult, unit: str, suffix: str, fmt: Formatter, text: dict[str, str]) -> str:
+    if result.projected is None or result.outlook is None:
+        return ""
+    return (
+        f"{text['run_rate']} {fmt.value(result.projected, unit)}{suffix} ({fmt.percent(result.projected_progress)}) · "
+        f"{text['outlook']} {fmt.value(result.outlook, unit)}{suffix} ({fmt.percent(result.outlook_progress)})"
     )
 
 
@@ -490,7 +560,7 @@ def build_view(
             Department(
                 name=name,
                 anchor=f"dept-{index + 1}",
-                rows=tuple(_kpi_row(r, report, fmt, text, palette) for r in results),
+                rows=tuple(_kpi_row(r, report, fmt, text) for r in results),
                 counts=_counts([r.month.status for r in results], text),
             )
             for index, (name, results) in enumerate(departments.items())
@@ -504,6 +574,7 @@ def build_view(
         paces=_paces(report, fmt),
         actions=_actions(report, fmt, text),
         trees=_trees(report, fmt, text, palette, theme.font_stack(settings.locale)),
+        trend_pages=_trends(report, fmt, text, palette, theme.font_stack(settings.locale)),
         scorecard=_scorecard(report, text),
         quarterly=_quarterly(report, fmt, text),
         logo=theme.logo_data_uri,

@@ -110,6 +110,9 @@ class _Reader:
             actuals, actual_months = read_series(
                 _present(self._checked(actuals_grid.result)), kpi_ids, issues, self.problems
             )
+        forecast_grid = self._grid(sheet_names, "forecast")
+        forecasts = read_series(forecast_grid, kpi_ids, issues, self.problems)[0] if forecast_grid else {}
+        del forecast_grid
         comments_grid = self._grid(sheet_names, "comments")
         comments = self._comments(comments_grid, kpi_ids) if comments_grid else ()
         self.problems.raise_if_any()
@@ -124,6 +127,7 @@ class _Reader:
             warnings=tuple(self.problems.warnings),
             months=tuple(sorted(set(target_months) | set(actual_months))),
             skipped=tuple(self.problems.skipped),
+            forecasts=forecasts,
         )
 
     # -- plumbing ----------------------------------------------------------------------------

@@ -149,11 +149,15 @@ def test_json_has_exactly_the_spec_keys(packs: dict[str, dict[str, Path]]) -> No
     assert set(data) == {"schema", "company", "report_month", "currency", "locale", "kpis", "kgis", "findings"}
     assert set(data["kpis"][0]) == {
         "id", "name", "department", "kgi", "unit", "direction", "aggregation", "kind",
-        "month", "mom", "qtd", "ytd", "forecast", "red_streak", "required_pace",
+        "month", "mom", "qtd", "ytd", "forecast", "red_streak", "required_pace", "series",
+    }  # fmt: skip
+    assert set(data["kpis"][0]["month"]) == {
+        "target", "actual", "attainment", "status", "variance", "favorable", "prior", "yoy_pct",
     }  # fmt: skip
     assert set(data["kpis"][0]["mom"]) == {"previous", "delta", "delta_pct", "trend"}
     assert set(data["kgis"][0]) == {
         "id", "name", "target", "actual", "progress", "expected_progress", "on_track", "required_pace",
+        "projected", "outlook",
     }  # fmt: skip
     churn = next(k for k in data["kpis"] if k["id"] == "CS-01")
     assert (churn["direction"], churn["month"]["status"], churn["red_streak"]) == ("lower", "red", 3)

@@ -1,40 +1,53 @@
-"""Charts are drawn to their own scale: bar heights read back from the SVG."""
+"""Charts are drawn to their own scale, with their ticks in the pack's locale: read back from
+the SVG."""
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
 
-from kpireport.charts import trend_chart
+from kpireport.charts import TrendLines, nice_ticks, trend_panel
+from kpireport.formatting import Formatter
 
-HEIGHT, PAD = 26.0, 2.0
-
-
-def current_bar_height(actuals: list[float | None], targets: list[float | None]) -> float:
-    svg = ET.fromstring(str(trend_chart(actuals, targets, "green", height=HEIGHT)))
-    rect = svg.find("rect")  # inline SVG in HTML: no namespace
-    assert rect is not None
-    return float(rect.attrib["height"])
+MONTHS = ["Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Jan", "Feb", "Mar"]
 
 
-@pytest.mark.parametrize(
-    ("actuals", "targets"),
-    [
-        ([0.12, 0.13, 0.14], [0.13, 0.13, 0.13]),  # a rate of 12-14%
-        ([1200.0, 1300.0, 1400.0], [1300.0, 1300.0, 1300.0]),
-        ([3.0, 3.5, 4.0], [None, None, None]),
-    ],
-)
-def test_the_largest_bar_fills_the_chart_whatever_the_unit(actuals: list[float], targets: list[float | None]) -> None:
-    # The report month's bar is the largest value: it spans the drawing height.
-    assert current_bar_height(actuals, targets) == pytest.approx(HEIGHT - 2 * PAD, abs=0.1)
+def panel(actual: list[float | None], target: list[float | None], unit: str = "number", lang: str = "en") -> ET.Element:
+    fmt = Formatter(lang, "JPY")  # type: ignore[arg-type]
+    lines = TrendLines(MONTHS, target, actual, [None] * 12, [None] * 12)
+    return ET.fromstring(str(trend_panel(lines, lambda v, step: fmt.axis(v, unit, step), height=170)))
 
 
-def test_a_percent_series_is_not_flattened_against_100_percent() -> None:
-    # 14% of the way to 100% would be 3 px; scaled to its own values it is the full 22 px.
-    assert current_bar_height([0.12, 0.14], [0.13, 0.13]) > 20
+def actual_line_ys(svg: ET.Element) -> list[float]:
+    solid = [p for p in svg.iter("path") if p.get("stroke-width") == "2"]
+    return [float(y) for y in re.findall(r"[ML][\d.]+ ([\d.]+)", solid[0].get("d", ""))]
 
 
-def test_all_zero_values_draw_without_dividing_by_zero() -> None:
-    assert current_bar_height([0.0, 0.0], [0.0, 0.0]) == pytest.approx(0.6)  # the hairline of a zero bar
+def test_a_rate_of_12_to_14_percent_fills_the_chart() -> None:
+    svg = panel([0.12, 0.13, 0.14] + [None] * 9, [0.13] * 12, "percent")
+    ys = actual_line_ys(svg)
+    plot_height = 170 - 8 - 18
+    assert max(ys) - min(ys) > 0.6 * plot_height  # against 0-100% it would be 2% of the height
+    labels = [t.text for t in svg.iter("text")]
+    assert "12%" in labels and "14%" in labels
+
+
+def test_percent_ticks_half_a_point_apart_keep_a_decimal() -> None:
+    svg = panel([0.015, 0.02, 0.025] + [None] * 9, [0.02] * 12, "percent")
+    labels = [t.text for t in svg.iter("text")][:-4]
+    assert labels == ["1.5%", "2.0%", "2.5%"]
+
+
+def test_axis_labels_follow_the_locale() -> None:
+    svg = panel([1.2e8, 1.5e8] + [None] * 10, [1.3e8] * 12, "currency", "ja")
+    labels = [t.text or "" for t in svg.iter("text")]
+    assert any(label.endswith("億") for label in labels), labels
+    assert labels[-4:] == ["Apr", "Jul", "Oct", "Jan"]  # every third month
+
+
+@pytest.mark.parametrize(("low", "high"), [(0.12, 0.14), (0, 1300), (-5, 5), (7, 7), (1e13, 4.5e13)])
+def test_nice_ticks_cover_the_values(low: float, high: float) -> None:
+    ticks = nice_ticks(low, high)
+    assert ticks[0] <= low and ticks[-1] >= high and 2 <= len(ticks) <= 6

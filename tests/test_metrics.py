@@ -205,4 +205,4 @@ def test_evaluate_kpi_quarter_boundary_and_forecast_only_for_sum() -> None:
     assert (result.qtd.actual, result.qtd.months_with_actual) == (6.0, 1)  # July opens Q2
     assert result.ytd.actual == 7.0
     assert result.month.status == "amber"  # okr: 0.6 >= 0.4
-    assert result.history[0][0] == m("2026-04") and len(result.history) == 12
+    assert result.series.months[0] == m("2026-04") and len(result.series.months) == 12

@@ -45,18 +45,24 @@ def workbook(
     settings: list[list[Any]] | None = None,
     kgis: list[list[Any]] | None = None,
     months: list[str] = FY_2026,
+    forecast: dict[str, dict[str, float]] | None = None,
 ) -> Path:
-    """A workbook with an April fiscal year; ``targets``/``actuals`` map KPI id → month → value."""
-    return write_sheets(
-        path,
-        {
-            "Settings": [["key", "value"], ["company", "Acme Ltd."], ["fiscal_year_start", 4], *(settings or [])],
-            "KGI": [KGI_HEADER, *(kgis or [["G1", "Goal", 1000, "number", dt.date(2027, 3, 31), None, "CEO"]])],
-            "KPI": [KPI_HEADER, *kpis],
-            "Targets": [["id", *months], *([k, *(targets.get(k, {}).get(m) for m in months)] for k in targets)],
-            "Actuals": [["id", *months], *([k, *(actuals.get(k, {}).get(m) for m in months)] for k in actuals)],
-        },
-    )
+    """A workbook with an April fiscal year; ``targets``/``actuals``/``forecast`` map KPI id →
+    month → value (``forecast``: the optional Forecast sheet)."""
+
+    def sheet(values: dict[str, dict[str, float]]) -> list[list[Any]]:
+        return [["id", *months], *([k, *(values.get(k, {}).get(m) for m in months)] for k in values)]
+
+    sheets = {
+        "Settings": [["key", "value"], ["company", "Acme Ltd."], ["fiscal_year_start", 4], *(settings or [])],
+        "KGI": [KGI_HEADER, *(kgis or [["G1", "Goal", 1000, "number", dt.date(2027, 3, 31), None, "CEO"]])],
+        "KPI": [KPI_HEADER, *kpis],
+        "Targets": sheet(targets),
+        "Actuals": sheet(actuals),
+    }
+    if forecast is not None:
+        sheets["Forecast"] = sheet(forecast)
+    return write_sheets(path, sheets)
 
 
 def build_json(path: Path, out: Path, *extra: str) -> dict[str, Any]:
@@ -176,8 +182,9 @@ def test_win_rate_18_of_20_percent_is_amber_in_json_and_pdf(tmp_path: Path) -> N
     data = build_json(path, tmp_path / "out")
     assert [(k["month"]["attainment"], k["month"]["status"]) for k in data["kpis"]] == [(0.9, "amber"), (0.9, "amber")]
     rows = pdf_rows(path, tmp_path / "pdf")
-    assert rows["Win rate"].endswith("20.0% 18.0% 90.0% Watch – 90.0% 90.0% –"), rows
-    assert rows["Churn rate"].endswith("4.5% 5.0% 90.0% Watch – 90.0% 90.0% –"), rows
+    # target, actual, attainment, status, variance (points), vs last month, vs last year, QTD, YTD, forecast
+    assert rows["Win rate"].endswith("20.0% 18.0% 90.0% Watch −2.0pt – – 90.0% 90.0% –"), rows
+    assert rows["Churn rate"].endswith("4.5% 5.0% 90.0% Watch +0.5pt – – 90.0% 90.0% –"), rows
 
 
 def test_ytd_of_targets_that_sum_with_float_noise_is_exactly_on_target(tmp_path: Path) -> None:
