@@ -78,13 +78,14 @@ class KpiRow:
 class TrendView:
     name: str
     department: str
-    unit_label: str
     chart: Markup
 
 
 @dataclass(frozen=True)
 class TrendPage:
     title: str
+    span: str
+    """The months every chart on the page runs over, named once: Apr 2026 – Mar 2027."""
     charts: tuple[TrendView, ...]
 
 
@@ -272,34 +273,35 @@ def _axis_for(fmt: Formatter, unit: str) -> Callable[[float, float], str]:
 
 
 def _trends(report: Report, fmt: Formatter, text: dict[str, str], palette: Palette, font: str) -> tuple[TrendPage, ...]:
-    """One chart per KPI, in department order, in pages of TRENDS_PER_PAGE."""
-    charts = []
-    for result in report.kpis:
-        series, unit = result.series, result.kpi.unit
-        lines = TrendLines(
-            months=[fmt.month_short(m) for m in series.months],
-            target=series.target,
-            actual=series.actual,
-            prior=series.prior,
-            outlook=series.outlook,
-        )
-        charts.append(
-            TrendView(
-                name=result.kpi.name,
-                department=result.kpi.department,
-                unit_label=_unit_label(unit, report.workbook.settings.currency),
-                chart=trend_panel(
-                    lines,
-                    _axis_for(fmt, unit),
-                    label=f"{result.kpi.name}: {text['trend_chart']}",
-                    palette=palette,
-                    font=font,
-                ),
+    """One chart per KPI, in department order, in pages of TRENDS_PER_PAGE; a chart names its
+    department when it opens a page or a new department (``department`` empty otherwise)."""
+    results = list(report.kpis)
+    pages = []
+    for first in range(0, len(results), TRENDS_PER_PAGE):
+        charts = []
+        for index, result in enumerate(results[first : first + TRENDS_PER_PAGE]):
+            series = result.series
+            opens = index == 0 or result.kpi.department != results[first + index - 1].kpi.department
+            lines = TrendLines(
+                months=[fmt.month_short(m) for m in series.months],
+                target=series.target,
+                actual=series.actual,
+                prior=series.prior,
+                outlook=series.outlook,
             )
-        )
-    pages = [tuple(charts[i : i + TRENDS_PER_PAGE]) for i in range(0, len(charts), TRENDS_PER_PAGE)]
+            chart = trend_panel(
+                lines,
+                _axis_for(fmt, result.kpi.unit),
+                label=f"{result.kpi.name}: {text['trend_chart']}",
+                palette=palette,
+                font=font,
+            )
+            charts.append(TrendView(result.kpi.name, result.kpi.department if opens else "", chart))
+        pages.append(tuple(charts))
+    year = report.kpis[0].series.months if report.kpis else ()
+    span = text["quarter_span"].format(first=fmt.month(year[0]), last=fmt.month(year[-1])) if year else ""
     return tuple(
-        TrendPage(text["trends"] + (f" ({number}/{len(pages)})" if len(pages) > 1 else ""), page)
+        TrendPage(text["trends"] + (f" ({number}/{len(pages)})" if len(pages) > 1 else ""), span, page)
         for number, page in enumerate(pages, start=1)
     )
 

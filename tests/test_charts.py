@@ -17,7 +17,7 @@ MONTHS = ["Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Jan", 
 def panel(actual: list[float | None], target: list[float | None], unit: str = "number", lang: str = "en") -> ET.Element:
     fmt = Formatter(lang, "JPY")  # type: ignore[arg-type]
     lines = TrendLines(MONTHS, target, actual, [None] * 12, [None] * 12)
-    return ET.fromstring(str(trend_panel(lines, lambda v, step: fmt.axis(v, unit, step), height=170)))
+    return ET.fromstring(str(trend_panel(lines, lambda v, step: fmt.axis(v, unit, step), height=160)))
 
 
 def actual_line_ys(svg: ET.Element) -> list[float]:
@@ -28,7 +28,7 @@ def actual_line_ys(svg: ET.Element) -> list[float]:
 def test_a_rate_of_12_to_14_percent_fills_the_chart() -> None:
     svg = panel([0.12, 0.13, 0.14] + [None] * 9, [0.13] * 12, "percent")
     ys = actual_line_ys(svg)
-    plot_height = 170 - 8 - 18
+    plot_height = 160 - 8 - 8
     assert max(ys) - min(ys) > 0.6 * plot_height  # against 0-100% it would be 2% of the height
     labels = [t.text for t in svg.iter("text")]
     assert "12%" in labels and "14%" in labels
@@ -36,15 +36,15 @@ def test_a_rate_of_12_to_14_percent_fills_the_chart() -> None:
 
 def test_percent_ticks_half_a_point_apart_keep_a_decimal() -> None:
     svg = panel([0.015, 0.02, 0.025] + [None] * 9, [0.02] * 12, "percent")
-    labels = [t.text for t in svg.iter("text")][:-4]
-    assert labels == ["1.5%", "2.0%", "2.5%"]
+    labels = [t.text for t in svg.iter("text")]
+    assert labels == ["1.5%", "2.5%"]  # the bottom and top ticks, half a point apart
 
 
 def test_axis_labels_follow_the_locale() -> None:
     svg = panel([1.2e8, 1.5e8] + [None] * 10, [1.3e8] * 12, "currency", "ja")
     labels = [t.text or "" for t in svg.iter("text")]
     assert any(label.endswith("億") for label in labels), labels
-    assert labels[-4:] == ["Apr", "Jul", "Oct", "Jan"]  # every third month
+    assert len(labels) == 2  # the top and bottom ticks; the months are named once a page
 
 
 @pytest.mark.parametrize(("low", "high"), [(0.12, 0.14), (0, 1300), (-5, 5), (7, 7), (1e13, 4.5e13)])
