@@ -256,15 +256,16 @@ def trend_panel(
     grid = "".join(f"M{left:.1f} {y(t):.1f}H{width - right:.1f}" for t in ticks) + "".join(
         f"M{x(i):.1f} {height - bottom:.1f}v3" for i in range(len(lines.months))
     )
-    parts = [
-        f'<path stroke="{palette.track}" stroke-width="1" d="{grid}"/>',
-        f'<path fill="none" stroke="#b9c0ca" stroke-width="1.5" d="{_path(points(lines.prior))}"/>',
-        f'<path fill="none" stroke="{palette.target}" stroke-width="1.5" stroke-dasharray="4 3" '
-        f'd="{_path(points(lines.target))}"/>',
-        f'<path fill="none" stroke="{palette.line}" stroke-width="1.5" stroke-dasharray="1.5 2.5" '
-        f'd="{_path(outlook)}"/>',
-        f'<path fill="none" stroke="{palette.line}" stroke-width="2" stroke-linejoin="round" '
-        f'd="{_path(points(lines.actual))}"/>',
+    lines_drawn = (
+        ('stroke="#b9c0ca" stroke-width="1.5"', _path(points(lines.prior))),
+        (f'stroke="{palette.target}" stroke-width="1.5" stroke-dasharray="4 3"', _path(points(lines.target))),
+        (f'stroke="{palette.line}" stroke-width="1.5" stroke-dasharray="1.5 2.5"', _path(outlook)),
+        (f'stroke="{palette.line}" stroke-width="2" stroke-linejoin="round"', _path(points(lines.actual))),
+    )
+    parts = [f'<path stroke="{palette.track}" stroke-width="1" d="{grid}"/>'] + [
+        f'<path fill="none" {style} d="{d}"/>'
+        for style, d in lines_drawn
+        if d  # no empty elements
     ]
     step_value = ticks[1] - ticks[0] if len(ticks) > 1 else 1.0
     # Text is what WeasyPrint spends most on in a chart (about 0.8 ms an element): the top and
