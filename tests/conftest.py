@@ -3,9 +3,11 @@ real SMTP servers (aiosmtpd) on 127.0.0.1, plain and STARTTLS with a certificate
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import email
 import hashlib
+import signal
 import socket
 import ssl
 from collections.abc import Callable, Iterator
@@ -105,6 +107,23 @@ def make_workbook(tmp_path: Path) -> Callable[..., Path]:
         return write_sheets(tmp_path / name, sheets)
 
     return make
+
+
+@contextlib.contextmanager
+def time_limit(seconds: int, what: str) -> Iterator[None]:
+    """Fail the block with TimeoutError if it runs longer than ``seconds``: a hostile input
+    must end in a pack or a message, never a hang (main thread only, through SIGALRM)."""
+
+    def hung(signum: int, frame: object) -> None:
+        raise TimeoutError(f"{what} took longer than {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def sha256(path: Path) -> str:

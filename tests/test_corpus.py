@@ -8,13 +8,13 @@ expected outcome, so a file that starts passing or failing differently is notice
 from __future__ import annotations
 
 import json
-import signal
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from conftest import CORPUS
+from conftest import time_limit as bounded
 
 from kpireport.cli import cli
 from kpireport.errors import WorkbookError
@@ -52,18 +52,10 @@ def corpus_files() -> list[str]:
     return sorted(p.name for p in CORPUS.iterdir() if p.suffix in {".xlsx", ".xlsm"}) if CORPUS.is_dir() else []
 
 
-@pytest.fixture
-def time_limit() -> Iterator[None]:
-    def hung(signum: int, frame: object) -> None:
-        raise TimeoutError(f"took longer than {SECONDS_PER_FILE} s")
-
-    previous = signal.signal(signal.SIGALRM, hung)
-    signal.alarm(SECONDS_PER_FILE)
-    try:
+@pytest.fixture(name="time_limit")
+def corpus_time_limit() -> Iterator[None]:
+    with bounded(SECONDS_PER_FILE, "a corpus file"):
         yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def test_the_manifest_covers_the_corpus() -> None:

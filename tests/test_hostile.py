@@ -13,7 +13,6 @@ import hashlib
 import io
 import json
 import os
-import signal
 import socket
 import threading
 import zipfile
@@ -24,7 +23,7 @@ from typing import Any
 import openpyxl
 import pytest
 from click.testing import CliRunner, Result
-from conftest import SAMPLE_EN, Rows, minimal_sheets, write_sheets
+from conftest import SAMPLE_EN, Rows, minimal_sheets, time_limit, write_sheets
 
 from kpireport.cli import cli
 
@@ -33,17 +32,9 @@ SHEET_XML = "xl/worksheets/sheet{}.xml"
 
 
 @pytest.fixture(autouse=True)
-def time_limit() -> Iterator[None]:
-    def hung(signum: int, frame: object) -> None:
-        raise TimeoutError(f"a hostile input took longer than {SECONDS_PER_CASE} s")
-
-    previous = signal.signal(signal.SIGALRM, hung)
-    signal.alarm(SECONDS_PER_CASE)
-    try:
+def bounded() -> Iterator[None]:
+    with time_limit(SECONDS_PER_CASE, "a hostile input"):
         yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 class Listener:
