@@ -400,4 +400,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     import signal
 
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
-    cli.main(args=list(argv) if argv is not None else None, prog_name="kpireport")
+    try:
+        cli.main(args=list(argv) if argv is not None else None, prog_name="kpireport")
+    except OSError as exc:
+        # The last guard: an OS error no command turned into a message of its own (a name too
+        # long to even look up, say) is still one line, not a traceback.
+        where = f"{exc.filename}: " if exc.filename else ""
+        _fail(f"{where}{exc.strerror or exc}; check the path and run again.", 1)

@@ -20,15 +20,16 @@ from kpireport.errors import OutputError
 
 # What to do about the OS errors a user can fix, by errno.
 _HINTS: dict[int, str] = {
-    errno.ENOSPC: "the disk is full; free some space or choose another folder with -o",
-    errno.EDQUOT: "the disk quota is used up; free some space or choose another folder with -o",
-    errno.EROFS: "the folder is on a read-only disk; choose another folder with -o",
-    errno.EACCES: "permission denied; choose a folder you can write to with -o",
-    errno.EPERM: "permission denied; choose a folder you can write to with -o",
+    errno.ENOSPC: "the disk is full; free some space or choose another folder",
+    errno.EDQUOT: "the disk quota is used up; free some space or choose another folder",
+    errno.EROFS: "the folder is on a read-only disk; choose another folder",
+    errno.EACCES: "permission denied; choose a folder you can write to",
+    errno.EPERM: "permission denied; choose a folder you can write to",
     errno.ENAMETOOLONG: "the name is too long for this disk; use a shorter workbook name or folder",
-    errno.ENOTDIR: "a part of the path is a file, not a folder; choose another folder with -o",
+    errno.ENOTDIR: "a part of the path is a file, not a folder; choose another folder",
     errno.ENOENT: "the folder disappeared while writing; check it and run again",
     errno.EISDIR: "a folder stands where the file should go; remove or rename it",
+    errno.EEXIST: "a file stands where a folder is needed; choose another folder",
 }
 
 

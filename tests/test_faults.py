@@ -82,7 +82,7 @@ def test_a_full_disk_leaves_the_previous_pack_exactly_as_it_was(tmp_path: Path) 
 def test_a_read_only_disk_is_a_message(tmp_path: Path) -> None:
     with tmpfs(tmp_path / "disk", "1m", "ro") as disk:
         result = run("build", SAMPLE_EN, "-o", disk / "packs")
-        one_error_line(result, 1, "Read-only file system", "choose another folder with -o")
+        one_error_line(result, 1, "Read-only file system", "choose another folder")
 
 
 def test_a_path_that_is_a_file_and_a_name_too_long(tmp_path: Path) -> None:
@@ -93,6 +93,21 @@ def test_a_path_that_is_a_file_and_a_name_too_long(tmp_path: Path) -> None:
     shutil.copy(SAMPLE_EN, long_name)
     one_error_line(run("build", long_name, "-o", tmp_path / "out"), 1, "File name too long", "shorter workbook name")
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_init_and_check_turn_os_errors_into_messages(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("a file, not a folder")
+    one_error_line(run("init", tmp_path / "file" / "kpi.xlsx"), 1, "a file stands where a folder is needed")
+    too_long = tmp_path / ("k" * 260 + ".xlsx")
+    for args in (["init", str(too_long)], ["check", str(too_long)]):
+        process = subprocess.run(
+            [sys.executable, "-c", "import sys; from kpireport.cli import main; main(sys.argv[1:])", *args],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert "Traceback" not in process.stderr and "File name too long" in process.stderr, process.stderr
+        assert process.returncode in (1, 2)
 
 
 def test_a_folder_removed_mid_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
