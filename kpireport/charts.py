@@ -197,13 +197,14 @@ class TrendLines:
 
 
 def nice_ticks(low: float, high: float, count: int = 3) -> list[float]:
-    """About ``count`` round steps (1, 2 or 5 × a power of ten) from a multiple below
+    """About ``count`` round steps (1, 2 or 5 × a power of ten, so a tick reads exactly with
+    one decimal in a compact label: ¥2.2M, never 2.25M shown as 2.2M) from a multiple below
     ``low`` to one at or above ``high``."""
     if high <= low:
         high = low + (abs(low) or 1.0)
     raw = (high - low) / count
     power = 10 ** math.floor(math.log10(raw))
-    step = next(f * power for f in (1, 2, 2.5, 5, 10) if f * power >= raw * (1 - 1e-9))
+    step = next(f * power for f in (1, 2, 5, 10) if f * power >= raw * (1 - 1e-9))
     first = math.floor(low / step + 1e-9) * step  # 0.015 / 0.005 is 2.9999999999999996
     ticks = [first]
     while ticks[-1] < high - step * 1e-9:
@@ -217,7 +218,7 @@ def trend_panel(
     *,
     label: str = "",
     width: float = 250,
-    height: float = 160,
+    height: float = 210,
     palette: Palette = DEFAULT_PALETTE,
     font: str = "sans-serif",
 ) -> Markup:

@@ -51,3 +51,9 @@ def test_axis_labels_follow_the_locale() -> None:
 def test_nice_ticks_cover_the_values(low: float, high: float) -> None:
     ticks = nice_ticks(low, high)
     assert ticks[0] <= low and ticks[-1] >= high and 2 <= len(ticks) <= 6
+
+
+def test_compact_tick_labels_are_exact() -> None:
+    # Average deal size between ¥1.62M and ¥2.21M: ticks 1.5M, 2.0M, 2.5M, each exact at one decimal.
+    svg = panel([1.62e6, 2.21e6] + [None] * 10, [2.0e6] * 12, "currency")
+    assert [t.text for t in svg.iter("text")] == ["¥1.5M", "¥2.5M"]
