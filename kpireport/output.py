@@ -107,6 +107,7 @@ def write_set(files: Mapping[Path, bytes | str]) -> None:
         _refuse_folder(target)
     written: dict[Path, Path] = {}
     kept: dict[Path, Path] = {}
+    links: dict[Path, str] = {}  # outputs that were symbolic links: replaced, put back on failure
     placed: list[Path] = []
     try:
         for target, data in files.items():
@@ -118,7 +119,9 @@ def write_set(files: Mapping[Path, bytes | str]) -> None:
                 raise output_error(target, exc) from None
         for target, temporary in written.items():
             try:
-                if target.exists() and not target.is_symlink():
+                if target.is_symlink():
+                    links[target] = str(target.readlink())
+                elif target.exists():
                     kept[target] = _temporary_beside(target)
                     _keep(target, kept[target])
                 temporary.replace(target)
@@ -132,8 +135,12 @@ def write_set(files: Mapping[Path, bytes | str]) -> None:
                     kept[target].replace(target)
                 else:
                     target.unlink()
+                    if target in links:
+                        target.symlink_to(links[target])
         for path in (*written.values(), *kept.values()):
-            path.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                path.unlink(missing_ok=True)
         raise
     for backup in kept.values():
-        backup.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            backup.unlink(missing_ok=True)

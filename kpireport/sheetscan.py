@@ -155,6 +155,7 @@ class _Scanner:
             if (len(digits), digits) > self.far_digits:
                 self.far_digits, self.far_digits_ref = (len(digits), digits), ref
             self.last_ref = ref
+            self.cell_value = False
             # Only an error cell matters here; "e" among the values is a cheap first test.
             self.cell_error = "e" in attributes and _attribute(attributes, "t") == "e"
         elif name in _VALUE:

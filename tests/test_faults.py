@@ -140,6 +140,26 @@ def test_a_failed_rename_puts_the_previous_pack_back(tmp_path: Path, monkeypatch
     assert snapshot(out) == before  # the PDF renamed before the failure is the old one again
 
 
+def test_a_failed_set_puts_a_replaced_link_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (tmp_path / "elsewhere.pdf").write_text("last month's")
+    link = out / "kpi-sample-en-2026-10.pdf"
+    link.symlink_to(tmp_path / "elsewhere.pdf")
+    replace = Path.replace
+
+    def fail_on_json(self: Path, target: Any) -> Path:  # the PDF is put in place first
+        if str(target).endswith(".json"):
+            raise OSError(28, "No space left on device")
+        return replace(self, target)
+
+    monkeypatch.setattr(Path, "replace", fail_on_json)
+    one_error_line(run("build", SAMPLE_EN, "-o", out, "--format", "json,pdf"), 1, "No space left on device")
+    monkeypatch.undo()
+    assert link.is_symlink() and link.read_text() == "last month's"
+    assert sorted(p.name for p in out.iterdir()) == ["kpi-sample-en-2026-10.pdf"]
+
+
 def test_an_output_that_is_a_link_is_replaced_not_written_through(tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()
