@@ -249,5 +249,18 @@ MAX_MAGNITUDE = 1e15
 MIN_YEAR, MAX_YEAR = 1900, 2199
 
 
+# A label made only of these words is a total too, in any order: "YTD total", "Total Q1",
+# "FY2026 total", "1st half".
+TOTAL_WORDS = re.compile(
+    r"^(?:grand|sub|subtotal|total|totals|sum|ytd|qtd|fy|fy\d{2,4}|\d{4}|q[1-4]|[1-4]q|h[12]|half|1st|2nd|first|second)$"
+)
+
+
 def is_total_label(text: str) -> bool:
-    return bool(TOTAL_LABEL.match(key_of(text)))
+    key = key_of(text)
+    if TOTAL_LABEL.match(key):
+        return True
+    words = re.split(r"[\s\-_/]+", key)
+    return any(w in {"total", "totals", "subtotal", "sum", "ytd", "qtd"} or w.startswith("fy") for w in words) and all(
+        TOTAL_WORDS.match(w) for w in words if w
+    )

@@ -47,6 +47,6 @@ def test_total_labels(text: str) -> None:
     assert is_total_label(text)
 
 
-@pytest.mark.parametrize("text", ["Notes", "SAL-01", "Quality", "FYI", "2026-04", "計画"])
+@pytest.mark.parametrize("text", ["Notes", "SAL-01", "Quality", "FYI", "2026-04", "計画", "2026", "Q1 target", "Half"])
 def test_not_total_labels(text: str) -> None:
     assert not is_total_label(text)
