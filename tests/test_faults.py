@@ -123,18 +123,24 @@ def test_a_folder_removed_mid_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     one_error_line(run("build", SAMPLE_EN, "-o", out, "--format", "json"), 1, f"cannot write {out}/")
 
 
+def fail_renaming(monkeypatch: pytest.MonkeyPatch, suffix: str) -> None:
+    """Renaming a temporary file onto an output ending in ``suffix`` fails as on a full disk;
+    the pack's other files (pdf, html, json in that order) are renamed as usual."""
+    replace = Path.replace
+
+    def failing(self: Path, target: Any) -> Path:
+        if str(target).endswith(suffix):
+            raise OSError(28, "No space left on device")
+        return replace(self, target)
+
+    monkeypatch.setattr(Path, "replace", failing)
+
+
 def test_a_failed_rename_puts_the_previous_pack_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "out"
     assert run("build", SAMPLE_EN, "-o", out).exit_code == 0
     before = snapshot(out)
-    replace = Path.replace
-
-    def fail_on_html(self: Path, target: Any) -> Path:
-        if str(target).endswith(".html"):
-            raise OSError(28, "No space left on device")
-        return replace(self, target)
-
-    monkeypatch.setattr(Path, "replace", fail_on_html)
+    fail_renaming(monkeypatch, ".html")
     one_error_line(run("build", SAMPLE_EN, "-o", out, "--lang", "ja"), 1, "No space left on device")
     monkeypatch.undo()
     assert snapshot(out) == before  # the PDF renamed before the failure is the old one again
@@ -146,14 +152,7 @@ def test_a_failed_set_puts_a_replaced_link_back(tmp_path: Path, monkeypatch: pyt
     (tmp_path / "elsewhere.pdf").write_text("last month's")
     link = out / "kpi-sample-en-2026-10.pdf"
     link.symlink_to(tmp_path / "elsewhere.pdf")
-    replace = Path.replace
-
-    def fail_on_json(self: Path, target: Any) -> Path:  # the PDF is put in place first
-        if str(target).endswith(".json"):
-            raise OSError(28, "No space left on device")
-        return replace(self, target)
-
-    monkeypatch.setattr(Path, "replace", fail_on_json)
+    fail_renaming(monkeypatch, ".json")  # the PDF is put in place first
     one_error_line(run("build", SAMPLE_EN, "-o", out, "--format", "json,pdf"), 1, "No space left on device")
     monkeypatch.undo()
     assert link.is_symlink() and link.read_text() == "last month's"
