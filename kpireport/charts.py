@@ -186,10 +186,9 @@ def _tree_part(title: str, kgi: TreeKgi, kpis: list[TreeKpi], palette: Palette, 
 
 @dataclass(frozen=True)
 class TrendLines:
-    """One KPI's fiscal year for :func:`trend_panel`: twelve month labels and, for each line,
-    twelve values (None where a month has none)."""
+    """One KPI's fiscal year for :func:`trend_panel`: for each line, a value a month (None
+    where a month has none). The months themselves are named on the page, not in the chart."""
 
-    months: Sequence[str]
     target: Sequence[float | None]
     actual: Sequence[float | None]
     prior: Sequence[float | None]
@@ -227,7 +226,8 @@ def trend_panel(
     The scale is the values' own (a rate of 12-14% fills the chart as a count of thousands
     does); ``axis(value, step)`` formats the tick labels in the pack's locale. The chart's
     title belongs to the page around it: WeasyPrint lays SVG text out a letter at a time."""
-    if not lines.months:
+    months = len(lines.target)
+    if not months:
         return Markup("")
     left, right, top, bottom = 46.0, 6.0, 8.0, 8.0
     values = [v for series in (lines.target, lines.actual, lines.prior, lines.outlook) for v in series if v is not None]
@@ -235,7 +235,7 @@ def trend_panel(
     bottom_value, top_value = ticks[0], ticks[-1]
     span = (top_value - bottom_value) or 1.0
     plot_h = height - top - bottom
-    step = (width - left - right) / max(len(lines.months), 1)
+    step = (width - left - right) / months
 
     def x(index: int) -> float:
         return left + (index + 0.5) * step
@@ -247,7 +247,7 @@ def trend_panel(
         return [None if v is None else (x(i), y(v)) for i, v in enumerate(series)]
 
     last = max((i for i, v in enumerate(lines.actual) if v is not None), default=None)
-    outlook: list[tuple[float, float] | None] = [None] * len(lines.months)
+    outlook: list[tuple[float, float] | None] = [None] * months
     if last is not None and any(v is not None for v in lines.outlook[last + 1 :]):
         actual_last = lines.actual[last]
         assert actual_last is not None
@@ -255,7 +255,7 @@ def trend_panel(
     # Gridlines and a tick under each month share one path; each line style is one path more
     # (WeasyPrint draws every element of every chart, so fewer is faster).
     grid = "".join(f"M{left:.1f} {y(t):.1f}H{width - right:.1f}" for t in ticks) + "".join(
-        f"M{x(i):.1f} {height - bottom:.1f}v3" for i in range(len(lines.months))
+        f"M{x(i):.1f} {height - bottom:.1f}v3" for i in range(months)
     )
     lines_drawn = (
         ('stroke="#b9c0ca" stroke-width="1.5"', _path(points(lines.prior))),

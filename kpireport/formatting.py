@@ -105,10 +105,6 @@ class Formatter:
             return self._signed(text.replace("￥", "¥"))
         return self._signed(format_compact_decimal(value, locale=self.locale, fraction_digits=1))
 
-    def month_short(self, month: Month) -> str:
-        """Apr / 4月: a chart's month label."""
-        return str(format_skeleton("MMM", month.first_day, locale=self.locale))
-
     def month(self, month: Month) -> str:
         """Nov 2026 / 2026年11月."""
         return str(format_skeleton("yMMM", month.first_day, locale=self.locale))

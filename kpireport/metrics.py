@@ -230,9 +230,7 @@ def month_over_month(actuals: Series, month: Month, direction: Direction) -> Mon
     current = actuals.get(month)
     previous = actuals.get(month.shift(-1))
     delta = excel_round(current - previous) if current is not None and previous is not None else None
-    return MonthOverMonth(
-        previous, delta, change_pct(current, previous) if delta is not None else None, trend(delta, direction)
-    )
+    return MonthOverMonth(previous, delta, change_pct(current, previous), trend(delta, direction))
 
 
 def months_between(first: Month, last: Month) -> list[Month]:
@@ -273,10 +271,9 @@ def run_rate(ytd: Period) -> float | None:
     return ytd.actual / ytd.months_with_actual if ytd.actual is not None and ytd.months_with_actual else None
 
 
-def monthly_outlook(estimates: Series, ytd: Period, months: Iterable[Month]) -> list[float | None]:
+def monthly_outlook(estimates: Series, rate: float | None, months: Iterable[Month]) -> list[float | None]:
     """Each month's expected value: the team's estimate where the Forecast sheet has one,
     else the run rate."""
-    rate = run_rate(ytd)
     return [estimates.get(m, rate) for m in months]
 
 
@@ -293,7 +290,7 @@ def forecast(
         return None
     full_year_target = excel_round(math.fsum(t for t in year_targets if t is not None))
     projected = excel_round(rate * MONTHS_IN_YEAR)
-    to_come = monthly_outlook(estimates, ytd, [m for m in year if m > month])
+    to_come = monthly_outlook(estimates, rate, [m for m in year if m > month])
     outlook = excel_round(ytd.actual + math.fsum(v for v in to_come if v is not None))
     assert projected is not None and full_year_target is not None
     return Forecast(
@@ -322,7 +319,7 @@ def year_series(
     later = [m for m in months if m > month]
     # Only a sum KPI has a run rate to fill a month; a rate or a level has its estimates only.
     outlook = dict(
-        zip(later, monthly_outlook(estimates, ytd, later) if kpi.aggregation is Aggregation.SUM else
+        zip(later, monthly_outlook(estimates, run_rate(ytd), later) if kpi.aggregation is Aggregation.SUM else
             [estimates.get(m) for m in later], strict=True)
     )  # fmt: skip
     return YearSeries(
@@ -414,7 +411,7 @@ def evaluate_kgi(
         rate = actual / len(values)
         to_come = months_between(month.shift(1), Month.of(kgi.deadline))
         projected = excel_round(actual + rate * len(to_come))
-        outlook = excel_round(actual + math.fsum(estimates.get(m, rate) for m in to_come))
+        outlook = excel_round(actual + math.fsum(v for v in monthly_outlook(estimates, rate, to_come) if v is not None))
     return KgiResult(
         kgi,
         actual,

@@ -283,7 +283,6 @@ def _trends(report: Report, fmt: Formatter, text: dict[str, str], palette: Palet
             series = result.series
             opens = index == 0 or result.kpi.department != results[first + index - 1].kpi.department
             lines = TrendLines(
-                months=[fmt.month_short(m) for m in series.months],
                 target=series.target,
                 actual=series.actual,
                 prior=series.prior,

@@ -69,7 +69,6 @@ from kpireport.tables import (
 from kpireport.xlsx import CellValue, Grid, XlsxFile, cell_name
 
 E = TypeVar("E", bound=Enum)
-SHEET_BY_KEY: dict[str, Name] = {sheet.key: sheet for sheet in SHEETS}
 
 
 def read_workbook(path: Path) -> Workbook:

@@ -216,12 +216,6 @@ class XlsxFile:
     def _fail_container(self, reason: str) -> None:
         raise WorkbookError(f"{self.label} is rejected: {reason}")
 
-    def find_sheet(self, names: Sequence[str]) -> str | None:
-        """The workbook's own spelling of the first sheet matching ``names`` (case and
-        surrounding spaces ignored)."""
-        wanted = {_key(n) for n in names}
-        return next((s for s in self.sheet_names if _key(s) in wanted), None)
-
     def grid(self, sheet_name: str) -> Grid:
         """The sheet's values, and the formula and error cells calamine shows as empty. The
         sheet's XML is scanned first, so a sheet too large to hold is refused before calamine
@@ -330,10 +324,6 @@ def _parse(data: bytes) -> Element | None:
 
 def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1]
-
-
-def _key(name: str) -> str:
-    return name.strip().casefold()
 
 
 def _short(exc: BaseException) -> str:

@@ -11,12 +11,10 @@ import pytest
 from kpireport.charts import TrendLines, nice_ticks, trend_panel
 from kpireport.formatting import Formatter
 
-MONTHS = ["Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Jan", "Feb", "Mar"]
-
 
 def panel(actual: list[float | None], target: list[float | None], unit: str = "number", lang: str = "en") -> ET.Element:
     fmt = Formatter(lang, "JPY")  # type: ignore[arg-type]
-    lines = TrendLines(MONTHS, target, actual, [None] * 12, [None] * 12)
+    lines = TrendLines(target, actual, [None] * 12, [None] * 12)
     return ET.fromstring(str(trend_panel(lines, lambda v, step: fmt.axis(v, unit, step), height=160)))
 
 
