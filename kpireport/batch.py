@@ -134,12 +134,7 @@ class IsolatedBuilder:
             try:
                 outcome = future.result()
             except BrokenProcessPool:
-                outcome = Outcome(
-                    path,
-                    error="the build process stopped unexpectedly (it was killed or crashed); "
-                    "the other packs are not affected.",
-                    exit_code=1,
-                )
+                outcome = _died(path, "it was killed or crashed")
                 self.close()
             done[path] = outcome
             on_done(outcome)

@@ -127,7 +127,7 @@ def smtp_settings(environ: Mapping[str, str] | None = None) -> SmtpSettings:
     except ValueError as exc:  # smtp://[::1 and the like
         raise ConfigurationError(f"{SMTP_URL} is not a valid URL ({exc}).") from None
     defaults = {"smtp": 587, "smtps": 465, "smtp+insecure": 25}
-    if parts.scheme not in defaults or not hostname or not single_line(hostname) == hostname:
+    if parts.scheme not in defaults or not hostname or single_line(hostname) != hostname:
         raise ConfigurationError(
             f"{SMTP_URL} must look like smtp://user@host:587 (STARTTLS), smtps://user@host:465 (TLS) or "
             "smtp+insecure://host:25 (a local relay only)."
@@ -166,7 +166,6 @@ class Body:
     subject: str
     paragraphs: list[str]
     html: str
-    locale: Locale
 
 
 def summary_body(pack: Mapping[str, Any]) -> Body:
@@ -216,7 +215,7 @@ def summary_body(pack: Mapping[str, Any]) -> Body:
         f"{''.join(f'<li>{escape(x)}</li>' for x in mover_lines or [text['no_movers']])}</ul>"
         "</body></html>"
     )
-    return Body(subject, paragraphs, html, locale)
+    return Body(subject, paragraphs, html)
 
 
 def pack_locale(pack: Mapping[str, Any]) -> Locale:
@@ -423,7 +422,7 @@ def _plain_body(pdf: Path, locale: Locale) -> Body:
         f'<html lang="{locale}"><body style="font-family:sans-serif">'
         f"<p><strong>{escape(title)}</strong></p><p>{escape(text['pack_attached'])}</p></body></html>"
     )
-    return Body(f"{name} — {text['monthly_review']} {month}".strip(), paragraphs, html, locale)
+    return Body(f"{name} — {text['monthly_review']} {month}".strip(), paragraphs, html)
 
 
 def compose_pack(

@@ -172,24 +172,26 @@ def build_template(options: InitOptions, *, today: dt.date) -> OpenpyxlWorkbook:
     deadline = months[-1].shift(1).first_day - dt.timedelta(days=1)
     _write_kgis(book.create_sheet(KGI_SHEET.written(lang)), lang, deadline)
     _write_kpis(book.create_sheet(KPI_SHEET.written(lang)), lang, kpis)
-    rng = random.Random(f"{year}-{start_month}-{lang}")
-    targets = {k.id: _targets(k, months) for k in kpis}
-    actuals = {k.id: _actuals(k, targets[k.id], options.months_of_actuals, rng) for k in kpis}
+    targets: dict[str, list[float | None]] = {}
+    actuals: dict[str, list[float | None]] = {}
     estimates: dict[str, list[float | None]] = {}
     if options.example:
+        rng = random.Random(f"{year}-{start_month}-{lang}")
+        plan = {k.id: _targets(k, months) for k in kpis}
+        so_far = {k.id: _actuals(k, plan[k.id], options.months_of_actuals, rng) for k in kpis}
         # Last fiscal year in full (its plan a step lower, with its own draws, so this year's
         # figures are the same with or without it), and the team's estimate for the next
         # three months of every cumulative KPI: the example shows prior year and outlook.
         last_year = [first.shift(i - 12) for i in range(12)]
         earlier = random.Random(f"{year - 1}-{start_month}-{lang}")
         for kpi in kpis:
-            plan = _targets(kpi, last_year, scale=LAST_YEAR_PLAN)
-            targets[kpi.id] = plan + targets[kpi.id]
-            actuals[kpi.id] = _actuals(kpi, plan, 12, earlier, drift=False) + actuals[kpi.id]
-            estimates[kpi.id] = _estimates(kpi, targets[kpi.id][12:], options.months_of_actuals, rng)
+            last_plan = _targets(kpi, last_year, scale=LAST_YEAR_PLAN)
+            targets[kpi.id] = last_plan + plan[kpi.id]
+            actuals[kpi.id] = _actuals(kpi, last_plan, 12, earlier, drift=False) + so_far[kpi.id]
+            estimates[kpi.id] = _estimates(kpi, plan[kpi.id], options.months_of_actuals, rng)
         months = last_year + months
-    _write_series(book.create_sheet(TARGETS_SHEET.written(lang)), kpis, months, targets if options.example else {})
-    _write_series(book.create_sheet(ACTUALS_SHEET.written(lang)), kpis, months, actuals if options.example else {})
+    _write_series(book.create_sheet(TARGETS_SHEET.written(lang)), kpis, months, targets)
+    _write_series(book.create_sheet(ACTUALS_SHEET.written(lang)), kpis, months, actuals)
     _write_series(book.create_sheet(FORECAST_SHEET.written(lang)), kpis, months[-12:], estimates)
     comments = book.create_sheet(COMMENTS_SHEET.written(lang))
     _write_table_header(comments, lang, COMMENT_COLUMNS)
