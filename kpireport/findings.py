@@ -12,9 +12,11 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from kpireport.drivers import DriverAnalysis, drivers_disagree, shortfall
+from kpireport.formatting import Formatter
 from kpireport.i18n import message
 from kpireport.metrics import KgiResult, KpiResult, fiscal_year_months, months_between
-from kpireport.model import CellRef, Direction, Kgi, Kind, Kpi, Locale, Month, Perspective, Workbook
+from kpireport.model import Aggregation, CellRef, Direction, Kgi, Kind, Kpi, Locale, Month, Perspective, Workbook
 
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
@@ -75,6 +77,7 @@ class ReviewInput:
     month: Month
     kpis: Sequence[KpiResult]
     kgis: Sequence[KgiResult]
+    drivers: Mapping[str, DriverAnalysis]
 
     @property
     def locale(self) -> Locale:
@@ -293,6 +296,54 @@ def disconnect(review: ReviewInput) -> Iterator[Finding]:
             )
 
 
+def driver(review: ReviewInput) -> Iterator[Finding]:
+    """SPEC §3a: a KGI whose drivers' targets do not add up to it."""
+    settings = review.workbook.settings
+    formatter = Formatter(review.locale, settings.currency)
+    for kgi in review.workbook.kgis:
+        analysis = review.drivers.get(kgi.id)
+        if analysis is None:
+            continue
+        implied = analysis.implied
+        fields: dict[str, object] = {"kgi": kgi.id, "where": kgi.source, "name": kgi.name}
+        if implied.missing is not None:
+            kpi, month = implied.missing
+            yield _finding(review, "DRIVER", "info", "driver_missing", driver=kpi, month=str(month), **fields)
+        elif implied.divides_by_zero is not None:
+            yield _finding(review, "DRIVER", "warning", "driver_zero", month=str(implied.divides_by_zero), **fields)
+        elif drivers_disagree(implied.value, kgi.target):
+            gap = shortfall(implied.value, kgi.target)
+            assert gap is not None and implied.value is not None and kgi.target is not None
+            yield _finding(
+                review,
+                "DRIVER",
+                "warning",
+                "driver_gap",
+                implied=formatter.compact(implied.value, kgi.unit),
+                target=formatter.compact(kgi.target, kgi.unit),
+                gap=formatter.percent(abs(gap)),
+                side=message(review.locale, "short" if gap < 0 else "over"),
+                **fields,
+            )
+
+
+def is_volume(kpi: Kpi) -> bool:
+    """A volume measure adds up over months (a count or an amount of money); everything else
+    (a percent, an average, a latest level) measures quality or a rate."""
+    return kpi.aggregation is Aggregation.SUM and not kpi.is_percent
+
+
+def mix(review: ReviewInput) -> Iterator[Finding]:
+    """Seed: track quantity and quality together."""
+    kinds: dict[str, set[bool]] = {}
+    for kpi in review.workbook.kpis:
+        kinds.setdefault(kpi.department, set()).add(is_volume(kpi))
+    for department, found in kinds.items():
+        if len(found) == 1:
+            key = "mix_volume" if True in found else "mix_rate"
+            yield _finding(review, "MIX", "warning", key, department=department)
+
+
 def direction(review: ReviewInput) -> Iterator[Finding]:
     for kpi in review.workbook.kpis:
         if kpi.direction is Direction.HIGHER and LESS_IS_BETTER_WORDS.search(kpi.name):
@@ -310,12 +361,20 @@ RULES: tuple[Rule, ...] = (
     review_red,
     disconnect,
     direction,
+    driver,
+    mix,
 )
 
 
-def review(workbook: Workbook, month: Month, kpis: Sequence[KpiResult], kgis: Sequence[KgiResult]) -> list[Finding]:
+def review(
+    workbook: Workbook,
+    month: Month,
+    kpis: Sequence[KpiResult],
+    kgis: Sequence[KgiResult],
+    drivers: Mapping[str, DriverAnalysis],
+) -> list[Finding]:
     """All findings, errors first."""
-    data = ReviewInput(workbook, month, kpis, kgis)
+    data = ReviewInput(workbook, month, kpis, kgis, drivers)
     found = [finding for rule in RULES for finding in rule(data)]
     order: Mapping[str, int] = {s: i for i, s in enumerate(SEVERITIES)}
     return sorted(found, key=lambda f: order[f.severity])

@@ -98,12 +98,19 @@ class Formatter:
             decimals = len(f"{step * 100:.3f}".rstrip("0").partition(".")[2])
             pattern = "#,##0" + ("." + "0" * decimals if decimals else "") + "%"
             return self._signed(format_percent(value, format=pattern, locale=self.locale))
+        return self._compact(value, unit, 1)
+
+    def compact(self, value: float, unit: str) -> str:
+        """A large figure in a sentence, to two decimals of its scale: ¥1.36B / 13.62億円."""
+        return self.percent(value) if unit == "percent" else self._compact(value, unit, 2)
+
+    def _compact(self, value: float, unit: str, fraction_digits: int) -> str:
         if unit == "currency":
             if self.large_yen and self.locale == "ja" and self.currency == "JPY" and abs(value) >= 10_000:
                 return self._man_oku(value)
-            text = format_compact_currency(value, self.currency, locale=self.locale, fraction_digits=1)
+            text = format_compact_currency(value, self.currency, locale=self.locale, fraction_digits=fraction_digits)
             return self._signed(text.replace("￥", "¥"))
-        return self._signed(format_compact_decimal(value, locale=self.locale, fraction_digits=1))
+        return self._signed(format_compact_decimal(value, locale=self.locale, fraction_digits=fraction_digits))
 
     def month(self, month: Month) -> str:
         """Nov 2026 / 2026年11月."""

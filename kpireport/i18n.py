@@ -190,11 +190,53 @@ MESSAGES: dict[str, dict[Locale, str]] = {
         "en": "Set direction to lower if less is better, so attainment and status are right.",
         "ja": "低いほど良い指標なら方向を lower にしてください（達成率と状態が正しくなります）。",
     },
+    "driver_gap.message": {
+        "en": "KGI “{name}”: the KPI targets imply {implied} against {target}: {gap} {side}.",
+        "ja": "KGI「{name}」：KPI の目標から計算すると {implied} で、目標 {target} に対し {gap} {side}。",
+    },
+    "driver_gap.suggestion": {
+        "en": "Raise a KPI target or lower the KGI (kpireport plan --solve finds the factor).",
+        "ja": "KPI の目標を引き上げるか KGI を見直してください（kpireport plan --solve で必要な倍率を計算できます）。",
+    },
+    "driver_missing.message": {
+        "en": "KGI “{name}”: the KPI targets cannot be checked against it: {driver} has no target for {month}.",
+        "ja": "KGI「{name}」：{driver} に {month} の目標がないため、KPI の目標と照合できません。",
+    },
+    "driver_missing.suggestion": {
+        "en": "Type a target for every month from the KGI's start to its deadline.",
+        "ja": "KGI の開始から期限までの各月に目標を入力してください。",
+    },
+    "driver_zero.message": {
+        "en": "KGI “{name}”: with the targets of {month}, its formula divides by zero.",
+        "ja": "KGI「{name}」：{month} の目標では計算式がゼロ除算になります。",
+    },
+    "driver_zero.suggestion": {
+        "en": "Check the targets of the KPIs the formula divides by, or the formula itself.",
+        "ja": "計算式で割っている KPI の目標、または計算式を確認してください。",
+    },
+    "mix_volume.message": {
+        "en": "Department “{department}” tracks only volume KPIs (counts or money).",
+        "ja": "部署「{department}」の KPI は量（件数・金額）の指標だけです。",
+    },
+    "mix_volume.suggestion": {
+        "en": "Add a quality or rate KPI (win rate, conversion, churn) so more activity is not mistaken for progress.",
+        "ja": "質や率の指標（受注率・転換率・解約率など）を加え、量だけで進捗を判断しないようにしてください。",
+    },
+    "mix_rate.message": {
+        "en": "Department “{department}” tracks only rates or levels, no volume KPI.",
+        "ja": "部署「{department}」の KPI は率・水準の指標だけで、量の指標がありません。",
+    },
+    "mix_rate.suggestion": {
+        "en": "Add a volume KPI (deals, leads, revenue) so a good rate on little activity is seen as such.",
+        "ja": "量の指標（件数・リード数・売上など）を加え、少ない活動量での高い率を見誤らないようにしてください。",
+    },
     "pace": {
         "en": "Needs {per_month} a month for {months} months; has averaged {average}.",
         "ja": "残り{months}か月、月{per_month}のペースが必要（これまでの平均 {average}）。",
     },
     "pace_reached": {"en": "Target already reached.", "ja": "目標は達成済みです。"},
+    "short": {"en": "short", "ja": "不足"},
+    "over": {"en": "over", "ja": "超過"},
     "perspective.financial": {"en": "financial", "ja": "財務"},
     "perspective.customer": {"en": "customer", "ja": "顧客"},
     "perspective.process": {"en": "process", "ja": "業務プロセス"},

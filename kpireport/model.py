@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal, NamedTuple
 
+from kpireport.formula import Formula
+
 _MONTH_TEXT = re.compile(r"^\s*(\d{4})[-/.](\d{1,2})\s*$")
 
 
@@ -141,6 +143,8 @@ class Kgi:
     source: CellRef | None = None
     start: Month | None = None
     """When the KGI's period begins; None: the fiscal year that holds the report month."""
+    formula: Formula | None = None
+    """The KGI's monthly driver tree over KPI ids (SPEC §3a)."""
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
+from kpireport.drivers import DriverAnalysis, analyse
 from kpireport.errors import KpiReportError, WorkbookError
 from kpireport.findings import Finding, review
 from kpireport.metrics import (
@@ -23,7 +25,7 @@ from kpireport.metrics import (
     kpi_pace,
     quarter_row,
 )
-from kpireport.model import Comment, Month, Workbook
+from kpireport.model import Comment, Direction, Month, Workbook
 
 SCHEMA = "kpireport/v1"
 
@@ -39,6 +41,8 @@ class Report:
     kgi_paces: dict[str, Pace | None]
     quarterly: tuple[QuarterRow, ...] | None = None
     """The quarterly review, when the month closes a fiscal quarter or it was asked for."""
+    drivers: Mapping[str, DriverAnalysis] = field(default_factory=dict)
+    """KGI id → its driver tree's implied value and bridge, for each KGI with a formula."""
 
     def comments_for(self, kpi_id: str) -> list[Comment]:
         return [c for c in self.workbook.comments if c.kpi == kpi_id and c.month == self.month]
@@ -105,6 +109,19 @@ def build_report(
         )
         for kgi in workbook.kgis
     )
+    drivers = {
+        k.kgi.id: analyse(
+            k.kgi,
+            k.kgi.formula,
+            k.start or settings.fiscal_year_of(month),
+            month,
+            workbook.targets,
+            workbook.actuals,
+            by_id[k.kgi.measured_by].direction if k.kgi.measured_by in by_id else Direction.HIGHER,
+        )
+        for k in kgis
+        if k.kgi.formula is not None
+    }
     quarter = None
     if quarterly or closes_quarter(settings, month):
         quarter = tuple(
@@ -116,10 +133,11 @@ def build_report(
         month=month,
         kpis=kpis,
         kgis=kgis,
-        findings=tuple(review(workbook, month, kpis, kgis)),
+        findings=tuple(review(workbook, month, kpis, kgis, drivers)),
         kpi_paces={r.kpi.id: kpi_pace(r, settings, month) for r in kpis},
         kgi_paces={k.kgi.id: kgi_pace(k, month) for k in kgis},
         quarterly=quarter,
+        drivers=drivers,
     )
 
 
@@ -157,6 +175,18 @@ def _pace(p: Pace | None) -> dict[str, Any] | None:
         "remaining": p.remaining,
         "per_month": p.per_month,
         "average_so_far": p.average_so_far,
+    }
+
+
+def _drivers(analysis: DriverAnalysis | None) -> dict[str, Any] | None:
+    if analysis is None:
+        return None
+    return {
+        "formula": analysis.formula.text,
+        "implied_target": analysis.implied_target,
+        "planned": analysis.bridge.planned,
+        "actual": analysis.bridge.actual,
+        "bridge": [{"kpi": e.kpi, "effect": e.effect} for e in analysis.bridge.effects],
     }
 
 
@@ -212,6 +242,7 @@ def to_json(report: Report, *, company: str | None = None) -> dict[str, Any]:
                 "projected": k.projected,
                 "outlook": k.outlook,
                 "required_pace": _pace(report.kgi_paces[k.kgi.id]),
+                "drivers": _drivers(report.drivers.get(k.kgi.id)),
             }
             for k in report.kgis
         ],

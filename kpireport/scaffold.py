@@ -24,6 +24,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from kpireport.errors import KpiReportError
+from kpireport.formula import Formula, parse_formula
 from kpireport.model import Locale, Month
 from kpireport.output import write_set
 from kpireport.schema import (
@@ -170,7 +171,7 @@ def build_template(options: InitOptions, *, today: dt.date) -> OpenpyxlWorkbook:
     settings.title = SETTINGS_SHEET.written(lang)
     _write_settings(settings, lang, company, start_month)
     deadline = months[-1].shift(1).first_day - dt.timedelta(days=1)
-    _write_kgis(book.create_sheet(KGI_SHEET.written(lang)), lang, deadline)
+    _write_kgis(book.create_sheet(KGI_SHEET.written(lang)), lang, deadline, {k.id for k in kpis})
     _write_kpis(book.create_sheet(KPI_SHEET.written(lang)), lang, kpis)
     targets: dict[str, list[float | None]] = {}
     actuals: dict[str, list[float | None]] = {}
@@ -189,6 +190,8 @@ def build_template(options: InitOptions, *, today: dt.date) -> OpenpyxlWorkbook:
             targets[kpi.id] = last_plan + plan[kpi.id]
             actuals[kpi.id] = _actuals(kpi, last_plan, 12, earlier, drift=False) + so_far[kpi.id]
             estimates[kpi.id] = _estimates(kpi, plan[kpi.id], options.months_of_actuals, rng)
+        for values in (targets, actuals, estimates):
+            _follow_formulas(values, {k.id for k in kpis})
         months = last_year + months
     _write_series(book.create_sheet(TARGETS_SHEET.written(lang)), kpis, months, targets)
     _write_series(book.create_sheet(ACTUALS_SHEET.written(lang)), kpis, months, actuals)
@@ -236,9 +239,35 @@ def _write_settings(sheet: Worksheet, lang: Locale, company: str, start_month: i
             sheet.cell(row=sheet.max_row, column=2).number_format = formats[setting.key]
 
 
-def _write_kgis(sheet: Worksheet, lang: Locale, deadline: dt.date) -> None:
+def _example_formula(kgi: Mapping[str, Any], kpi_ids: set[str]) -> Formula | None:
+    """The example KGI's driver formula, when every KPI it names is in the template."""
+    if "formula" not in kgi:
+        return None
+    formula = parse_formula(kgi["formula"])
+    return formula if set(formula.kpis) <= kpi_ids else None
+
+
+def _follow_formulas(values: dict[str, list[float | None]], kpi_ids: set[str]) -> None:
+    """Make each example KGI's measured KPI the formula of its drivers, month by month, as it
+    is in a real business (revenue is deals × deal size), so the bridge ends at the KGI's actual."""
+    for kgi in examples().kgis:
+        formula = _example_formula(kgi, kpi_ids)
+        measured = kgi["measured_by"]
+        if formula is None or measured not in kpi_ids:
+            continue
+        columns = zip(*(values[kpi] for kpi in formula.kpis), strict=True)
+        values[measured] = [
+            float(round(formula.evaluate(dict(zip(formula.kpis, month, strict=True)))))
+            if all(v is not None for v in month)
+            else None
+            for month in columns
+        ]
+
+
+def _write_kgis(sheet: Worksheet, lang: Locale, deadline: dt.date, kpi_ids: set[str]) -> None:
     _write_table_header(sheet, lang, KGI_COLUMNS)
     for kgi in examples().kgis:
+        formula = _example_formula(kgi, kpi_ids)
         row = {
             "id": kgi["id"],
             "name": kgi[f"name_{lang}"],
@@ -247,6 +276,7 @@ def _write_kgis(sheet: Worksheet, lang: Locale, deadline: dt.date) -> None:
             "deadline": deadline,
             "measured_by": kgi["measured_by"],
             "owner": kgi[f"owner_{lang}"],
+            "formula": formula.text if formula else None,
         }
         sheet.append([row.get(column.key) for column in KGI_COLUMNS])
         sheet.cell(row=sheet.max_row, column=3).number_format = "#,##0"

@@ -84,6 +84,7 @@ KGI_COLUMNS: tuple[Column, ...] = (
     Column("measured_by", "measured_by", "測定KPI", ("measured by",), width=14),
     Column("owner", "owner", "責任者", width=18),
     Column("start", "start", "開始", width=10),
+    Column("formula", "formula", "計算式", width=30),
 )
 KGI_REQUIRED = ("id", "name", "target")
 

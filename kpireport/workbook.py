@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from kpireport.errors import WorkbookError
+from kpireport.formula import Formula, FormulaError, parse_formula
 from kpireport.model import (
     Aggregation,
     CellIssue,
@@ -368,9 +369,20 @@ class _Reader:
                     owner=table.text(row, "owner"),
                     source=ref,
                     start=self._optional_month(table, row, "start"),
+                    formula=self._formula(table, row, kpi_ids),
                 )
             )
         return kgis
+
+    def _formula(self, table: Table, row: int, kpi_ids: set[str]) -> Formula | None:
+        text = table.text(row, "formula")
+        if not text:
+            return None
+        try:
+            return parse_formula(text, kpi_ids)
+        except FormulaError as error:
+            self.problems.error(str(error), table.ref(row, "formula"))
+            return None
 
     def _date(self, value: CellValue, ref: CellRef) -> dt.date | None:
         if value is None:

@@ -52,7 +52,7 @@ def minimal_sheets() -> dict[str, Rows]:
         "KPI": [
             ["id", "name", "department", "kgi", "perspective", "unit", "direction", "aggregation", "kind", "owner"],
             ["K1", "New revenue", "Sales", "G1", None, "currency", "higher", "sum", "kpi", "Ann"],
-            ["K2", "Cost per lead", "Marketing", "G1", None, "currency", "lower", "average", "kpi", "Bob"],
+            ["K2", "Cost per lead", "Sales", "G1", None, "currency", "lower", "average", "kpi", "Bob"],
         ],
         "Targets": [
             [

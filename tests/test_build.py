@@ -157,7 +157,7 @@ def test_json_has_exactly_the_spec_keys(packs: dict[str, dict[str, Path]]) -> No
     assert set(data["kpis"][0]["mom"]) == {"previous", "delta", "delta_pct", "trend"}
     assert set(data["kgis"][0]) == {
         "id", "name", "target", "actual", "progress", "expected_progress", "on_track", "required_pace",
-        "projected", "outlook",
+        "projected", "outlook", "drivers",
     }  # fmt: skip
     churn = next(k for k in data["kpis"] if k["id"] == "CS-01")
     assert (churn["direction"], churn["month"]["status"], churn["red_streak"]) == ("lower", "red", 3)

@@ -9,7 +9,7 @@ import pytest
 from conftest import OCT, YEAR, book, kpi
 
 from kpireport.findings import Finding
-from kpireport.model import CellIssue, CellRef, Direction, Kgi, Kind, Month, Perspective, Workbook
+from kpireport.model import Aggregation, CellIssue, CellRef, Direction, Kgi, Kind, Month, Perspective, Workbook
 from kpireport.report import build_report
 
 
@@ -19,7 +19,8 @@ def findings(workbook: Workbook, code: str | None = None) -> list[Finding]:
 
 
 def test_a_clean_workbook_has_no_findings() -> None:
-    assert findings(book([kpi("K1"), kpi("K2", department="Marketing")])) == []
+    deals, win_rate = kpi("K1"), kpi("K2", name="Win rate", unit="percent", aggregation=Aggregation.AVERAGE)
+    assert findings(book([deals, win_rate])) == []
 
 
 @pytest.mark.parametrize(

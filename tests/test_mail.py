@@ -67,8 +67,8 @@ def test_send_delivers_the_pdf_byte_for_byte(plain_server: tuple[int, Inbox], pa
     text = body.get_content()
     for expected in (
         "Oct 2026",
-        "Annual new-business revenue: Progress 62.9% / Expected 58.6% (On track)",
-        "On target 9, Watch 6, Behind 3, No data 0",
+        "Annual new-business revenue: Progress 55.8% / Expected 58.6% (Off track)",
+        "On target 8, Watch 7, Behind 3, No data 0",
         "Job applications: +26 (+17.7%)",
     ):
         assert expected in text, expected

@@ -1,0 +1,303 @@
+"""SPEC §3a as pure functions: what a KGI's driver targets imply, the bridge from plan to
+actual split driver by driver, and back-casting one driver's targets from the KGI.
+
+The bridge uses Shapley attribution month by month: for each driver, its change from target
+to actual averaged over every order in which the drivers could be switched from plan to
+actual. The effects then add up to the month's variance exactly, whatever the formula, and
+do not depend on the order the formula names its drivers in. Summing months keeps both.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from kpireport.formula import Formula
+from kpireport.metrics import MONTHS_IN_YEAR, excel_round, months_between
+from kpireport.model import EMPTY_SERIES, Direction, Kgi, Month, Series
+
+# SPEC §3a: a DRIVER finding when the implied value differs from the KGI target by more.
+DRIVER_TOLERANCE = 0.02
+
+
+def kgi_months(kgi: Kgi, start: Month) -> list[Month]:
+    """The KGI's months: from its start to its deadline's month; a KGI without a deadline
+    (itself a SMART-T finding) is read as a one-year goal."""
+    end = Month.of(kgi.deadline) if kgi.deadline is not None else start.shift(MONTHS_IN_YEAR - 1)
+    return months_between(start, end)
+
+
+@dataclass(frozen=True)
+class Implied:
+    """Σ over the KGI's months of the formula of that month's targets."""
+
+    value: float | None
+    missing: tuple[str, Month] | None = None
+    """The first driver month without a target, when there is one (then no value)."""
+    divides_by_zero: Month | None = None
+    """The first month whose targets make the formula divide by zero (then no value)."""
+
+
+def implied_value(formula: Formula, targets: Mapping[str, Series], months: Sequence[Month]) -> Implied:
+    total: list[float] = []
+    for month in months:
+        values = _values(formula, targets, month)
+        if isinstance(values, str):
+            return Implied(None, missing=(values, month))
+        try:
+            total.append(formula.evaluate(values))
+        except ZeroDivisionError:
+            return Implied(None, divides_by_zero=month)
+    return Implied(excel_round(math.fsum(total)))
+
+
+def shortfall(implied: float | None, target: float | None) -> float | None:
+    """(implied − target) / |target|: negative where the drivers' targets fall short."""
+    if implied is None or not target:
+        return None
+    return excel_round((implied - target) / abs(target))
+
+
+def drivers_disagree(implied: float | None, target: float | None) -> bool:
+    gap = shortfall(implied, target)
+    return gap is not None and abs(gap) > DRIVER_TOLERANCE
+
+
+def shapley(formula: Formula, plan: Mapping[str, float], actual: Mapping[str, float]) -> dict[str, float]:
+    """Each driver's share of formula(actual) − formula(plan), by the Shapley value: its
+    marginal change averaged over every order of switching drivers from plan to actual.
+    ZeroDivisionError when some mix of plan and actual values divides by zero."""
+    drivers = formula.kpis
+    n = len(drivers)
+    # The formula at every mix: bit i set = driver i at its actual.
+    value_at = [
+        formula.evaluate({k: actual[k] if mask >> i & 1 else plan[k] for i, k in enumerate(drivers)})
+        for mask in range(1 << n)
+    ]
+    # Weight of a coalition of s others: s!(n−s−1)!/n!.
+    weight = [math.factorial(s) * math.factorial(n - s - 1) / math.factorial(n) for s in range(n)]
+    effects: dict[str, float] = {}
+    for i, kpi in enumerate(drivers):
+        bit = 1 << i
+        effects[kpi] = math.fsum(
+            weight[mask.bit_count()] * (value_at[mask | bit] - value_at[mask])
+            for mask in range(1 << n)
+            if not mask & bit
+        )
+    return effects
+
+
+@dataclass(frozen=True)
+class Effect:
+    kpi: str
+    effect: float
+
+
+@dataclass(frozen=True)
+class Bridge:
+    """From the KGI's planned value (formula of targets) to its actual (formula of actuals)
+    over the months that have every driver's target and actual."""
+
+    planned: float | None
+    actual: float | None
+    effects: tuple[Effect, ...]
+    months: tuple[Month, ...]
+    skipped: tuple[Month, ...] = ()
+    """Months left out because some mix of targets and actuals divides by zero."""
+
+    @property
+    def variance(self) -> float | None:
+        if self.planned is None or self.actual is None:
+            return None
+        return excel_round(self.actual - self.planned)
+
+
+def bridge(
+    formula: Formula, targets: Mapping[str, Series], actuals: Mapping[str, Series], months: Sequence[Month]
+) -> Bridge:
+    planned: list[float] = []
+    actual: list[float] = []
+    per_driver: dict[str, list[float]] = {kpi: [] for kpi in formula.kpis}
+    used: list[Month] = []
+    skipped: list[Month] = []
+    for month in months:
+        plan = _values(formula, targets, month)
+        real = _values(formula, actuals, month)
+        if isinstance(plan, str) or isinstance(real, str):
+            continue
+        try:
+            effects = shapley(formula, plan, real)
+            month_plan, month_actual = formula.evaluate(plan), formula.evaluate(real)
+        except ZeroDivisionError:
+            skipped.append(month)
+            continue
+        used.append(month)
+        planned.append(month_plan)
+        actual.append(month_actual)
+        for kpi, effect in effects.items():
+            per_driver[kpi].append(effect)
+    if not used:
+        return Bridge(None, None, (), (), tuple(skipped))
+    return Bridge(
+        excel_round(math.fsum(planned)),
+        excel_round(math.fsum(actual)),
+        tuple(Effect(kpi, excel_round(math.fsum(values)) or 0.0) for kpi, values in per_driver.items()),
+        tuple(used),
+        tuple(skipped),
+    )
+
+
+def largest_unfavourable(effects: Sequence[Effect], direction: Direction) -> Effect | None:
+    """The driver that explains most of a shortfall: the effect furthest on the bad side of
+    the KGI's direction (none when every driver is on plan or ahead of it)."""
+    bad = [e for e in effects if (e.effect > 0 if direction is Direction.LOWER else e.effect < 0)]
+    return max(bad, key=lambda e: abs(e.effect), default=None)
+
+
+@dataclass(frozen=True)
+class DriverAnalysis:
+    """Everything SPEC §3a says about one KGI with a formula, for the JSON, findings and pack."""
+
+    formula: Formula
+    implied: Implied
+    bridge: Bridge
+    months: tuple[Month, ...]
+    """The KGI's months (start to deadline) the implied value sums over."""
+    main_driver: Effect | None
+
+    @property
+    def implied_target(self) -> float | None:
+        return self.implied.value
+
+
+def analyse(
+    kgi: Kgi,
+    formula: Formula,
+    start: Month,
+    month: Month,
+    targets: Mapping[str, Series],
+    actuals: Mapping[str, Series],
+    direction: Direction,
+) -> DriverAnalysis:
+    months = kgi_months(kgi, start)
+    implied = implied_value(formula, targets, months)
+    result = bridge(formula, targets, actuals, months_between(start, month) if month >= start else [])
+    return DriverAnalysis(formula, implied, result, tuple(months), largest_unfavourable(result.effects, direction))
+
+
+@dataclass(frozen=True)
+class Solution:
+    """``plan --solve``: the factor for one driver's monthly targets that makes the implied
+    value equal the KGI target, or why none does."""
+
+    kpi: str
+    goal: float
+    before: float
+    factor: float | None
+    method: Literal["exact", "numeric"]
+    targets: Mapping[Month, float]
+    """The driver's new monthly targets (empty when no factor reaches the goal)."""
+    reason: str = ""
+
+
+def solve(formula: Formula, kpi: str, targets: Mapping[str, Series], months: Sequence[Month], goal: float) -> Solution:
+    """Scale ``kpi``'s targets over ``months`` so that the implied value equals ``goal``:
+    exactly where the formula is affine in ``kpi``, else by bracketed bisection on the scale.
+    The caller has checked that every driver has a target in every month."""
+    own = targets.get(kpi, EMPTY_SERIES)
+
+    def implied_at(scale: float) -> float:
+        scaled = {**targets, kpi: {m: own[m] * scale for m in months}}
+        value = implied_value(formula, scaled, months)
+        if value.divides_by_zero is not None:
+            raise ZeroDivisionError
+        if value.value is None:
+            raise ValueError("a driver has no target")
+        return value.value
+
+    before = implied_at(1.0)
+    degree = formula.degree_in(kpi)
+    linear = degree is not None
+    factor = _solve_affine(implied_at, goal) if linear else _solve_bracketed(implied_at, goal)
+    reason = ""
+    if factor is None:
+        reason = {
+            0: "the formula does not change with this KPI, so no factor moves the implied value",
+            1: "no positive factor for this KPI's targets reaches the KGI target",
+            None: f"no factor between 1/{2**_BRACKET_STEPS:,} and {2**_BRACKET_STEPS:,} reaches the KGI target",
+        }[degree]
+    new_targets = {m: own[m] * factor for m in months} if factor is not None else {}
+    return Solution(
+        kpi,
+        goal,
+        before,
+        excel_round(factor),
+        "exact" if linear else "numeric",
+        {m: excel_round(v) or 0.0 for m, v in new_targets.items()},
+        reason,
+    )
+
+
+def _solve_affine(implied_at: Callable[[float], float], goal: float) -> float | None:
+    base = implied_at(0.0)
+    slope = implied_at(1.0) - base
+    if slope == 0:
+        return None
+    factor = (goal - base) / slope
+    return factor if factor > 0 and math.isfinite(factor) else None
+
+
+# The scales tried for a bracket: 1/1024 to 1024 around today's targets.
+_BRACKET_STEPS = 10
+
+
+def _solve_bracketed(implied_at: Callable[[float], float], goal: float) -> float | None:
+    """A root of implied_at(s) = goal by bisection, in the bracket nearest to s = 1."""
+
+    def gap(scale: float) -> float | None:
+        try:
+            value = implied_at(scale) - goal
+        except ZeroDivisionError:
+            return None
+        return value if math.isfinite(value) else None
+
+    scales = [2.0**k for k in range(-_BRACKET_STEPS, _BRACKET_STEPS + 1)]
+    points = [(s, g) for s in scales if (g := gap(s)) is not None]
+    brackets = [
+        (low, high, low_gap)
+        for (low, low_gap), (high, high_gap) in itertools.pairwise(points)
+        if low_gap == 0 or (low_gap < 0) != (high_gap < 0)
+    ]
+    if not brackets:
+        return None
+    # Of several roots, the one that moves today's targets least.
+    low, high, low_gap = min(brackets, key=lambda b: abs(math.log(b[0] * b[1])))
+    if low_gap == 0:
+        return low
+    for _ in range(200):
+        middle = (low + high) / 2
+        middle_gap = gap(middle)
+        if middle_gap is None or middle_gap == 0 or high - low <= 1e-15 * high:
+            break
+        if (middle_gap < 0) == (low_gap < 0):
+            low, low_gap = middle, middle_gap
+        else:
+            high = middle
+    root = (low + high) / 2
+    # A sign change across a pole (a divisor crossing zero) is no root: check that it is one.
+    final = gap(root)
+    return root if final is not None and abs(final) <= 1e-9 * max(abs(goal), 1.0) else None
+
+
+def _values(formula: Formula, series: Mapping[str, Series], month: Month) -> dict[str, float] | str:
+    """The drivers' values in ``month``, or the first driver without one."""
+    values = {}
+    for kpi in formula.kpis:
+        value = series.get(kpi, EMPTY_SERIES).get(month)
+        if value is None:
+            return kpi
+        values[kpi] = value
+    return values
