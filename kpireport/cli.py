@@ -148,6 +148,52 @@ def check(workbook: Path, month: Month | None, output_format: str) -> None:
     sys.exit(1 if any(f.severity == "error" for f in report.findings) else 0)
 
 
+@cli.command()
+@click.argument("workbook", type=click.Path(path_type=Path))
+@click.option("--kgi", "kgi_id", required=True, help="The KGI whose target the drivers must reach.")
+@click.option("--solve", "kpi_id", required=True, help="The driver KPI whose monthly targets are scaled.")
+@click.option(
+    "--write",
+    "destination",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Save a copy of the workbook with the solved targets (the input is never modified).",
+)
+def plan(workbook: Path, kgi_id: str, kpi_id: str, destination: Path | None) -> None:
+    """Back-cast a driver KPI's monthly targets from its KGI (SPEC §3a): the factor that makes
+    the KGI's formula of the targets add up to its target. Exit 1 when no factor does."""
+    from kpireport.planning import check_destination, make_plan, write_plan
+    from kpireport.present import print_plan
+    from kpireport.report import choose_month
+    from kpireport.workbook import read_workbook
+
+    try:
+        if destination is not None:
+            check_destination(workbook, destination)
+        book = read_workbook(workbook)
+        start = book.settings.fiscal_year_of(choose_month(book, None, design_review=True))
+        planned = make_plan(book, kgi_id, kpi_id, start)
+    except KpiReportError as error:
+        _fail(error)
+    _warn(book.warnings)
+    print_plan(planned, book)
+    if not planned.reached:
+        _fail(f"{planned.solution.reason}; nothing was written." if destination else planned.solution.reason, 1)
+    if destination is None:
+        return
+    try:
+        written = write_plan(workbook, destination, book, planned)
+    except KpiReportError as error:
+        _fail(error)
+    note = (
+        f" ({written.replaced_formulas} of them held formulas and now hold numbers)"
+        if written.replaced_formulas
+        else ""
+    )
+    click.echo(f"Wrote {destination}: {written.cells} target cells of {kpi_id} changed{note}.")
+    if written.dropped_drawings:
+        _warn(["the copy has no charts or pictures: the library that writes it cannot keep them."])
+
+
 def _formats(value: str) -> Sequence[str]:
     from kpireport.build import FORMATS
 

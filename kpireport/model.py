@@ -109,6 +109,16 @@ class CellRef:
 
 
 @dataclass(frozen=True)
+class SheetLayout:
+    """Where a monthly sheet (Targets, Actuals) keeps its values: the zero-based row of each
+    KPI and column of each month, so a value can be pointed at or written back to its cell."""
+
+    sheet: str
+    rows: Mapping[str, int]
+    columns: Mapping[Month, int]
+
+
+@dataclass(frozen=True)
 class Settings:
     company: str
     fiscal_year_start: int = 1
@@ -254,6 +264,7 @@ class Workbook:
     skipped: tuple[Skipped, ...] = ()
     forecasts: Mapping[str, Series] = field(default_factory=dict)
     """The Forecast sheet: the team's latest estimate for months without an actual yet."""
+    target_layout: SheetLayout | None = None
 
     def target_series(self, kpi_id: str) -> Series:
         return self.targets.get(kpi_id, EMPTY_SERIES)

@@ -14,6 +14,10 @@ from rich.table import Table
 
 from kpireport.batch import Outcome
 from kpireport.doctor import Check
+from kpireport.drivers import shortfall
+from kpireport.formatting import Formatter
+from kpireport.model import Workbook
+from kpireport.planning import Plan
 from kpireport.report import Report
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
@@ -48,6 +52,52 @@ def print_findings(report: Report, console: Console | None = None) -> None:
             *(escape(safe_text(text)) for text in (f.kpi or f.kgi or "", str(f.where or ""), f.message, f.suggestion)),
         )
     console.print(table)
+
+
+def print_plan(plan: Plan, workbook: Workbook, console: Console | None = None) -> None:
+    """The back-cast of ``kpireport plan``: the factor, and the month-by-month targets before
+    and after it with the other drivers' targets, which stay as they are."""
+    console = console or Console(soft_wrap=False)
+    settings = workbook.settings
+    formatter = Formatter(settings.locale, settings.currency)
+    solution, kgi = plan.solution, plan.kgi
+    units = {k.id: k.unit for k in workbook.kpis}
+
+    def show(text: str) -> None:
+        console.print(safe_text(text), markup=False, highlight=False)
+
+    show(f"{kgi.id} {kgi.name}: target {formatter.value(solution.goal, kgi.unit)}, formula {plan.formula.text}")
+    gap = shortfall(solution.before, solution.goal)
+    side = "short" if gap is not None and gap < 0 else "over"
+    show(
+        f"The KPI targets imply {formatter.value(solution.before, kgi.unit)}"
+        + (f" ({formatter.percent(abs(gap))} {side})." if gap else ".")
+    )
+    if solution.factor is None:
+        return
+    how = (
+        f"exact: the formula is linear in {plan.kpi.id}"
+        if solution.method == "exact"
+        else "found numerically: the formula is not linear in it"
+    )
+    show(f"Scale the monthly targets of {plan.kpi.id} {plan.kpi.name} by ×{solution.factor:.6g} ({how}).")
+    table = Table(title=f"Monthly targets, {plan.months[0]} to {plan.months[-1]}")
+    table.add_column("month")
+    table.add_column(f"{escape(safe_text(plan.kpi.id))} now", justify="right")
+    table.add_column(f"{escape(safe_text(plan.kpi.id))} solved", justify="right", style="bold")
+    others = [k for k in plan.formula.kpis if k != plan.kpi.id]
+    for other in others:
+        table.add_column(f"{escape(safe_text(other))} (kept)", justify="right")
+    own = workbook.target_series(plan.kpi.id)
+    for month in plan.months:
+        table.add_row(
+            str(month),
+            formatter.value(own.get(month), plan.kpi.unit),
+            formatter.value(solution.targets.get(month), plan.kpi.unit),
+            *(formatter.value(workbook.target_series(o).get(month), units.get(o, "number")) for o in others),
+        )
+    console.print(table)
+    show(f"With them the KPI targets imply {formatter.value(plan.implied_after, kgi.unit)}.")
 
 
 class BatchProgress:

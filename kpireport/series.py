@@ -12,7 +12,7 @@ import math
 import operator
 from array import array
 
-from kpireport.model import CellIssue, CellRef, Month, MonthValues, Series, Skipped
+from kpireport.model import CellIssue, CellRef, Month, MonthValues, Series, SheetLayout, Skipped
 from kpireport.schema import MAX_MAGNITUDE, is_total_label
 from kpireport.tables import Problems, month_in_range, month_of, non_empty_rows, text_of, year_out_of_range
 from kpireport.xlsx import Grid, cell_name
@@ -76,8 +76,8 @@ def _month_columns(grid: Grid, header_row: int, problems: Problems) -> dict[int,
 
 def read_series(
     grid: Grid, kpi_ids: set[str], issues: list[CellIssue], problems: Problems
-) -> tuple[dict[str, Series], list[Month]]:
-    """Each KPI's months → values, and the sheet's months in column order."""
+) -> tuple[dict[str, Series], list[Month], SheetLayout]:
+    """Each KPI's months → values, the sheet's months in column order, and where they are."""
     header_row = month_header_row(grid)
     if header_row is None:
         problems.error(
@@ -85,7 +85,7 @@ def read_series(
             "after the KPI id column.",
             sheet=grid.name,
         )
-        return {}, []
+        return {}, [], SheetLayout(grid.name, {}, {})
     months = _month_columns(grid, header_row, problems)
     series: dict[str, Series] = {}
     first_row: dict[str, int] = {}
@@ -150,4 +150,5 @@ def read_series(
                 where = CellRef(grid.name, cell_name(row, col))
                 issues.append(CellIssue("not_a_number", kpi_id, month, where, text_of(value)))
         series[kpi_id] = MonthValues.of(positions, numbers)
-    return series, list(months.values())
+    layout = SheetLayout(grid.name, first_row, {month: col for col, month in months.items()})
+    return series, list(months.values()), layout

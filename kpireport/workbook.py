@@ -105,9 +105,9 @@ class _Reader:
             kgis = self._kgis(self._grid(sheet_names, "kgi"), kpi_ids)
             issues: list[CellIssue] = []
             grid = self._checked(targets_grid.result)
-            targets, target_months = read_series(_present(grid), kpi_ids, issues, self.problems)
+            targets, target_months, target_layout = read_series(_present(grid), kpi_ids, issues, self.problems)
             del grid
-            actuals, actual_months = read_series(
+            actuals, actual_months, _ = read_series(
                 _present(self._checked(actuals_grid.result)), kpi_ids, issues, self.problems
             )
         forecast_grid = self._grid(sheet_names, "forecast")
@@ -128,6 +128,7 @@ class _Reader:
             months=tuple(sorted(set(target_months) | set(actual_months))),
             skipped=tuple(self.problems.skipped),
             forecasts=forecasts,
+            target_layout=target_layout,
         )
 
     # -- plumbing ----------------------------------------------------------------------------

@@ -1,0 +1,152 @@
+"""``kpireport plan`` (SPEC §3a): back-cast one driver KPI's monthly targets from its KGI, and
+save a copy of the workbook with them.
+
+The copy is made with openpyxl from the original file, so its formats, validations and other
+sheets stay; only the solved KPI's target cells change. The input is never written.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from string import ascii_uppercase
+
+from kpireport.drivers import Implied, Solution, implied_value, kgi_months, solve
+from kpireport.errors import KpiReportError, WorkbookError
+from kpireport.formula import Formula
+from kpireport.inputs import read_bounded
+from kpireport.model import CellRef, Kgi, Kpi, Month, Workbook
+from kpireport.output import write_atomic
+from kpireport.xlsx import MAX_FILE_BYTES, cell_name
+
+
+@dataclass(frozen=True)
+class Plan:
+    kgi: Kgi
+    formula: Formula
+    kpi: Kpi
+    months: tuple[Month, ...]
+    solution: Solution
+    implied_after: float | None
+
+    @property
+    def reached(self) -> bool:
+        return self.solution.factor is not None
+
+
+def make_plan(workbook: Workbook, kgi_id: str, kpi_id: str, start: Month) -> Plan:
+    """Solve ``kpi_id``'s targets for KGI ``kgi_id``; a KpiReportError names what is missing."""
+    kgi = next((k for k in workbook.kgis if k.id == kgi_id), None)
+    if kgi is None:
+        known = ", ".join(k.id for k in workbook.kgis) or "none"
+        raise KpiReportError(f"there is no KGI {kgi_id!r} on the KGI sheet (its KGIs: {known}).")
+    where = (
+        f"{kgi.source.sheet} sheet, row {kgi.source.cell.lstrip(ascii_uppercase)}" if kgi.source else "the KGI sheet"
+    )
+    if kgi.formula is None:
+        raise KpiReportError(
+            f"KGI {kgi_id!r} has no formula ({where}); type its driver tree in the formula column, "
+            "e.g. [SAL-02] * [SAL-04]."
+        )
+    if kgi.target is None:
+        raise KpiReportError(f"KGI {kgi_id!r} has no target ({where}); type the target to solve for.")
+    formula = kgi.formula
+    if kpi_id not in formula.kpis:
+        raise KpiReportError(
+            f"KPI {kpi_id!r} is not in KGI {kgi_id!r}'s formula {formula.text}; choose one of "
+            f"{', '.join(formula.kpis)}."
+        )
+    kpi = next(k for k in workbook.kpis if k.id == kpi_id)
+    months = kgi_months(kgi, kgi.start or start)
+    _check_targets(workbook, implied_value(formula, workbook.targets, months))
+    solution = solve(formula, kpi_id, workbook.targets, months, kgi.target)
+    after = None
+    if solution.factor is not None:
+        solved = {**workbook.targets, kpi_id: solution.targets}
+        after = implied_value(formula, solved, months).value
+    return Plan(kgi, formula, kpi, tuple(months), solution, after)
+
+
+def _check_targets(workbook: Workbook, implied: Implied) -> None:
+    """Back-casting needs every driver's target in every month of the KGI."""
+    if implied.missing is not None:
+        kpi, month = implied.missing
+        raise _target_error(
+            workbook,
+            kpi,
+            month,
+            "has no target; type one (each month from the KGI's start to its deadline needs one).",
+        )
+    if implied.divides_by_zero is not None:
+        raise KpiReportError(
+            f"with the targets of {implied.divides_by_zero} the KGI's formula divides by zero; "
+            "check the targets of the KPIs it divides by."
+        )
+
+
+def _target_error(workbook: Workbook, kpi: str, month: Month, what: str) -> KpiReportError:
+    layout = workbook.target_layout
+    row = layout.rows.get(kpi) if layout else None
+    column = layout.columns.get(month) if layout else None
+    if layout is not None and row is not None and column is not None:
+        return WorkbookError(f"{kpi} {month} {what}", sheet=layout.sheet, cell=cell_name(row, column))
+    sheet = layout.sheet if layout else "Targets"
+    place = "row" if row is None else f"{month} column"
+    return WorkbookError(f"{kpi} {month} {what} The sheet has no {place} for it yet.", sheet=sheet)
+
+
+def target_cells(workbook: Workbook, kpi: str, months: tuple[Month, ...]) -> dict[Month, CellRef]:
+    layout = workbook.target_layout
+    assert layout is not None
+    row = layout.rows[kpi]
+    return {m: CellRef(layout.sheet, cell_name(row, layout.columns[m])) for m in months}
+
+
+# openpyxl reads and writes cells, formats, validations and conditional formats, but not
+# drawings: a copy made with it would lose the workbook's charts and pictures.
+_DRAWING_PARTS = ("xl/drawings/", "xl/charts/", "xl/media/")
+
+
+def _has_drawings(data: bytes) -> bool:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return any(name.startswith(_DRAWING_PARTS) for name in archive.namelist())
+
+
+@dataclass(frozen=True)
+class Written:
+    cells: int
+    replaced_formulas: int
+    dropped_drawings: bool
+
+
+def check_destination(source: Path, destination: Path) -> None:
+    """Refuse, before any work, a copy that would overwrite the input or is not an .xlsx."""
+    if destination.exists() and destination.resolve() == source.resolve():
+        raise KpiReportError(
+            f"--write {destination} is the workbook itself; the input is never modified. Name a new file."
+        )
+    if destination.suffix.lower() != ".xlsx":
+        raise KpiReportError(f"--write {destination.name} must end in .xlsx.")
+
+
+def write_plan(source: Path, destination: Path, workbook: Workbook, plan: Plan) -> Written:
+    """A copy of ``source`` at ``destination`` with the solved targets, written whole or not
+    at all; ``source`` is only read."""
+    from openpyxl import load_workbook
+
+    check_destination(source, destination)
+    data = read_bounded(source, MAX_FILE_BYTES, "the workbook", WorkbookError)
+    book = load_workbook(io.BytesIO(data), rich_text=True)
+    cells = target_cells(workbook, plan.kpi.id, plan.months)
+    replaced = 0
+    for month, ref in cells.items():
+        cell = book[ref.sheet][ref.cell]
+        if cell.data_type == "f":
+            replaced += 1
+        cell.value = plan.solution.targets[month]
+    output = io.BytesIO()
+    book.save(output)
+    write_atomic(destination, output.getvalue())
+    return Written(len(cells), replaced, _has_drawings(data))
