@@ -114,6 +114,78 @@ def _svg_text(
     )
 
 
+@dataclass(frozen=True)
+class WaterfallBar:
+    """One bar of a bridge: a total (planned, actual) standing on the axis, or a driver's
+    effect floating from the running total before it to the one after it."""
+
+    label: str
+    value_text: str
+    start: float
+    end: float
+    tone: str
+    """"total", "good" or "bad": the colour, decided by the view."""
+
+
+def waterfall(
+    bars: Sequence[WaterfallBar], *, label: str, palette: Palette = DEFAULT_PALETTE, font: str = "sans-serif"
+) -> Markup:
+    """A bridge from plan to actual. The value axis starts near the lowest running total, not
+    at zero: the drivers' effects are a few percent of the totals and would otherwise be
+    invisible. The totals' bars carry a break mark to say they are cut, and every bar its value."""
+    width, height, top, bottom = 600.0, 250.0, 26.0, 212.0
+    levels = [v for bar in bars for v in (bar.start, bar.end)]
+    low, high = min(levels), max(levels)
+    span = high - low or abs(high) or 1.0
+    # Deep enough that plan and actual read as totals of like size, not as 1 against 3.
+    floor = low - span * 2.5
+    if low >= 0 and floor < 0:
+        floor = 0.0
+    ceiling = high + span * 0.1
+
+    def y(value: float) -> float:
+        return bottom - (value - floor) / (ceiling - floor) * (bottom - top)
+
+    slot = width / len(bars)
+    bar_w = min(slot * 0.6, 70.0)
+    colours = {"total": palette.line, "good": palette.green, "bad": palette.red}
+    shapes: list[str] = [f'<path d="M0 {bottom:g}H{width:g}" stroke="{palette.target}"/>']
+    texts: list[str] = []
+    size = 11.0
+    for index, bar in enumerate(bars):
+        x = index * slot + (slot - bar_w) / 2
+        total = bar.tone == "total"
+        y0, y1 = (bottom, y(bar.end)) if total else (y(bar.start), y(bar.end))
+        upper, lower = min(y0, y1), max(y0, y1)
+        shapes.append(
+            f'<rect x="{x:.1f}" y="{upper:.1f}" width="{bar_w:.1f}" height="{max(lower - upper, 1.0):.1f}" '
+            f'fill="{colours[bar.tone]}"/>'
+        )
+        if total and floor > 0:
+            # The break mark: this bar's foot is below the axis shown.
+            slash = f"l{bar_w + 4:.1f} -6"
+            shapes.append(
+                f'<path d="M{x - 2:.1f} {bottom - 9:.1f}{slash}M{x - 2:.1f} {bottom - 5:.1f}{slash}" '
+                f'stroke="#fff" stroke-width="2.5"/>'
+            )
+        if index + 1 < len(bars):
+            # The connector carries the running total to the next bar.
+            shapes.append(
+                f'<path d="M{x + bar_w:.1f} {y(bar.end):.1f}H{(index + 1) * slot + (slot - bar_w) / 2:.1f}" '
+                f'stroke="{palette.target}" stroke-dasharray="2 2"/>'
+            )
+        centre = x + bar_w / 2
+        texts.append(_svg_text(centre, upper - 5, bar.value_text, size, palette.marker, bold=total, anchor="middle"))
+        texts.append(
+            _svg_text(centre, bottom + 16, _fit(bar.label, slot - 4, size), size, palette.marker, anchor="middle")
+        )
+    return Markup(
+        f'<svg class="waterfall" viewBox="0 0 {width:g} {height:g}" width="{width:g}" height="{height:g}" '
+        f'font-family="{Markup.escape(font)}" role="img" aria-label="{Markup.escape(label)}">'
+        f"{''.join(shapes)}{''.join(texts)}</svg>"
+    )
+
+
 # KPI rows per tree drawing: one drawing, scaled to the page width, fits an A4 landscape page
 # below the section heading. A larger KGI is drawn in parts of equal size, one per page.
 TREE_ROWS_PER_PART = 24

@@ -166,7 +166,10 @@ class DriverAnalysis:
     bridge: Bridge
     months: tuple[Month, ...]
     """The KGI's months (start to deadline) the implied value sums over."""
+    direction: Direction
+    """The KGI's direction (its measured KPI's): which side of the plan is good."""
     main_driver: Effect | None
+    """The driver with the largest unfavourable effect, if any."""
 
     @property
     def implied_target(self) -> float | None:
@@ -185,7 +188,9 @@ def analyse(
     months = kgi_months(kgi, start)
     implied = implied_value(formula, targets, months)
     result = bridge(formula, targets, actuals, months_between(start, month) if month >= start else [])
-    return DriverAnalysis(formula, implied, result, tuple(months), largest_unfavourable(result.effects, direction))
+    return DriverAnalysis(
+        formula, implied, result, tuple(months), direction, largest_unfavourable(result.effects, direction)
+    )
 
 
 @dataclass(frozen=True)

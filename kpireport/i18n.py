@@ -230,6 +230,22 @@ MESSAGES: dict[str, dict[Locale, str]] = {
         "en": "Add a volume KPI (deals, leads, revenue) so a good rate on little activity is seen as such.",
         "ja": "量の指標（件数・リード数・売上など）を加え、少ない活動量での高い率を見誤らないようにしてください。",
     },
+    "bridge_short": {
+        "en": "{driver} explains most of the shortfall: {effect} of the {variance} against plan.",
+        "ja": "計画との差 {variance} のうち、最も大きな要因は{driver}（{effect}）です。",
+    },
+    "bridge_ahead": {
+        "en": "Ahead of plan by {variance}; {driver} held it back most ({effect}).",
+        "ja": "計画を {variance} 上回っていますが、{driver}が最も足を引っ張っています（{effect}）。",
+    },
+    "bridge_clear": {
+        "en": "Every driver is on plan or ahead of it: {variance} against plan.",
+        "ja": "すべてのドライバーが計画どおりか上回っています（計画との差 {variance}）。",
+    },
+    "bridge_span": {
+        "en": "{first} – {last}: planned {planned}, actual {actual}",
+        "ja": "{first}〜{last}：計画 {planned}、実績 {actual}",
+    },
     "pace": {
         "en": "Needs {per_month} a month for {months} months; has averaged {average}.",
         "ja": "残り{months}か月、月{per_month}のペースが必要（これまでの平均 {average}）。",
@@ -306,6 +322,14 @@ LABELS: dict[str, dict[Locale, str]] = {
     "no_actions": {"en": "No actions on the Comments sheet.", "ja": "コメントシートにアクションはありません。"},
     "month": {"en": "Month", "ja": "月"},
     "tree": {"en": "KGI → KPI tree", "ja": "KGI→KPI ツリー"},
+    "formula": {"en": "Formula", "ja": "計算式"},
+    "bridges": {"en": "What drives the goals", "ja": "KGI の要因分析"},
+    "planned": {"en": "Planned", "ja": "計画"},
+    "effect": {"en": "Effect", "ja": "影響額"},
+    "bridge_none": {
+        "en": "No month yet has every driver's target and actual.",
+        "ja": "すべてのドライバーの目標と実績がそろった月はまだありません。",
+    },
     "no_kgi_group": {"en": "KPIs without a KGI", "ja": "KGI 未設定の KPI"},
     "scorecard": {"en": "Balanced scorecard", "ja": "バランス・スコアカード"},
     "perspective": {"en": "Perspective", "ja": "視点"},

@@ -12,12 +12,24 @@ from typing import Any
 
 from markupsafe import Markup
 
-from kpireport.charts import STATUS_CLASS, Palette, TreeKgi, TreeKpi, TrendLines, kgi_tree, progress_bar, trend_panel
+from kpireport.charts import (
+    STATUS_CLASS,
+    Palette,
+    TreeKgi,
+    TreeKpi,
+    TrendLines,
+    WaterfallBar,
+    kgi_tree,
+    progress_bar,
+    trend_panel,
+    waterfall,
+)
+from kpireport.drivers import DriverAnalysis
 from kpireport.findings import MAX_NAME_CHARS, SEVERITIES, Finding
 from kpireport.formatting import DASH, Formatter
 from kpireport.i18n import labels, message
 from kpireport.metrics import KgiResult, KpiResult, Pace
-from kpireport.model import STATUSES, Kpi, Perspective, Status
+from kpireport.model import STATUSES, Direction, Kgi, Kpi, Perspective, Status
 from kpireport.report import Report
 from kpireport.theme import DEFAULT_THEME, Theme
 
@@ -116,6 +128,33 @@ class KgiCard:
 
 
 @dataclass(frozen=True)
+class EffectRow:
+    name: str
+    effect: str
+    tone: str
+    """"good" or "bad": the effect's side of the KGI's direction."""
+
+
+@dataclass(frozen=True)
+class BridgeView:
+    """A KGI's driver bridge (SPEC §3a): plan to actual, one effect per driver KPI."""
+
+    kgi: str
+    formula: str
+    span: str
+    sentence: str
+    chart: Markup | None
+    rows: tuple[EffectRow, ...]
+
+
+@dataclass(frozen=True)
+class TreeView:
+    svg: Markup
+    formula: str
+    """The KGI's formula with its KPIs named, on the first drawing of its tree."""
+
+
+@dataclass(frozen=True)
 class Mover:
     name: str
     department: str
@@ -211,7 +250,8 @@ class PackView:
     finding_count: int
     paces: tuple[PaceRow, ...]
     actions: tuple[ActionRow, ...]
-    trees: tuple[Markup, ...]
+    trees: tuple[TreeView, ...]
+    bridges: tuple[BridgeView, ...]
     trend_pages: tuple[TrendPage, ...]
     scorecard: tuple[ScorecardRow, ...]
     quarterly: QuarterlyView | None
@@ -324,11 +364,19 @@ def _pace_text(pace: Pace | None, unit: str, fmt: Formatter) -> str:
     )
 
 
+def _kgi_unit(kgi: Kgi, measured_unit: str) -> tuple[str, str]:
+    """How a KGI's figures are formatted: its own unit where it is one of SPEC's, else its
+    measured KPI's, with a free label (customers, 社) written after the figure."""
+    unit = kgi.unit if kgi.unit in {"currency", "percent", "number"} else measured_unit
+    suffix = "" if kgi.unit in {"currency", "percent", "number", ""} else f" {kgi.unit}"
+    return unit, suffix
+
+
 def _kgi_card(
     result: KgiResult, measured_unit: str, pace: Pace | None, fmt: Formatter, text: dict[str, str], palette: Palette
 ) -> KgiCard:
     kgi = result.kgi
-    unit = kgi.unit if kgi.unit in {"currency", "percent", "number"} else measured_unit
+    unit, suffix = _kgi_unit(kgi, measured_unit)
     state, css = (
         (text["unknown"], "st-none")
         if result.on_track is None
@@ -336,7 +384,6 @@ def _kgi_card(
         if result.on_track
         else (text["off_track"], "st-red")
     )
-    suffix = "" if kgi.unit in {"currency", "percent", "number", ""} else f" {kgi.unit}"
     return KgiCard(
         id=kgi.id,
         name=kgi.name,
@@ -415,20 +462,121 @@ def _actions(report: Report, fmt: Formatter, text: dict[str, str]) -> tuple[Acti
     )
 
 
-def _trees(report: Report, fmt: Formatter, text: dict[str, str], palette: Palette, font: str) -> tuple[Markup, ...]:
+def _formula_text(report: Report, kgi: Kgi, text: dict[str, str]) -> str:
+    """The formula as typed, then each of its KPI ids with the KPI's name."""
+    if kgi.formula is None:
+        return ""
+    names = {r.kpi.id: r.kpi.name for r in report.kpis}
+    named = " · ".join(f"[{kpi}] {names.get(kpi, '')}".rstrip() for kpi in kgi.formula.kpis)
+    return f"{text['formula']}: {kgi.name} = {kgi.formula.text} ({named})"
+
+
+def _trees(report: Report, fmt: Formatter, text: dict[str, str], palette: Palette, font: str) -> tuple[TreeView, ...]:
     def node(r: KpiResult) -> TreeKpi:
         return TreeKpi(r.kpi.name, r.kpi.department, r.month.status, fmt.percent(r.month.attainment))
 
-    trees: list[Markup] = []
+    trees: list[TreeView] = []
     kgi_ids = {k.kgi.id for k in report.kgis}
     for k in report.kgis:
         note = f"{text['progress']} {fmt.percent(k.progress)} / {text['expected']} {fmt.percent(k.expected_progress)}"
         kpis = tuple(node(r) for r in report.kpis if r.kpi.kgi == k.kgi.id)
-        trees.extend(kgi_tree(TreeKgi(k.kgi.name, note, k.on_track, kpis), palette=palette, font=font))
+        drawings = kgi_tree(TreeKgi(k.kgi.name, note, k.on_track, kpis), palette=palette, font=font)
+        formula = _formula_text(report, k.kgi, text)
+        trees.extend(TreeView(svg, formula if index == 0 else "") for index, svg in enumerate(drawings))
     orphans = tuple(node(r) for r in report.kpis if r.kpi.kgi not in kgi_ids)
     if orphans:
-        trees.extend(kgi_tree(TreeKgi(text["no_kgi_group"], "", None, orphans), palette=palette, font=font))
+        drawings = kgi_tree(TreeKgi(text["no_kgi_group"], "", None, orphans), palette=palette, font=font)
+        trees.extend(TreeView(svg, "") for svg in drawings)
     return tuple(trees)
+
+
+def _bridges(
+    report: Report, fmt: Formatter, text: dict[str, str], palette: Palette, font: str
+) -> tuple[BridgeView, ...]:
+    kpis = {r.kpi.id: r.kpi for r in report.kpis}
+    views = []
+    for k in report.kgis:
+        analysis = report.drivers.get(k.kgi.id)
+        if analysis is not None:
+            measured = kpis.get(k.kgi.measured_by or "")
+            unit, suffix = _kgi_unit(k.kgi, measured.unit if measured else "number")
+            views.append(_bridge(report, k.kgi, analysis, kpis, _Units(fmt, unit, suffix), text, palette, font))
+    return tuple(views)
+
+
+@dataclass(frozen=True)
+class _Units:
+    """A KGI's figures formatted in its unit, with its label after them."""
+
+    fmt: Formatter
+    unit: str
+    suffix: str
+
+    def full(self, value: float) -> str:
+        return self.fmt.value(value, self.unit) + self.suffix
+
+    def signed(self, value: float) -> str:
+        return self.fmt.delta(value, self.unit) + self.suffix
+
+    def short(self, value: float, *, signed: bool = False) -> str:
+        return ("+" if signed and value > 0 else "") + self.fmt.compact(value, self.unit)
+
+
+def _bridge(
+    report: Report,
+    kgi: Kgi,
+    analysis: DriverAnalysis,
+    kpis: dict[str, Kpi],
+    units: _Units,
+    text: dict[str, str],
+    palette: Palette,
+    font: str,
+) -> BridgeView:
+    locale = report.workbook.settings.locale
+    formula = _formula_text(report, kgi, text)
+    bridge = analysis.bridge
+    if bridge.planned is None or bridge.actual is None or bridge.variance is None:
+        return BridgeView(kgi.name, formula, "", text["bridge_none"], None, ())
+    lower = analysis.direction is Direction.LOWER
+
+    def tone(value: float) -> str:
+        return "good" if (value <= 0 if lower else value >= 0) else "bad"
+
+    def name(kpi: str) -> str:
+        return kpis[kpi].name if kpi in kpis else kpi
+
+    bars = [WaterfallBar(text["planned"], units.short(bridge.planned), bridge.planned, bridge.planned, "total")]
+    level = bridge.planned
+    for e in bridge.effects:
+        bars.append(
+            WaterfallBar(name(e.kpi), units.short(e.effect, signed=True), level, level + e.effect, tone(e.effect))
+        )
+        level += e.effect
+    bars.append(WaterfallBar(text["actual"], units.short(bridge.actual), bridge.actual, bridge.actual, "total"))
+    variance = units.signed(bridge.variance)
+    main = analysis.main_driver
+    if main is None:
+        sentence = message(locale, "bridge_clear", variance=variance)
+    else:
+        key = "bridge_ahead" if tone(bridge.variance) == "good" else "bridge_short"
+        sentence = message(locale, key, driver=name(main.kpi), effect=units.signed(main.effect), variance=variance)
+    span = message(
+        locale,
+        "bridge_span",
+        first=units.fmt.month(bridge.months[0]),
+        last=units.fmt.month(bridge.months[-1]),
+        planned=units.full(bridge.planned),
+        actual=units.full(bridge.actual),
+    )
+    described = "; ".join(f"{bar.label} {bar.value_text}" for bar in bars[1:-1])
+    return BridgeView(
+        kgi=kgi.name,
+        formula=formula,
+        span=span,
+        sentence=sentence,
+        chart=waterfall(bars, label=f"{kgi.name}. {span}. {described}. {sentence}", palette=palette, font=font),
+        rows=tuple(EffectRow(name(e.kpi), units.signed(e.effect), tone(e.effect)) for e in bridge.effects),
+    )
 
 
 def _scorecard(report: Report, text: dict[str, str]) -> tuple[ScorecardRow, ...]:
@@ -575,6 +723,7 @@ def build_view(
         paces=_paces(report, fmt),
         actions=_actions(report, fmt, text),
         trees=_trees(report, fmt, text, palette, theme.font_stack(settings.locale)),
+        bridges=_bridges(report, fmt, text, palette, theme.font_stack(settings.locale)),
         trend_pages=_trends(report, fmt, text, palette, theme.font_stack(settings.locale)),
         scorecard=_scorecard(report, text),
         quarterly=_quarterly(report, fmt, text),
