@@ -102,7 +102,10 @@ class Formatter:
 
     def compact(self, value: float, unit: str) -> str:
         """A large figure in a sentence, to two decimals of its scale: ¥1.36B / 13.62億円."""
-        return self.percent(value) if unit == "percent" else self._compact(value, unit, 2)
+        if unit == "percent" or abs(value) < 1000:
+            # Babel's compact form keeps every decimal of a figure it does not shorten.
+            return self.value(value, unit)
+        return self._compact(value, unit, 2)
 
     def _compact(self, value: float, unit: str, fraction_digits: int) -> str:
         if unit == "currency":

@@ -94,9 +94,7 @@ def parse_formula(text: str, known: frozenset[str] | set[str] | None = None) -> 
     if not kpis:
         raise FormulaError("the formula names no KPI; write KPI ids in square brackets, e.g. [SAL-02] * [SAL-04].")
     if len(kpis) > MAX_DRIVERS:
-        raise FormulaError(
-            f"the formula names {len(kpis)} KPIs; a driver tree of more than {MAX_DRIVERS} is unreadable."
-        )
+        raise FormulaError(f"the formula names {len(kpis)} KPIs; keep a driver tree to {MAX_DRIVERS} or fewer.")
     if known is not None:
         unknown = [kpi for kpi in kpis if kpi not in known]
         if unknown:

@@ -64,7 +64,7 @@ def print_plan(plan: Plan, workbook: Workbook, console: Console | None = None) -
     units = {k.id: k.unit for k in workbook.kpis}
 
     def show(text: str) -> None:
-        console.print(safe_text(text), markup=False, highlight=False)
+        console.print(safe_text(text), markup=False, highlight=False, soft_wrap=True)
 
     show(f"{kgi.id} {kgi.name}: target {formatter.value(solution.goal, kgi.unit)}, formula {plan.formula.text}")
     gap = shortfall(solution.before, solution.goal)
