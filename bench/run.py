@@ -71,6 +71,30 @@ import kpireport.workbook
 kpireport.workbook.read_workbook(Path(sys.argv[1]))
 """
 
+# The driver trees' own share of `check`, in process: the noise of whole processes on a shared
+# 2-core machine (±9% run to run) is larger than the 5% budget being checked.
+DRIVER_SHARE = r"""
+import json, statistics, sys, time
+from pathlib import Path
+from kpireport.drivers import analyse
+from kpireport.model import Direction
+from kpireport.report import build_report, choose_month
+from kpireport.workbook import read_workbook
+book = read_workbook(Path(sys.argv[1]))
+month = choose_month(book, None, design_review=True)
+start = book.settings.fiscal_year_of(month)
+def trees():
+    for k in book.kgis:
+        if k.formula is not None:
+            analyse(k, k.formula, k.start or start, month, book.targets, book.actuals, Direction.HIGHER)
+def timed(work):
+    times = []
+    for _ in range(7):
+        t = time.perf_counter(); work(); times.append(time.perf_counter() - t)
+    return statistics.median(times)
+print(json.dumps({"trees": timed(trees), "report": timed(lambda: build_report(book, design_review=True))}))
+"""
+
 INFLATE = r"""
 import sys, zipfile
 with zipfile.ZipFile(sys.argv[1]) as z:
@@ -92,17 +116,41 @@ def month_headers(count: int, start: tuple[int, int] = (2025, 4)) -> list[str]:
     return out
 
 
-def generate(path: Path, kpis: int, months: int, lang: str = "en") -> Path:
+def generate(
+    path: Path, kpis: int, months: int, lang: str = "en", driver_kgis: int = 0, formulas: bool = False
+) -> Path:
     """Write the workbook below in a child process, so this process stays small (see
     ``run_process``)."""
     if not path.exists():
-        subprocess.run([sys.executable, __file__, "--generate", str(path), str(kpis), str(months), lang], check=True)
+        args = [str(path), str(kpis), str(months), lang, str(driver_kgis), str(int(formulas))]
+        subprocess.run([sys.executable, __file__, "--generate", *args], check=True)
     return path
 
 
-def write_workbook(path: Path, kpis: int, months: int, lang: str = "en") -> Path:
+def target(kpi: int, month: int) -> float:
+    """KPI ``kpi``'s target in the workbook's month ``month`` (0 = its first)."""
+    base = 0.25 if kpi % 3 == 2 else 100.0 * (1 + kpi % 50)
+    return round(base * (1 + 0.01 * month), 4)
+
+
+def driver_value(values: list[float]) -> float:
+    """:func:`driver_formula` of five values."""
+    return values[0] * values[1] * values[2] + values[3] / values[4]
+
+
+def driver_formula(first: int) -> str:
+    """Five drivers, as a sales tree has them: deals x win rate x deal size, plus renewals / churn."""
+    ids = [f"[K{first + i:05d}]" for i in range(5)]
+    return f"{ids[0]} * {ids[1]} * {ids[2]} + {ids[3]} / {ids[4]}"
+
+
+def write_workbook(
+    path: Path, kpis: int, months: int, lang: str = "en", driver_kgis: int = 0, formulas: bool = False
+) -> Path:
     """A template-v1 workbook with ``kpis`` KPIs over ``months`` months (all but the last 5
-    filled); with ``lang="ja"``, the same in Japanese (names, departments, locale)."""
+    filled); with ``lang="ja"``, the same in Japanese (names, departments, locale). With
+    ``driver_kgis``, that many more KGIs, each with a formula over five KPIs when ``formulas``
+    (without, the same KGIs with the formula cell empty: the two compare the bridge's cost)."""
     if path.exists():
         return path
     ja = lang == "ja"
@@ -117,9 +165,15 @@ def write_workbook(path: Path, kpis: int, months: int, lang: str = "en") -> Path
     for row in (["key", "value"], ["company", company], ["fiscal_year_start", 4], ["locale", lang]):
         settings.append(row)
     kgi = book.create_sheet("KGI")
-    kgi.append(["id", "name", "target", "unit", "deadline", "measured_by", "owner"])
+    kgi.append(["id", "name", "target", "unit", "deadline", "measured_by", "owner", "start", "formula"])
     kgi.append(["G1", "売上高" if ja else "Revenue", 1_000_000.0 * kpis, "currency", dt.date(2027, 3, 31), "K00000",
                 "社長" if ja else "CEO"])  # fmt: skip
+    for n in range(driver_kgis):
+        # The goal its drivers' targets add up to over the fiscal year from 2026-04 (months 12
+        # to 23), so the bench measures the bridge, not the printing of DRIVER findings.
+        goal = sum(driver_value([target(1 + n * 5 + i, m) for i in range(5)]) for m in range(12, 24))
+        kgi.append([f"D{n + 1}", f"Driver goal {n + 1}", goal, "currency", dt.date(2027, 3, 31), None, "CFO",
+                    None, driver_formula(1 + n * 5) if formulas else None])  # fmt: skip
     kpi = book.create_sheet("KPI")
     kpi.append(["id", "name", "department", "kgi", "perspective", "unit", "direction", "aggregation", "kind", "owner"])
     units = ["number", "currency", "percent"]
@@ -140,7 +194,7 @@ def write_workbook(path: Path, kpis: int, months: int, lang: str = "en") -> Path
     actuals.append(["id", *headers[:filled]])
     for i in range(kpis):
         base = 0.25 if i % 3 == 2 else 100.0 * (1 + i % 50)
-        targets.append([f"K{i:05d}", *(round(base * (1 + 0.01 * m), 4) for m in range(months))])
+        targets.append([f"K{i:05d}", *(target(i, m) for m in range(months))])
         actuals.append([f"K{i:05d}", *(round(base * rng.uniform(0.8, 1.15), 4) for _ in range(filled))])
     book.save(path)
     return path
@@ -265,21 +319,27 @@ def fmt_row(cells: list[str], widths: list[int]) -> str:
 
 
 def table(headers: list[str], rows: list[list[str]]) -> str:
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+    widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(headers)]
     lines = [fmt_row(headers, widths), "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
     return "\n".join([*lines, *(fmt_row(r, widths) for r in rows)])
 
 
 def main() -> None:
     if sys.argv[1:2] == ["--generate"]:
-        path, kpis, months, lang = sys.argv[2:6]
-        write_workbook(Path(path), int(kpis), int(months), lang)
+        path, kpis, months, lang, driver_kgis, formulas = sys.argv[2:8]
+        write_workbook(Path(path), int(kpis), int(months), lang, int(driver_kgis), formulas == "1")
         return
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="50,200,1000", help="KPI counts for 24-month packs (comma-separated)")
     parser.add_argument("--large", type=int, default=20_000, help="KPIs in the 36-month read test (0 to skip)")
     parser.add_argument("--runs", type=int, default=5, help="runs per measurement (median)")
     parser.add_argument("--batch", type=int, default=20, help="workbooks in the batch test (0 to skip)")
+    parser.add_argument(
+        "--drivers",
+        type=int,
+        default=20,
+        help="KGIs with a 5-driver formula in the 1,000-KPI check test (0 to skip)",
+    )
     parser.add_argument("--no-soffice", action="store_true", help="skip LibreOffice even when installed")
     parser.add_argument("--write", type=Path, help="also write the results as Markdown to this file")
     parser.add_argument(
@@ -316,9 +376,7 @@ def main() -> None:
             f"{row['inflate'][0]:.3f}", f"{soffice_s:.2f}" if soffice_s else "not installed",  # type: ignore[index]
             ratio_text(row.get("ratios")),  # type: ignore[arg-type]
         ])  # fmt: skip
-    report = [
-        f"Machine: {platform.node()} · {os.cpu_count()} cores · Python {platform.python_version()} · "
-        f"{platform.platform()} · {dt.datetime.now():%Y-%m-%d %H:%M} · median of {args.runs} runs",
+    tables = [
         "",
         "Stages, each in a fresh process (time / peak memory of the process after the stage):",
         "",
@@ -327,6 +385,11 @@ def main() -> None:
         "Whole process, `kpireport build --format pdf,html,json`:",
         "",
         table(e2e_head, e2e_rows),
+    ]
+    report = [
+        f"Machine: {platform.node()} · {os.cpu_count()} cores · Python {platform.python_version()} · "
+        f"{platform.platform()} · {dt.datetime.now():%Y-%m-%d %H:%M} · median of {args.runs} runs",
+        *(tables if rows else []),
     ]
     if sizes:
         size = sizes[0]
@@ -347,6 +410,21 @@ def main() -> None:
         report += ["", f"Reading {args.large:,} KPIs × 36 months ({large.stat().st_size / 1e6:.1f} MB), whole "
                    f"process: {read_s:.2f} s, peak {read_peak:.0f} MiB; inflating its zip, whole process: "
                    f"{inflate_s:.3f} s → {read_s / inflate_s:.1f}× the floor."]  # fmt: skip
+    if args.drivers:
+        plain = generate(work / f"kpis-1000x24-kgis{args.drivers}.xlsx", 1000, 24, "en", args.drivers, False)
+        trees = generate(work / f"kpis-1000x24-kgis{args.drivers}-formulas.xlsx", 1000, 24, "en", args.drivers, True)
+        without, with_trees = [], []
+        for _ in range(args.runs * 2):  # interleaved, so the machine's noise weighs on both alike
+            without.append(run_process([kpireport_bin(), "check", str(plain)])[0])
+            with_trees.append(run_process([kpireport_bin(), "check", str(trees)])[0])
+        a, b = statistics.median(without), statistics.median(with_trees)
+        pairs = sorted(y / x for x, y in zip(without, with_trees, strict=True))
+        share = json.loads(run_process([sys.executable, "-c", DRIVER_SHARE, str(trees)])[2])
+        report += ["", f"`check` of 1,000 KPIs and {args.drivers} KGIs, whole process: without formulas {a:.3f} s, "
+                   f"with a 5-driver formula each {b:.3f} s (pairs {pairs[0]:.2f}–{pairs[-1]:.2f}×, median "
+                   f"{statistics.median(pairs):.2f}×). In process: the {args.drivers} implied targets and bridges "
+                   f"take {share['trees'] * 1000:.1f} ms, {share['trees'] / a * 100:.1f}% of that `check` "
+                   f"(the report alone {share['report']:.3f} s)."]  # fmt: skip
     if args.batch:
         batch = bench_batch(work / f"kpis-{sizes[0]}x24.xlsx", args.batch, out)
         ratio = batch["pooled"] / batch["singles"]
