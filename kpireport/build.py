@@ -15,6 +15,7 @@ from kpireport.inputs import read_bounded
 from kpireport.model import Locale, Month, Workbook
 from kpireport.output import write_set
 from kpireport.report import Report, build_report, to_json
+from kpireport.summary import pack_summary
 from kpireport.theme import DEFAULT_THEME, Theme
 from kpireport.workbook import not_a_number_errors, read_workbook
 from kpireport.xlsx import MAX_FILE_BYTES
@@ -74,10 +75,11 @@ def build_pack(path: Path, options: BuildOptions) -> BuildResult:
     result = BuildResult(path, report)
     # Render everything first, then write: a failed render leaves no file behind.
     rendered: dict[str, bytes | str] = {}
+    # One summary for every output: the pack's executive summary, its JSON and its e-mail.
+    summary = pack_summary(report, options.theme)
     if "json" in options.formats:
-        rendered["json"] = (
-            json.dumps(to_json(report, company=options.theme.company), ensure_ascii=False, indent=2) + "\n"
-        )
+        data = {**to_json(report, company=summary.company), "summary": summary.as_json()}
+        rendered["json"] = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     if "html" in options.formats or "pdf" in options.formats:
         from kpireport import __version__
         from kpireport.render import render_html
@@ -90,6 +92,7 @@ def build_pack(path: Path, options: BuildOptions) -> BuildResult:
             today=options.today,
             theme=options.theme,
             audit=AuditView(path.name, hashlib.sha256(source).hexdigest(), __version__) if audit else None,
+            summary=summary,
         )
         html = render_html(view, options.templates)
         if "html" in options.formats:

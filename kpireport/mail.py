@@ -34,6 +34,7 @@ from kpireport.formatting import Formatter
 from kpireport.i18n import labels
 from kpireport.inputs import read_bounded
 from kpireport.model import Locale, Month
+from kpireport.summary import Summary
 
 SMTP_URL = "KPIREPORT_SMTP_URL"
 SMTP_PASSWORD = "KPIREPORT_SMTP_PASSWORD"
@@ -49,7 +50,6 @@ MAX_PACK_JSON_BYTES = 64 * 1024 * 1024
 # RFC 5321/5322 dot-atom characters of a local part; kpireport sends without SMTPUTF8.
 _ATEXT = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+/=?^_`{|}~-")
 _LABEL = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-")
-MOVERS_IN_BODY = 3
 
 
 class ConfigurationError(KpiReportError):
@@ -168,54 +168,29 @@ class Body:
     html: str
 
 
-def summary_body(pack: Mapping[str, Any]) -> Body:
-    """The body built from the pack's JSON, in the pack's language."""
-    locale = pack_locale(pack)
-    text = labels(locale)
-    fmt = Formatter(locale, str(pack.get("currency") or "JPY"))
-    month = fmt.month(Month.parse(str(pack["report_month"])))
-    company = single_line(str(pack.get("company", "")))
-    counts = dict.fromkeys(("green", "amber", "red", "no_data"), 0)
-    for kpi in pack.get("kpis", []):
-        counts[kpi["month"]["status"]] = counts.get(kpi["month"]["status"], 0) + 1
-    kgi_lines = []
-    for kgi in pack.get("kgis", []):
-        state = (
-            text["unknown"] if kgi["on_track"] is None else text["on_track"] if kgi["on_track"] else text["off_track"]
-        )
-        kgi_lines.append(
-            f"{kgi['name']}: {text['progress']} {fmt.percent(kgi['progress'])} / "
-            f"{text['expected']} {fmt.percent(kgi['expected_progress'])} ({state})"
-        )
-    movers = sorted(
-        (k for k in pack.get("kpis", []) if k["mom"]["delta_pct"] is not None and k["mom"]["delta"]),
-        key=lambda k: abs(k["mom"]["delta_pct"]),
-        reverse=True,
-    )[:MOVERS_IN_BODY]
-    mover_lines = []
-    for k in movers:
-        relative = fmt.delta_pct(k["mom"]["delta_pct"], k["unit"])
-        mover_lines.append(
-            f"{k['name']}: {fmt.delta(k['mom']['delta'], k['unit'])}" + (f" ({relative})" if relative else "")
-        )
-    count_line = ", ".join(f"{text['status.' + s]} {n}" for s, n in counts.items())
-    subject = f"{company} — {text['monthly_review']} {month}"
+def summary_body(summary: Summary) -> Body:
+    """The body of a pack's e-mail: its summary (the one its executive summary shows), as text
+    and as HTML."""
+    text = labels(summary.locale)
+    company = single_line(summary.company)
+    kgi_lines = [line.text(text) for line in summary.kgis]
+    mover_lines = [mover.text for mover in summary.movers] or [text["no_movers"]]
+    count_line = ", ".join(f"{count.label} {count.count}" for count in summary.counts)
     paragraphs = [
-        f"{text['monthly_review']}: {company}, {month}",
+        f"{text['monthly_review']}: {company}, {summary.month}",
         f"{text['kgis']}:\n" + "\n".join(f"- {line}" for line in kgi_lines),
         f"{text['status_counts']}: {count_line}",
-        f"{text['movers']}:\n" + "\n".join(f"- {line}" for line in mover_lines or [text["no_movers"]]),
+        f"{text['movers']}:\n" + "\n".join(f"- {line}" for line in mover_lines),
     ]
     html = (
-        f'<html lang="{locale}"><body style="font-family:sans-serif">'
+        f'<html lang="{summary.locale}"><body style="font-family:sans-serif">'
         f"<p><strong>{escape(paragraphs[0])}</strong></p>"
         f"<p>{escape(text['kgis'])}</p><ul>{''.join(f'<li>{escape(x)}</li>' for x in kgi_lines)}</ul>"
         f"<p>{escape(text['status_counts'])}: {escape(count_line)}</p>"
-        f"<p>{escape(text['movers'])}</p><ul>"
-        f"{''.join(f'<li>{escape(x)}</li>' for x in mover_lines or [text['no_movers']])}</ul>"
+        f"<p>{escape(text['movers'])}</p><ul>{''.join(f'<li>{escape(x)}</li>' for x in mover_lines)}</ul>"
         "</body></html>"
     )
-    return Body(subject, paragraphs, html)
+    return Body(single_line(summary.subject), paragraphs, html)
 
 
 def pack_locale(pack: Mapping[str, Any]) -> Locale:
@@ -431,7 +406,11 @@ def compose_pack(
     """The message for a pack on disk: its PDF (and HTML) attached, the body from its JSON, or
     a plain body naming the pack when there is no JSON."""
     attachments = [pack.pdf] + ([pack.html] if pack.html else [])
-    body = summary_body(load_pack_json(pack.json)) if pack.json else _plain_body(pack.pdf, "en")
+    data = load_pack_json(pack.json) if pack.json else None
+    if data is not None and "summary" in data:
+        body = summary_body(Summary.from_json(data["summary"]))
+    else:  # no JSON, or one written before packs carried their summary
+        body = _plain_body(pack.pdf, pack_locale(data) if data else "en")
     return compose(body, attachments, sender=sender, to=to, cc=cc, subject=subject)
 
 

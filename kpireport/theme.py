@@ -18,9 +18,11 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as parse_xml_safely
 from markupsafe import Markup
 
-from kpireport.charts import Palette
 from kpireport.errors import ThemeError
+from kpireport.formatting import Formatter
 from kpireport.inputs import read_bounded
+from kpireport.model import Settings
+from kpireport.palette import Palette
 
 MAX_LOGO_BYTES = 2 * 1024 * 1024
 MAX_THEME_BYTES = 1024 * 1024
@@ -100,6 +102,15 @@ class Theme:
     orientation: str = "landscape"
     large_yen: bool = False
     audit: bool = False
+
+    def displayed_company(self, settings: Settings) -> str:
+        """The name on the pack: the theme's, when it sets one, else Settings' company."""
+        return self.company or settings.company
+
+    def formatter(self, settings: Settings) -> Formatter:
+        """How the pack writes numbers, money and dates: its locale and currency, with the
+        theme's choice of 万/億 for yen."""
+        return Formatter(settings.locale, settings.currency, large_yen=self.large_yen)
 
     def palette(self) -> Palette:
         base = Palette()

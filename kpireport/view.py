@@ -3,9 +3,7 @@ drawn. Templates only place things; they never compute."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -13,8 +11,6 @@ from typing import Any
 from markupsafe import Markup
 
 from kpireport.charts import (
-    STATUS_CLASS,
-    Palette,
     TreeKgi,
     TreeKpi,
     TrendLines,
@@ -25,24 +21,17 @@ from kpireport.charts import (
     waterfall,
 )
 from kpireport.drivers import DriverAnalysis
-from kpireport.findings import MAX_NAME_CHARS, SEVERITIES, Finding
+from kpireport.findings import SEVERITIES, Finding
 from kpireport.formatting import DASH, Formatter
 from kpireport.i18n import labels, message
 from kpireport.metrics import KgiResult, KpiResult, Pace
-from kpireport.model import STATUSES, Direction, Kgi, Kpi, Perspective, Status
+from kpireport.model import Direction, Kgi, Kpi, Perspective, Status
+from kpireport.palette import STATUS_CLASS, Palette
 from kpireport.report import Report
+from kpireport.summary import StatusCount, Summary, displayed, kgi_state, movement_arrow, pack_summary, status_counts
 from kpireport.theme import DEFAULT_THEME, Theme
 
-MOVERS_SHOWN = 5
 TRENDS_PER_PAGE = 8
-MAX_TEXT_CHARS = 2_000
-
-
-def movement_arrow(delta: float | None) -> str:
-    """The arrow shows which way the number moved; its colour (the trend) says if that is good."""
-    if delta is None:
-        return ""
-    return "▲" if delta > 0 else "▼" if delta < 0 else "→"
 
 
 @dataclass(frozen=True)
@@ -106,7 +95,7 @@ class Department:
     name: str
     anchor: str
     rows: tuple[KpiRow, ...]
-    counts: tuple[tuple[StatusChip, int], ...]
+    counts: tuple[StatusCount, ...]
 
 
 @dataclass(frozen=True)
@@ -155,16 +144,6 @@ class TreeView:
 
 
 @dataclass(frozen=True)
-class Mover:
-    name: str
-    department: str
-    delta: str
-    delta_pct: str
-    trend: str
-    arrow: str
-
-
-@dataclass(frozen=True)
 class FindingGroup:
     severity: str
     label: str
@@ -192,7 +171,7 @@ class ActionRow:
 class ScorecardRow:
     perspective: str
     total: int
-    counts: tuple[tuple[StatusChip, int], ...]
+    counts: tuple[StatusCount, ...]
     kpis: tuple[tuple[str, StatusChip], ...]
 
 
@@ -243,8 +222,8 @@ class PackView:
     prepared: str
     fiscal_year: str
     kgis: tuple[KgiCard, ...]
-    status_counts: tuple[tuple[StatusChip, int], ...]
-    movers: tuple[Mover, ...]
+    summary: Summary
+    """The status counts and the biggest movers, as the JSON and the e-mail say them too."""
     departments: tuple[Department, ...]
     finding_groups: tuple[FindingGroup, ...]
     finding_count: int
@@ -345,11 +324,6 @@ def _trends(report: Report, fmt: Formatter, text: dict[str, str], palette: Palet
     )
 
 
-def _counts(statuses: list[Status], text: dict[str, str]) -> tuple[tuple[StatusChip, int], ...]:
-    counter = Counter(statuses)
-    return tuple((_chip(status, text), counter.get(status, 0)) for status in STATUSES)
-
-
 def _pace_text(pace: Pace | None, unit: str, fmt: Formatter) -> str:
     if pace is None or pace.per_month is None:
         return ""
@@ -377,13 +351,7 @@ def _kgi_card(
 ) -> KgiCard:
     kgi = result.kgi
     unit, suffix = _kgi_unit(kgi, measured_unit)
-    state, css = (
-        (text["unknown"], "st-none")
-        if result.on_track is None
-        else (text["on_track"], "st-green")
-        if result.on_track
-        else (text["off_track"], "st-red")
-    )
+    state, css = kgi_state(result.on_track, text)
     return KgiCard(
         id=kgi.id,
         name=kgi.name,
@@ -414,22 +382,6 @@ def _landing(result: KgiResult, unit: str, suffix: str, fmt: Formatter, text: di
     return (
         f"{text['run_rate']} {fmt.value(result.projected, unit)}{suffix} ({fmt.percent(result.projected_progress)}) · "
         f"{text['outlook']} {fmt.value(result.outlook, unit)}{suffix} ({fmt.percent(result.outlook_progress)})"
-    )
-
-
-def _movers(report: Report, fmt: Formatter) -> tuple[Mover, ...]:
-    moved = [r for r in report.kpis if r.mom.delta_pct is not None and r.mom.delta]
-    moved.sort(key=lambda r: abs(r.mom.delta_pct or 0), reverse=True)
-    return tuple(
-        Mover(
-            name=r.kpi.name,
-            department=r.kpi.department,
-            delta=fmt.delta(r.mom.delta, r.kpi.unit),
-            delta_pct=fmt.delta_pct(r.mom.delta_pct, r.kpi.unit),
-            trend=r.mom.trend or "none",
-            arrow=movement_arrow(r.mom.delta),
-        )
-        for r in moved[:MOVERS_SHOWN]
     )
 
 
@@ -589,7 +541,7 @@ def _scorecard(report: Report, text: dict[str, str]) -> tuple[ScorecardRow, ...]
             ScorecardRow(
                 perspective=message(report.workbook.settings.locale, f"perspective.{perspective.value}"),
                 total=len(members),
-                counts=_counts([r.month.status for r in members], text),
+                counts=status_counts([r.month.status for r in members], text),
                 kpis=tuple((r.kpi.name, _chip(r.month.status, text)) for r in members),
             )
         )
@@ -626,65 +578,22 @@ def _quarterly(report: Report, fmt: Formatter, text: dict[str, str]) -> Quarterl
     )
 
 
-def clip(text: str, limit: int) -> str:
-    """``text`` cut to ``limit`` characters with an ellipsis: what the pack lays out is bounded
-    (a 100,000-character name would take the PDF renderer minutes); the JSON keeps it whole."""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def displayed(report: Report) -> Report:
-    """The report with every workbook text the pack lays out clipped (SMART-S names the
-    cells of names that were)."""
-    workbook = report.workbook
-
-    def kpi(item: Kpi) -> Kpi:
-        return dataclasses.replace(
-            item,
-            name=clip(item.name, MAX_NAME_CHARS),
-            department=clip(item.department, MAX_NAME_CHARS),
-            owner=clip(item.owner, MAX_NAME_CHARS),
-            description=clip(item.description, MAX_TEXT_CHARS),
-        )
-
-    kpis = tuple(dataclasses.replace(r, kpi=kpi(r.kpi)) for r in report.kpis)
-    clipped = {id(before): after for before, after in zip(report.kpis, kpis, strict=True)}
-    kgis = tuple(
-        dataclasses.replace(k, kgi=dataclasses.replace(k.kgi, name=clip(k.kgi.name, MAX_NAME_CHARS)))
-        for k in report.kgis
-    )
-    comments = tuple(
-        dataclasses.replace(
-            c,
-            comment=clip(c.comment, MAX_TEXT_CHARS),
-            action=clip(c.action, MAX_TEXT_CHARS),
-            owner=clip(c.owner, MAX_NAME_CHARS),
-        )
-        for c in workbook.comments
-    )
-    settings = dataclasses.replace(workbook.settings, company=clip(workbook.settings.company, MAX_NAME_CHARS))
-    quarterly = (
-        tuple(dataclasses.replace(q, result=clipped[id(q.result)]) for q in report.quarterly)
-        if report.quarterly is not None
-        else None
-    )
-    return dataclasses.replace(
-        report,
-        workbook=dataclasses.replace(workbook, settings=settings, comments=comments),
-        kpis=kpis,
-        kgis=kgis,
-        quarterly=quarterly,
-    )
-
-
 def build_view(
-    report: Report, *, today: dt.date | None = None, theme: Theme = DEFAULT_THEME, audit: AuditView | None = None
+    report: Report,
+    *,
+    today: dt.date | None = None,
+    theme: Theme = DEFAULT_THEME,
+    audit: AuditView | None = None,
+    summary: Summary | None = None,
 ) -> PackView:
+    """The pack, every figure decided; ``summary`` is :func:`pack_summary` of the same report
+    (made here when the caller has none)."""
     report = displayed(report)
     settings = report.workbook.settings
-    fmt = Formatter(settings.locale, settings.currency, large_yen=theme.large_yen)
+    fmt = theme.formatter(settings)
     text = labels(settings.locale)
     palette = theme.palette()
-    company = theme.company or settings.company
+    company = theme.displayed_company(settings)
     departments: dict[str, list[KpiResult]] = {}
     for result in report.kpis:
         departments.setdefault(result.kpi.department, []).append(result)
@@ -703,14 +612,13 @@ def build_view(
             )
             for k in report.kgis
         ),
-        status_counts=_counts([r.month.status for r in report.kpis], text),
-        movers=_movers(report, fmt),
+        summary=summary or pack_summary(report, theme),
         departments=tuple(
             Department(
                 name=name,
                 anchor=f"dept-{index + 1}",
                 rows=tuple(_kpi_row(r, report, fmt, text) for r in results),
-                counts=_counts([r.month.status for r in results], text),
+                counts=status_counts([r.month.status for r in results], text),
             )
             for index, (name, results) in enumerate(departments.items())
         ),

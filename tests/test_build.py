@@ -146,7 +146,17 @@ def test_json_numbers_match_an_independent_calculation(packs: dict[str, dict[str
 
 def test_json_has_exactly_the_spec_keys(packs: dict[str, dict[str, Path]]) -> None:
     data = json.loads(packs["en"]["json"].read_text(encoding="utf-8"))
-    assert set(data) == {"schema", "company", "report_month", "currency", "locale", "kpis", "kgis", "findings"}
+    assert set(data) == {
+        "schema",
+        "company",
+        "report_month",
+        "currency",
+        "locale",
+        "kpis",
+        "kgis",
+        "findings",
+        "summary",
+    }
     assert set(data["kpis"][0]) == {
         "id", "name", "department", "kgi", "unit", "direction", "aggregation", "kind",
         "month", "mom", "qtd", "ytd", "forecast", "red_streak", "required_pace", "series",

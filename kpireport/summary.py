@@ -1,0 +1,200 @@
+"""The pack's summary, decided once: each KGI's state, the status counts and the biggest
+movers, every figure formatted and every label in the pack's language.
+
+The executive summary of the pack (HTML and PDF), the pack's JSON (``summary``, so that
+``send`` can say the same from the file alone) and the e-mail body all show this one object;
+none of them sorts, counts or formats anything of its own.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from kpireport.findings import MAX_NAME_CHARS
+from kpireport.formatting import Formatter
+from kpireport.i18n import labels
+from kpireport.model import STATUSES, Kpi, Locale, Status
+from kpireport.palette import STATUS_CLASS
+from kpireport.report import Report
+from kpireport.theme import DEFAULT_THEME, Theme
+
+MOVERS_SHOWN = 5
+MAX_TEXT_CHARS = 2_000
+
+
+def movement_arrow(delta: float | None) -> str:
+    """The arrow shows which way the number moved; its colour (the trend) says if that is good."""
+    if delta is None:
+        return ""
+    return "▲" if delta > 0 else "▼" if delta < 0 else "→"
+
+
+@dataclass(frozen=True)
+class StatusCount:
+    status: Status
+    label: str
+    count: int
+
+    @property
+    def css(self) -> str:
+        return STATUS_CLASS[self.status]
+
+
+@dataclass(frozen=True)
+class KgiLine:
+    name: str
+    progress: str
+    expected: str
+    state: str
+    state_css: str
+
+    def text(self, text: Mapping[str, str]) -> str:
+        return f"{self.name}: {text['progress']} {self.progress} / {text['expected']} {self.expected} ({self.state})"
+
+
+@dataclass(frozen=True)
+class MoverLine:
+    name: str
+    department: str
+    delta: str
+    delta_pct: str
+    trend: str
+    arrow: str
+
+    @property
+    def text(self) -> str:
+        return f"{self.name}: {self.delta}" + (f" ({self.delta_pct})" if self.delta_pct else "")
+
+
+@dataclass(frozen=True)
+class Summary:
+    locale: Locale
+    company: str
+    month: str
+    subject: str
+    kgis: tuple[KgiLine, ...]
+    counts: tuple[StatusCount, ...]
+    movers: tuple[MoverLine, ...]
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Summary:
+        """The summary a pack's JSON carries (its shape checked by the pack schema)."""
+        return cls(
+            locale="ja" if data["locale"] == "ja" else "en",
+            company=str(data["company"]),
+            month=str(data["month"]),
+            subject=str(data["subject"]),
+            kgis=tuple(KgiLine(**line) for line in data["kgis"]),
+            counts=tuple(StatusCount(**count) for count in data["counts"]),
+            movers=tuple(MoverLine(**mover) for mover in data["movers"]),
+        )
+
+
+def kgi_state(on_track: bool | None, text: Mapping[str, str]) -> tuple[str, str]:
+    """The words and the colour of a KGI's state."""
+    if on_track is None:
+        return text["unknown"], "st-none"
+    return (text["on_track"], "st-green") if on_track else (text["off_track"], "st-red")
+
+
+def status_counts(statuses: Sequence[Status], text: Mapping[str, str]) -> tuple[StatusCount, ...]:
+    counted = Counter(statuses)
+    return tuple(StatusCount(s, text[f"status.{s}"], counted.get(s, 0)) for s in STATUSES)
+
+
+def movers(report: Report, fmt: Formatter) -> tuple[MoverLine, ...]:
+    """The KPIs with the largest month-over-month change in percent."""
+    moved = [r for r in report.kpis if r.mom.delta_pct is not None and r.mom.delta]
+    moved.sort(key=lambda r: abs(r.mom.delta_pct or 0), reverse=True)
+    return tuple(
+        MoverLine(
+            name=r.kpi.name,
+            department=r.kpi.department,
+            delta=fmt.delta(r.mom.delta, r.kpi.unit),
+            delta_pct=fmt.delta_pct(r.mom.delta_pct, r.kpi.unit),
+            trend=r.mom.trend or "none",
+            arrow=movement_arrow(r.mom.delta),
+        )
+        for r in moved[:MOVERS_SHOWN]
+    )
+
+
+def summarise(report: Report, fmt: Formatter, company: str) -> Summary:
+    text = labels(fmt.locale)
+    month = fmt.month(report.month)
+    kgis = []
+    for k in report.kgis:
+        state, css = kgi_state(k.on_track, text)
+        kgis.append(KgiLine(k.kgi.name, fmt.percent(k.progress), fmt.percent(k.expected_progress), state, css))
+    return Summary(
+        locale=fmt.locale,
+        company=company,
+        month=month,
+        subject=f"{company} — {text['monthly_review']} {month}",
+        kgis=tuple(kgis),
+        counts=status_counts([r.month.status for r in report.kpis], text),
+        movers=movers(report, fmt),
+    )
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters with an ellipsis: what the pack lays out is bounded
+    (a 100,000-character name would take the PDF renderer minutes); the JSON keeps it whole."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def displayed(report: Report) -> Report:
+    """The report with every workbook text the pack lays out clipped (SMART-S names the
+    cells of names that were)."""
+    workbook = report.workbook
+
+    def kpi(item: Kpi) -> Kpi:
+        return dataclasses.replace(
+            item,
+            name=clip(item.name, MAX_NAME_CHARS),
+            department=clip(item.department, MAX_NAME_CHARS),
+            owner=clip(item.owner, MAX_NAME_CHARS),
+            description=clip(item.description, MAX_TEXT_CHARS),
+        )
+
+    kpis = tuple(dataclasses.replace(r, kpi=kpi(r.kpi)) for r in report.kpis)
+    clipped = {id(before): after for before, after in zip(report.kpis, kpis, strict=True)}
+    kgis = tuple(
+        dataclasses.replace(k, kgi=dataclasses.replace(k.kgi, name=clip(k.kgi.name, MAX_NAME_CHARS)))
+        for k in report.kgis
+    )
+    comments = tuple(
+        dataclasses.replace(
+            c,
+            comment=clip(c.comment, MAX_TEXT_CHARS),
+            action=clip(c.action, MAX_TEXT_CHARS),
+            owner=clip(c.owner, MAX_NAME_CHARS),
+        )
+        for c in workbook.comments
+    )
+    settings = dataclasses.replace(workbook.settings, company=clip(workbook.settings.company, MAX_NAME_CHARS))
+    quarterly = (
+        tuple(dataclasses.replace(q, result=clipped[id(q.result)]) for q in report.quarterly)
+        if report.quarterly is not None
+        else None
+    )
+    return dataclasses.replace(
+        report,
+        workbook=dataclasses.replace(workbook, settings=settings, comments=comments),
+        kpis=kpis,
+        kgis=kgis,
+        quarterly=quarterly,
+    )
+
+
+def pack_summary(report: Report, theme: Theme = DEFAULT_THEME) -> Summary:
+    """The summary the pack, its JSON and its e-mail share, with the names as the pack shows them."""
+    shown = displayed(report)
+    return summarise(shown, theme.formatter(shown.workbook.settings), theme.displayed_company(shown.workbook.settings))
