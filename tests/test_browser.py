@@ -4,7 +4,10 @@ and no network request, at laptop and phone widths, and a screenshot is saved.
 Every request Chromium makes goes to a loopback proxy that counts connections; a control page
 with a remote image proves the harness would notice one. Chromium's own background services
 (network time, component updates, sign-in) also knock on the proxy even with their switches off;
-they go to Google's service hosts, which the pack never names, so those are set aside.
+they go to Google's service hosts, which the pack never names, so those are set aside. So is a
+connection that sends nothing at all in five seconds: Chromium warms a socket to its proxy before
+it knows what for (seen once on a fresh machine), and a socket that carries no request fetches
+nothing.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ class CountingProxy:
         self.server.settimeout(0.2)
         self.port = self.server.getsockname()[1]
         self.requests: list[str] = []
+        self.idle = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._serve, daemon=True)
         self._thread.start()
@@ -49,11 +53,15 @@ class CountingProxy:
             except TimeoutError:
                 continue
             with connection:
-                connection.settimeout(1)
+                connection.settimeout(5)
                 try:
-                    request = connection.recv(300).decode("latin-1").splitlines()[0]
-                except (OSError, IndexError):
-                    request = "(connection)"
+                    first = connection.recv(300)
+                except OSError:
+                    first = b""
+                if not first:
+                    self.idle += 1
+                    continue
+                request = first.decode("latin-1").splitlines()[0]
                 if not BROWSER_SERVICES.match(request):
                     self.requests.append(request)
 
