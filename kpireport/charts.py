@@ -17,6 +17,21 @@ from kpireport.model import Status
 from kpireport.palette import DEFAULT_PALETTE, Palette
 
 
+def _figure(css: str, width: float, height: float, body: str, label: str, attributes: str = "") -> Markup:
+    """An inline SVG chart with its text alternative: ``<title>`` (WeasyPrint writes it as the
+    PDF figure's /Alt) and ``aria-label`` (what a screen reader says in the HTML)."""
+    alt = Markup.escape(label)
+    return Markup(
+        f'<svg class="{css}" viewBox="0 0 {width:g} {height:.0f}" {attributes}role="img" aria-label="{alt}">'
+        f"<title>{alt}</title>{body}</svg>"
+    )
+
+
+def _sized(width: float, height: float, font: str) -> str:
+    # SVG text does not inherit the page's font; without the family WeasyPrint embeds another face.
+    return f'width="{width:g}" height="{height:.0f}" font-family="{Markup.escape(font)}" '
+
+
 def _path(points: Sequence[tuple[float, float] | None]) -> str:
     """An SVG path through the points, broken where a point is missing (no data)."""
     parts: list[str] = []
@@ -47,12 +62,11 @@ def progress_bar(
     if expected is not None:
         x = max(0.0, min(expected, 1.0)) * width
         marker = f'<path stroke="{palette.marker}" stroke-width="2" d="M{x:.1f} 0V{height:g}"/>'
-    return Markup(
-        f'<svg class="bar" viewBox="0 0 {width:g} {height:g}" preserveAspectRatio="none" '
-        f'role="img" aria-label="{Markup.escape(label)}">'
+    body = (
         f'<rect fill="{palette.track}" width="{width:g}" height="{height:g}" rx="3"/>'
-        f'<rect fill="{colour}" width="{fill:.1f}" height="{height:g}" rx="3"/>{marker}</svg>'
+        f'<rect fill="{colour}" width="{fill:.1f}" height="{height:g}" rx="3"/>{marker}'
     )
+    return _figure("bar", width, height, body, label, 'preserveAspectRatio="none" ')
 
 
 @dataclass(frozen=True)
@@ -61,6 +75,8 @@ class TreeKpi:
     department: str
     status: Status
     note: str
+    status_label: str = ""
+    """The status in words (the square's colour is not enough for a screen reader)."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +85,8 @@ class TreeKgi:
     note: str
     on_track: bool | None
     kpis: tuple[TreeKpi, ...]
+    state: str = ""
+    """The KGI's state in words, for the drawing's text alternative."""
 
 
 def _fit(text: str, width: float, size: float) -> str:
@@ -157,11 +175,7 @@ def waterfall(
         texts.append(
             _svg_text(centre, bottom + 16, _fit(bar.label, slot - 4, size), size, palette.marker, anchor="middle")
         )
-    return Markup(
-        f'<svg class="waterfall" viewBox="0 0 {width:g} {height:g}" width="{width:g}" height="{height:g}" '
-        f'font-family="{Markup.escape(font)}" role="img" aria-label="{Markup.escape(label)}">'
-        f"{''.join(shapes)}{''.join(texts)}</svg>"
-    )
+    return _figure("waterfall", width, height, "".join(shapes) + "".join(texts), label, _sized(width, height, font))
 
 
 # KPI rows per tree drawing: one drawing, scaled to the page width, fits an A4 landscape page
@@ -227,11 +241,10 @@ def _tree_part(title: str, kgi: TreeKgi, kpis: list[TreeKpi], palette: Palette, 
     # One path for every connector and one per status colour keep the element count low.
     parts.insert(0, f'<path d="{"".join(connectors)}" fill="none" stroke="{palette.target}"/>')
     parts.extend(f'<path d="{"".join(d)}" fill="{colour}"/>' for colour, d in squares.items())
-    return Markup(
-        f'<svg class="tree" viewBox="0 0 {width:g} {height:.0f}" width="{width:g}" height="{height:.0f}" '
-        # SVG text does not inherit the page's font; without this WeasyPrint embeds another face.
-        f'font-family="{Markup.escape(font)}" role="img" aria-label="{Markup.escape(title)}">{"".join(parts)}</svg>'
-    )
+    # The text alternative reads the drawing: the goal and its state, then each KPI as shown.
+    shown = [f"{kpi.name} {kpi.note} {kpi.status_label}".strip() for kpi in kpis]
+    label = f"{title}: {kgi.note} {kgi.state}".strip() + (". " + "; ".join(shown) if shown else "")
+    return _figure("tree", width, height, "".join(parts), label, _sized(width, height, font))
 
 
 @dataclass(frozen=True)
@@ -326,8 +339,4 @@ def trend_panel(
         _svg_text(left - 4, y(t) + 3, axis(t, step_value), 8, palette.marker, anchor="end")
         for t in (ticks[0], ticks[-1])
     ]
-    return Markup(
-        f'<svg class="trend" viewBox="0 0 {width:g} {height:g}" width="{width:g}" height="{height:g}" '
-        f'font-family="{Markup.escape(font)}" role="img" aria-label="{Markup.escape(label)}">'
-        f"{''.join(parts)}{''.join(texts)}</svg>"
-    )
+    return _figure("trend", width, height, "".join(parts) + "".join(texts), label, _sized(width, height, font))

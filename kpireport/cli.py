@@ -296,6 +296,7 @@ def build(
             theme=load_theme(theme_path) if theme_path else DEFAULT_THEME,
             audit=audit,
         )
+        _warn(options.theme.warnings)
         paths = expand(workbooks)
         if not paths:
             raise KpiReportError(f"no workbook (.xlsx) found in {', '.join(str(w) for w in workbooks)}.")

@@ -246,6 +246,21 @@ MESSAGES: dict[str, dict[Locale, str]] = {
         "en": "{first} – {last}: planned {planned}, actual {actual}",
         "ja": "{first}〜{last}：計画 {planned}、実績 {actual}",
     },
+    "kpi_alt": {
+        "en": "{name}: {actual} in {month} against a target of {target}",
+        "ja": "{name}：{month}の実績 {actual}、目標 {target}",
+    },
+    "kpi_alt_none": {
+        "en": "{name}: no actual for {month}; target {target}",
+        "ja": "{name}：{month}の実績なし、目標 {target}",
+    },
+    "kpi_alt_up": {"en": "; up from {prior} a year earlier", "ja": "、前年同月 {prior} から増加"},
+    "kpi_alt_down": {"en": "; down from {prior} a year earlier", "ja": "、前年同月 {prior} から減少"},
+    "kpi_alt_level": {"en": "; level with {prior} a year earlier", "ja": "、前年同月 {prior} と同水準"},
+    "kgi_alt": {
+        "en": "{name}: progress {progress} against {expected} expected by now, {state}",
+        "ja": "{name}：進捗 {progress}（想定 {expected}）、{state}",
+    },
     "pace": {
         "en": "Needs {per_month} a month for {months} months; has averaged {average}.",
         "ja": "残り{months}か月、月{per_month}のペースが必要（これまでの平均 {average}）。",
@@ -303,6 +318,9 @@ LABELS: dict[str, dict[Locale, str]] = {
     "findings": {"en": "KPI design findings", "ja": "KPI 設計の指摘事項"},
     "no_findings": {"en": "No findings: the KPI set passes every check.", "ja": "指摘事項はありません。"},
     "suggestion": {"en": "Suggestion", "ja": "提案"},
+    "code": {"en": "Code", "ja": "区分"},
+    "finding": {"en": "Finding", "ja": "指摘"},
+    "where": {"en": "Cell", "ja": "セル"},
     "contents": {"en": "Contents", "ja": "目次"},
     "department": {"en": "Department", "ja": "部署"},
     "page": {"en": "Page", "ja": "ページ"},

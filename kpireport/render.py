@@ -168,6 +168,25 @@ def time_bound(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
+def scope_table_headers(document: object, pdf: Any) -> None:
+    """Give every /TH of the PDF's structure tree its /Scope (PDF/UA-1 7.5), which WeasyPrint
+    does not write: a header in a row of headers heads its column, a header beside data cells
+    heads its row. A WeasyPrint finisher: it runs on the PDF's objects before they are written."""
+    by_number = {getattr(obj, "number", None): obj for obj in pdf.objects if isinstance(obj, dict)}
+
+    def child(reference: object) -> Any:
+        if isinstance(reference, bytes) and reference.endswith(b" R"):
+            return by_number.get(int(reference.split()[0]))
+        return None
+
+    for row in [obj for obj in by_number.values() if obj.get("S") == "/TR"]:
+        cells = [cell for cell in map(child, row.get("K", ())) if cell is not None]
+        scope = "/Column" if all(cell.get("S") == "/TH" for cell in cells) else "/Row"
+        for cell in cells:
+            if cell.get("S") == "/TH" and isinstance(cell.get("A"), dict):
+                cell["A"]["Scope"] = scope
+
+
 def render_pdf(html: str, *, source: tuple[str, bytes] | None = None) -> bytes:
     """The PDF: tagged for accessibility (PDF/UA-1); with ``source`` (name, bytes), an
     auditable PDF/A-3b carrying the workbook it was built from as an attachment."""
@@ -185,6 +204,6 @@ def render_pdf(html: str, *, source: tuple[str, bytes] | None = None) -> bytes:
         ]
     with time_bound(RENDER_SECONDS), engine.gc_paused():
         document = weasyprint.HTML(string=html, base_url=None, url_fetcher=_refusing_fetcher())
-        pdf = document.write_pdf(**options)
+        pdf = document.write_pdf(finisher=scope_table_headers, **options)
     assert isinstance(pdf, bytes)
     return pdf

@@ -16,8 +16,9 @@ from typing import Any
 
 from kpireport.findings import MAX_NAME_CHARS
 from kpireport.formatting import Formatter
-from kpireport.i18n import labels
-from kpireport.model import STATUSES, Kpi, Locale, Status
+from kpireport.i18n import labels, message
+from kpireport.metrics import KgiResult, KpiResult
+from kpireport.model import STATUSES, Kpi, Locale, Month, Status
 from kpireport.palette import STATUS_CLASS
 from kpireport.report import Report
 from kpireport.theme import DEFAULT_THEME, Theme
@@ -123,6 +124,33 @@ def movers(report: Report, fmt: Formatter) -> tuple[MoverLine, ...]:
             arrow=movement_arrow(r.mom.delta),
         )
         for r in moved[:MOVERS_SHOWN]
+    )
+
+
+def describe_kpi(result: KpiResult, month: Month, fmt: Formatter) -> str:
+    """A KPI's chart in words, as a sighted reader sees it: the month's actual against its
+    target, and the change on the same month last year (the text alternative of its chart in
+    the PDF, the HTML and the deck alike)."""
+    kpi, period = result.kpi, result.month
+    fields = {"name": kpi.name, "month": fmt.month(month), "target": fmt.value(period.target, kpi.unit)}
+    if period.actual is None:
+        return message(fmt.locale, "kpi_alt_none", **fields) + "."
+    sentence = message(fmt.locale, "kpi_alt", actual=fmt.value(period.actual, kpi.unit), **fields)
+    if period.prior is not None:
+        moved = "up" if period.actual > period.prior else "down" if period.actual < period.prior else "level"
+        sentence += message(fmt.locale, f"kpi_alt_{moved}", prior=fmt.value(period.prior, kpi.unit))
+    return sentence + ("." if fmt.locale == "en" else "。")
+
+
+def describe_kgi(result: KgiResult, fmt: Formatter) -> str:
+    """A KGI's progress bar in words."""
+    return message(
+        fmt.locale,
+        "kgi_alt",
+        name=result.kgi.name,
+        progress=fmt.percent(result.progress),
+        expected=fmt.percent(result.expected_progress),
+        state=kgi_state(result.on_track, labels(fmt.locale))[0],
     )
 
 

@@ -22,7 +22,7 @@ from kpireport.errors import ThemeError
 from kpireport.formatting import Formatter
 from kpireport.inputs import read_bounded
 from kpireport.model import Settings
-from kpireport.palette import Palette
+from kpireport.palette import BASE_COLORS, Palette, contrast_warnings
 
 MAX_LOGO_BYTES = 2 * 1024 * 1024
 MAX_THEME_BYTES = 1024 * 1024
@@ -68,19 +68,6 @@ def example_theme(company: str) -> str:
     return _EXAMPLE_THEME.format(company=json.dumps(company, ensure_ascii=False))
 
 
-BASE_COLORS = {
-    "primary": "#1f3a5f",
-    "accent": "#2f7d95",
-    "green": "#2e7d32",
-    "amber": "#b26a00",
-    "red": "#c62828",
-    "none": "#8a8f98",
-    "ink": "#1d2430",
-    "muted": "#5d6675",
-    "rule": "#d8dde4",
-    "band": "#f3f5f8",
-}
-
 _KEYS: dict[str, set[str]] = {
     "": {"company", "logo", "footer", "colors", "font", "page", "numbers", "pdf"},
     "colors": {"primary", "accent", "green", "amber", "red", "no_data"},
@@ -102,6 +89,8 @@ class Theme:
     orientation: str = "landscape"
     large_yen: bool = False
     audit: bool = False
+    warnings: tuple[str, ...] = ()
+    """Problems that do not stop a pack: a colour too pale to read text in."""
 
     def displayed_company(self, settings: Settings) -> str:
         """The name on the pack: the theme's, when it sets one, else Settings' company."""
@@ -248,6 +237,7 @@ def load_theme(path: Path) -> Theme:
         logo_data_uri=_logo(path, data["logo"]) if "logo" in data else None,
         footer=_text(path, "footer", data["footer"]) if "footer" in data else "",
         colors=colors,
+        warnings=tuple(f"theme {path.name}: {w}" for w in contrast_warnings(colors)),
         font_family=family,
         paper_size=size,
         orientation=orientation,

@@ -28,7 +28,17 @@ from kpireport.metrics import KgiResult, KpiResult, Pace
 from kpireport.model import Direction, Kgi, Kpi, Perspective, Status
 from kpireport.palette import STATUS_CLASS, Palette
 from kpireport.report import Report
-from kpireport.summary import StatusCount, Summary, displayed, kgi_state, movement_arrow, pack_summary, status_counts
+from kpireport.summary import (
+    StatusCount,
+    Summary,
+    describe_kgi,
+    describe_kpi,
+    displayed,
+    kgi_state,
+    movement_arrow,
+    pack_summary,
+    status_counts,
+)
 from kpireport.theme import DEFAULT_THEME, Theme
 
 TRENDS_PER_PAGE = 8
@@ -310,7 +320,7 @@ def _trends(report: Report, fmt: Formatter, text: dict[str, str], palette: Palet
             chart = trend_panel(
                 lines,
                 _axis_for(fmt, result.kpi.unit),
-                label=f"{result.kpi.name}: {text['trend_chart']}",
+                label=describe_kpi(result, report.month, fmt),
                 palette=palette,
                 font=font,
             )
@@ -367,8 +377,7 @@ def _kgi_card(
             result.progress,
             result.expected_progress,
             result.on_track,
-            label=f"{text['progress']} {fmt.percent(result.progress)} / "
-            f"{text['expected']} {fmt.percent(result.expected_progress)}",
+            label=describe_kgi(result, fmt),
             palette=palette,
         ),
         pace=_pace_text(pace, unit, fmt),
@@ -425,14 +434,16 @@ def _formula_text(report: Report, kgi: Kgi, text: dict[str, str]) -> str:
 
 def _trees(report: Report, fmt: Formatter, text: dict[str, str], palette: Palette, font: str) -> tuple[TreeView, ...]:
     def node(r: KpiResult) -> TreeKpi:
-        return TreeKpi(r.kpi.name, r.kpi.department, r.month.status, fmt.percent(r.month.attainment))
+        status = r.month.status
+        return TreeKpi(r.kpi.name, r.kpi.department, status, fmt.percent(r.month.attainment), text[f"status.{status}"])
 
     trees: list[TreeView] = []
     kgi_ids = {k.kgi.id for k in report.kgis}
     for k in report.kgis:
         note = f"{text['progress']} {fmt.percent(k.progress)} / {text['expected']} {fmt.percent(k.expected_progress)}"
         kpis = tuple(node(r) for r in report.kpis if r.kpi.kgi == k.kgi.id)
-        drawings = kgi_tree(TreeKgi(k.kgi.name, note, k.on_track, kpis), palette=palette, font=font)
+        state = kgi_state(k.on_track, text)[0]
+        drawings = kgi_tree(TreeKgi(k.kgi.name, note, k.on_track, kpis, state), palette=palette, font=font)
         formula = _formula_text(report, k.kgi, text)
         trees.extend(TreeView(svg, formula if index == 0 else "") for index, svg in enumerate(drawings))
     orphans = tuple(node(r) for r in report.kpis if r.kpi.kgi not in kgi_ids)
