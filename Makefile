@@ -32,8 +32,8 @@ $(STAMP): pyproject.toml
 	touch $@
 
 demo: system-deps $(STAMP)
-	$(VENV)/bin/kpireport build sample_workbooks/*.xlsx -o $(OUT)
-	@echo "The packs are in $(OUT)/ (open the .pdf or .html)."
+	$(VENV)/bin/kpireport build sample_workbooks/*.xlsx -o $(OUT) --format pdf,html,json,pptx,xlsx
+	@echo "The packs are in $(OUT)/ (open the .pdf or .html; the .pptx deck and .xlsx metrics for board prep)."
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check kpireport tests bench

@@ -286,6 +286,12 @@ def bench_pack(workbook: Path, runs: int, soffice: str | None, out: Path) -> dic
         [kpireport_bin(), "build", str(workbook), "-o", str(build_out), "--format", "json"], runs
     )
     row["check"] = median_run([kpireport_bin(), "check", str(workbook)], runs)
+    # The board formats against the PDF alone, whole processes, in the same run.
+    for formats in ("pdf", "pptx", "xlsx", "pptx,xlsx"):
+        row[f"only:{formats}"] = median_run(
+            [kpireport_bin(), "build", str(workbook), "-o", str(out / formats.replace(",", "-")), "--format", formats],
+            runs,
+        )
     row["inflate"] = median_run([sys.executable, "-c", INFLATE, str(workbook)], runs)
     return row
 
@@ -338,8 +344,9 @@ def main() -> None:
         "--drivers",
         type=int,
         default=20,
-        help="KGIs with a 5-driver formula in the 1,000-KPI check test (0 to skip)",
+        help="KGIs with a 5-driver formula in the check test (0 to skip)",
     )
+    parser.add_argument("--drivers-kpis", type=int, default=1000, help="KPIs of the workbook in that test")
     parser.add_argument("--no-soffice", action="store_true", help="skip LibreOffice even when installed")
     parser.add_argument("--write", type=Path, help="also write the results as Markdown to this file")
     parser.add_argument(
@@ -386,6 +393,21 @@ def main() -> None:
         "",
         table(e2e_head, e2e_rows),
     ]
+    board_head = ["KPIs", "pdf alone s / MiB", "pptx s / MiB", "xlsx s / MiB", "pptx + xlsx s / MiB",
+                  "pptx + xlsx ÷ pdf"]  # fmt: skip
+    board_rows = []
+    for size, row in rows:
+        only = {k.split(":", 1)[1]: v for k, v in row.items() if k.startswith("only:")}
+        board_rows.append([
+            str(size), *(f"{only[f][0]:.2f} / {only[f][1]:.0f}" for f in ("pdf", "pptx", "xlsx", "pptx,xlsx")),  # type: ignore[index]
+            f"{only['pptx,xlsx'][0] / only['pdf'][0]:.2f}×",  # type: ignore[index]
+        ])  # fmt: skip
+    tables += [
+        "",
+        "The board formats, whole process, `build --format` of each alone:",
+        "",
+        table(board_head, board_rows),
+    ]
     report = [
         f"Machine: {platform.node()} · {os.cpu_count()} cores · Python {platform.python_version()} · "
         f"{platform.platform()} · {dt.datetime.now():%Y-%m-%d %H:%M} · median of {args.runs} runs",
@@ -411,8 +433,9 @@ def main() -> None:
                    f"process: {read_s:.2f} s, peak {read_peak:.0f} MiB; inflating its zip, whole process: "
                    f"{inflate_s:.3f} s → {read_s / inflate_s:.1f}× the floor."]  # fmt: skip
     if args.drivers:
-        plain = generate(work / f"kpis-1000x24-kgis{args.drivers}.xlsx", 1000, 24, "en", args.drivers, False)
-        trees = generate(work / f"kpis-1000x24-kgis{args.drivers}-formulas.xlsx", 1000, 24, "en", args.drivers, True)
+        size, count = args.drivers_kpis, args.drivers
+        plain = generate(work / f"kpis-{size}x24-kgis{count}.xlsx", size, 24, "en", count, False)
+        trees = generate(work / f"kpis-{size}x24-kgis{count}-formulas.xlsx", size, 24, "en", count, True)
         without, with_trees = [], []
         for _ in range(args.runs * 2):  # interleaved, so the machine's noise weighs on both alike
             without.append(run_process([kpireport_bin(), "check", str(plain)])[0])
@@ -420,7 +443,7 @@ def main() -> None:
         a, b = statistics.median(without), statistics.median(with_trees)
         pairs = sorted(y / x for x, y in zip(without, with_trees, strict=True))
         share = json.loads(run_process([sys.executable, "-c", DRIVER_SHARE, str(trees)])[2])
-        report += ["", f"`check` of 1,000 KPIs and {args.drivers} KGIs, whole process: without formulas {a:.3f} s, "
+        report += ["", f"`check` of {size:,} KPIs and {count} KGIs, whole process: without formulas {a:.3f} s, "
                    f"with a 5-driver formula each {b:.3f} s (pairs {pairs[0]:.2f}–{pairs[-1]:.2f}×, median "
                    f"{statistics.median(pairs):.2f}×). In process: the {args.drivers} implied targets and bridges "
                    f"take {share['trees'] * 1000:.1f} ms, {share['trees'] / a * 100:.1f}% of that `check` "

@@ -20,14 +20,15 @@ from kpireport.theme import DEFAULT_THEME, Theme
 from kpireport.workbook import not_a_number_errors, read_workbook
 from kpireport.xlsx import MAX_FILE_BYTES
 
-FORMATS = ("pdf", "html", "json")
+FORMATS = ("pdf", "html", "json", "pptx", "xlsx")
+DEFAULT_FORMATS = ("pdf", "html", "json")
 
 
 @dataclass(frozen=True)
 class BuildOptions:
     out_dir: Path = Path()
     month: Month | None = None
-    formats: Sequence[str] = FORMATS
+    formats: Sequence[str] = DEFAULT_FORMATS
     templates: Path | None = None
     lang: Locale | None = None
     today: dt.date | None = None
@@ -77,10 +78,10 @@ def build_pack(path: Path, options: BuildOptions) -> BuildResult:
     rendered: dict[str, bytes | str] = {}
     # One summary for every output: the pack's executive summary, its JSON and its e-mail.
     summary = pack_summary(report, options.theme)
+    data = {**to_json(report, company=summary.company), "summary": summary.as_json()}
     if "json" in options.formats:
-        data = {**to_json(report, company=summary.company), "summary": summary.as_json()}
         rendered["json"] = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-    if "html" in options.formats or "pdf" in options.formats:
+    if {"html", "pdf", "pptx", "xlsx"} & set(options.formats):
         from kpireport import __version__
         from kpireport.render import render_html
         from kpireport.view import AuditView, build_view
@@ -94,13 +95,22 @@ def build_pack(path: Path, options: BuildOptions) -> BuildResult:
             audit=AuditView(path.name, hashlib.sha256(source).hexdigest(), __version__) if audit else None,
             summary=summary,
         )
-        html = render_html(view, options.templates)
-        if "html" in options.formats:
-            rendered["html"] = html
-        if "pdf" in options.formats:
-            from kpireport.render import render_pdf
+        if "html" in options.formats or "pdf" in options.formats:
+            html = render_html(view, options.templates)
+            if "html" in options.formats:
+                rendered["html"] = html
+            if "pdf" in options.formats:
+                from kpireport.render import render_pdf
 
-            rendered["pdf"] = render_pdf(html, source=(path.name, source) if audit else None)
+                rendered["pdf"] = render_pdf(html, source=(path.name, source) if audit else None)
+        if "xlsx" in options.formats:
+            from kpireport.pack_xlsx import render_xlsx
+
+            rendered["xlsx"] = render_xlsx(view, data, options.theme.palette())
+        if "pptx" in options.formats:
+            from kpireport.pack_pptx import render_pptx
+
+            rendered["pptx"] = render_pptx(view, options.theme.palette())
     # Written as a set: every format is in place, or none and the previous pack stays whole.
     files = {output_path(path, report, options.out_dir, fmt): rendered[fmt] for fmt in FORMATS if fmt in rendered}
     write_set(files)

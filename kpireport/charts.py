@@ -123,6 +123,19 @@ class WaterfallBar:
     """"total", "good" or "bad": the colour, decided by the view."""
 
 
+def waterfall_scale(bars: Sequence[WaterfallBar]) -> tuple[float, float]:
+    """Where a bridge's value axis starts and ends: below the lowest running total, deep
+    enough that plan and actual read as totals of like size (not as 1 against 3), at zero when
+    that is near; the same for the pack's drawing and a deck's native chart."""
+    levels = [v for bar in bars for v in (bar.start, bar.end)]
+    low, high = min(levels), max(levels)
+    span = high - low or abs(high) or 1.0
+    floor = low - span * 2.5
+    if low >= 0 and floor < 0:
+        floor = 0.0
+    return floor, high + span * 0.1
+
+
 def waterfall(
     bars: Sequence[WaterfallBar], *, label: str, palette: Palette = DEFAULT_PALETTE, font: str = "sans-serif"
 ) -> Markup:
@@ -130,14 +143,7 @@ def waterfall(
     at zero: the drivers' effects are a few percent of the totals and would otherwise be
     invisible. The totals' bars carry a break mark to say they are cut, and every bar its value."""
     width, height, top, bottom = 600.0, 250.0, 26.0, 212.0
-    levels = [v for bar in bars for v in (bar.start, bar.end)]
-    low, high = min(levels), max(levels)
-    span = high - low or abs(high) or 1.0
-    # Deep enough that plan and actual read as totals of like size, not as 1 against 3.
-    floor = low - span * 2.5
-    if low >= 0 and floor < 0:
-        floor = 0.0
-    ceiling = high + span * 0.1
+    floor, ceiling = waterfall_scale(bars)
 
     def y(value: float) -> float:
         return bottom - (value - floor) / (ceiling - floor) * (bottom - top)

@@ -209,22 +209,37 @@ def _addresses(values: Sequence[str]) -> list[str]:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
-def _email_formats(formats: Sequence[str], to: Sequence[str], cc: Sequence[str]) -> list[str]:
+DEFAULT_ATTACH = ("pdf", "html")
+
+
+def _email_formats(formats: Sequence[str], attach: Sequence[str], to: Sequence[str], cc: Sequence[str]) -> list[str]:
     """Before building anything that will be e-mailed: check the addresses and the SMTP
-    settings, and add the PDF (attached) and the JSON (the body) to the formats."""
+    settings, and add the attachments, the PDF (always attached) and the JSON (the body) to
+    the formats."""
+    from kpireport.build import FORMATS
     from kpireport.mail import smtp_settings, validate_address
 
     for address in [*to, *cc]:
         validate_address(address)
     smtp_settings()
-    return sorted({*formats, "pdf", "json"}, key=["pdf", "html", "json"].index)
+    return sorted({*formats, *attach, "pdf", "json"}, key=FORMATS.index)
 
 
-def _deliver(outputs: Sequence[Path], to: Sequence[str], cc: Sequence[str], subject: str | None) -> None:
+def _attachments(value: str) -> tuple[str, ...]:
+    chosen = tuple(_formats(value))
+    if "json" in chosen:
+        raise click.BadParameter("the JSON is the e-mail's body, not an attachment; choose from pdf, html, pptx, xlsx.")
+    return chosen
+
+
+def _deliver(
+    outputs: Sequence[Path], to: Sequence[str], cc: Sequence[str], subject: str | None, attach: Sequence[str]
+) -> None:
     from kpireport.mail import compose_pack, group_pack_files, send, smtp_settings
 
     settings = smtp_settings()
-    for pack in group_pack_files(outputs):
+    wanted = {*attach, "pdf", "json"}
+    for pack in group_pack_files([path for path in outputs if path.suffix[1:] in wanted]):
         message = compose_pack(pack, sender=settings.sender, to=to, cc=cc, subject=subject)
         send(message, settings, [*to, *cc])
         click.echo(f"Sent {pack.pdf.name} to {', '.join([*to, *cc])}")
@@ -237,7 +252,11 @@ def _deliver(outputs: Sequence[Path], to: Sequence[str], cc: Sequence[str], subj
 )
 @click.option("--month", type=MonthType(), help="Month to report on (default: report_month, else the latest actual).")
 @click.option(
-    "--format", "formats", default="pdf,html,json", show_default=True, help="Comma-separated: pdf, html, json."
+    "--format",
+    "formats",
+    default="pdf,html,json",
+    show_default=True,
+    help="Comma-separated: pdf, html, json, pptx, xlsx.",
 )
 @click.option(
     "--templates",
@@ -255,6 +274,12 @@ def _deliver(outputs: Sequence[Path], to: Sequence[str], cc: Sequence[str], subj
     "--email-to", multiple=True, help="Send each pack to this address (repeatable); SMTP from the environment."
 )
 @click.option("--email-cc", multiple=True, help="Copy each pack to this address (repeatable).")
+@click.option(
+    "--attach",
+    default=",".join(DEFAULT_ATTACH),
+    show_default=True,
+    help="With --email-to: the formats attached (pdf, html, pptx, xlsx); the PDF always is.",
+)
 @click.option("--subject", help="E-mail subject (default: company, review and month).")
 def build(
     workbooks: tuple[Path, ...],
@@ -269,6 +294,7 @@ def build(
     jobs: int,
     email_to: tuple[str, ...],
     email_cc: tuple[str, ...],
+    attach: str,
     subject: str | None,
 ) -> None:
     """Build the review pack of each WORKBOOK (a file, or a folder of workbooks):
@@ -284,8 +310,12 @@ def build(
         raise click.BadParameter(str(error), param_hint="'--format'") from None
     to, cc = _addresses(email_to), _addresses(email_cc)
     try:
+        attached = _attachments(attach)
+    except click.BadParameter as error:
+        raise click.BadParameter(str(error), param_hint="'--attach'") from None
+    try:
         if to:
-            chosen = _email_formats(chosen, to, cc)
+            chosen = _email_formats(chosen, attached, to, cc)
         options = BuildOptions(
             out_dir=out_dir,
             month=month,
@@ -319,7 +349,7 @@ def build(
     try:
         for outcome in outcomes:
             if to and outcome.ok:
-                _deliver(outcome.outputs, to, cc, subject)
+                _deliver(outcome.outputs, to, cc, subject, attached)
     except KpiReportError as error:
         _fail(error)
     # One rule for one workbook and for many: the highest exit code of those that failed.
@@ -333,8 +363,8 @@ def build(
 @click.option("--subject", help="Subject (default: company, review and month).")
 @click.option("--dry-run", is_flag=True, help="Write the message as a .eml file beside the PDF instead of sending it.")
 def send(packs: tuple[Path, ...], to: tuple[str, ...], cc: tuple[str, ...], subject: str | None, dry_run: bool) -> None:
-    """E-mail built PACKs (the PDF attached, the HTML too if given; the body from the pack's
-    JSON). SMTP from KPIREPORT_SMTP_URL, KPIREPORT_SMTP_PASSWORD and KPIREPORT_FROM."""
+    """E-mail built PACKs (the PDF attached, and the HTML, deck or workbook given beside it; the
+    body from the pack's JSON). SMTP from KPIREPORT_SMTP_URL, KPIREPORT_SMTP_PASSWORD and KPIREPORT_FROM."""
     import os
 
     from kpireport.mail import SENDER, compose_pack, group_pack_files, validate_address
@@ -345,7 +375,7 @@ def send(packs: tuple[Path, ...], to: tuple[str, ...], cc: tuple[str, ...], subj
         for address in [*recipients, *copies]:
             validate_address(address)
         if not dry_run:
-            _deliver(list(packs), recipients, copies, subject)
+            _deliver(list(packs), recipients, copies, subject, ("html", "pptx", "xlsx"))
             return
         sender = os.environ.get(SENDER, "kpireport@localhost")
         for pack in group_pack_files(list(packs)):
@@ -363,7 +393,11 @@ def send(packs: tuple[Path, ...], to: tuple[str, ...], cc: tuple[str, ...], subj
     "-o", "--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output folder."
 )
 @click.option(
-    "--format", "formats", default="pdf,html,json", show_default=True, help="Comma-separated: pdf, html, json."
+    "--format",
+    "formats",
+    default="pdf,html,json",
+    show_default=True,
+    help="Comma-separated: pdf, html, json, pptx, xlsx.",
 )
 @click.option("--email-to", multiple=True, help="Send each new pack to this address (repeatable).")
 @click.option("--email-cc", multiple=True, help="Copy each new pack to this address (repeatable).")
@@ -388,7 +422,7 @@ def watch_command(
     chosen = list(_formats(formats))
     try:
         if to:
-            chosen = _email_formats(chosen, to, cc)
+            chosen = _email_formats(chosen, DEFAULT_ATTACH, to, cc)
     except KpiReportError as error:
         _fail(error)
 
@@ -402,7 +436,7 @@ def watch_command(
         log(f"{outcome.workbook.name}: wrote {', '.join(p.name for p in outcome.outputs)}")
         if to:
             try:
-                _deliver(outcome.outputs, to, cc, None)
+                _deliver(outcome.outputs, to, cc, None, DEFAULT_ATTACH)
             except KpiReportError as error:
                 log(f"{outcome.workbook.name}: not sent: {error}")
 

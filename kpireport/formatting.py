@@ -15,6 +15,7 @@ from babel.numbers import (
     format_currency,
     format_decimal,
     format_percent,
+    get_currency_symbol,
 )
 
 from kpireport.model import Locale, Month
@@ -118,6 +119,22 @@ class Formatter:
     def month(self, month: Month) -> str:
         """Nov 2026 / 2026年11月."""
         return str(format_skeleton("yMMM", month.first_day, locale=self.locale))
+
+    def short_month(self, month: Month) -> str:
+        """Apr / 4月: a month on a chart's axis."""
+        return str(format_skeleton("MMM", month.first_day, locale=self.locale))
+
+    def excel_format(self, unit: str, *, signed: bool = False) -> str:
+        """The number format a spreadsheet or a deck's chart shows a value in: 12.5%, ¥1,234,
+        1,234.5; ``signed`` for a change (+1.2pt for a percent KPI's change in points, written
+        as the points themselves)."""
+        sign = "+" if signed else ""
+        if unit == "percent":
+            return f'{sign}0.0"pt";-0.0"pt";0.0"pt"' if signed else "0.0%"
+        if unit == "currency":
+            symbol = get_currency_symbol(self.currency, locale=self.locale).replace("￥", "¥")
+            return f'{sign}"{symbol}"#,##0;-"{symbol}"#,##0;"{symbol}"0' if signed else f'"{symbol}"#,##0'
+        return f"{sign}#,##0.##;-#,##0.##;0" if signed else "#,##0.##"
 
     def date(self, day: dt.date) -> str:
         """24 Nov 2026 / 2026年11月24日."""

@@ -222,7 +222,13 @@ def compose(
     message.set_content("\n\n".join(body.paragraphs) + "\n")
     message.add_alternative(body.html, subtype="html")
     for path in attachments:
-        kind = {".pdf": ("application", "pdf"), ".html": ("text", "html"), ".json": ("application", "json")}
+        kind = {
+            ".pdf": ("application", "pdf"),
+            ".html": ("text", "html"),
+            ".json": ("application", "json"),
+            ".pptx": ("application", "vnd.openxmlformats-officedocument.presentationml.presentation"),
+            ".xlsx": ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        }
         maintype, subtype = kind.get(path.suffix.lower(), ("application", "octet-stream"))
         data = read_bounded(path, MAX_ATTACHMENT_BYTES, "pack file", ConfigurationError)
         message.add_attachment(data, maintype=maintype, subtype=subtype, filename=_safe_filename(path))
@@ -351,6 +357,8 @@ class PackFiles:
     pdf: Path
     json: Path | None = None
     html: Path | None = None
+    others: tuple[Path, ...] = ()
+    """The deck and the metrics workbook, when given."""
 
 
 def _beside(stem: Path, suffix: str) -> Path:
@@ -365,8 +373,8 @@ def group_pack_files(paths: Sequence[Path]) -> list[PackFiles]:
         if not path.is_file():
             raise ConfigurationError(f"{path} does not exist.")
         suffix = path.suffix.lower().lstrip(".")
-        if suffix not in {"pdf", "html", "json"}:
-            raise ConfigurationError(f"{path.name} is not a pack file (.pdf, .html or .json).")
+        if suffix not in {"pdf", "html", "json", "pptx", "xlsx"}:
+            raise ConfigurationError(f"{path.name} is not a pack file (.pdf, .html, .json, .pptx or .xlsx).")
         stems.setdefault(path.parent / path.stem, {})[suffix] = path
     packs = []
     for stem, files in stems.items():
@@ -374,7 +382,8 @@ def group_pack_files(paths: Sequence[Path]) -> list[PackFiles]:
         data = files.get("json") or _beside(stem, "json")
         if not pdf.is_file():
             raise ConfigurationError(f"{pdf.name} is missing: build the pack with --format pdf first.")
-        packs.append(PackFiles(pdf=pdf, json=data if data.is_file() else None, html=files.get("html")))
+        others = tuple(files[kind] for kind in ("pptx", "xlsx") if kind in files)
+        packs.append(PackFiles(pdf, data if data.is_file() else None, files.get("html"), others))
     return packs
 
 
@@ -405,7 +414,7 @@ def compose_pack(
 ) -> EmailMessage:
     """The message for a pack on disk: its PDF (and HTML) attached, the body from its JSON, or
     a plain body naming the pack when there is no JSON."""
-    attachments = [pack.pdf] + ([pack.html] if pack.html else [])
+    attachments = [pack.pdf] + ([pack.html] if pack.html else []) + list(pack.others)
     data = load_pack_json(pack.json) if pack.json else None
     if data is not None and "summary" in data:
         body = summary_body(Summary.from_json(data["summary"]))

@@ -90,6 +90,14 @@ class TrendView:
     name: str
     department: str
     chart: Markup
+    alt: str = ""
+    """The chart in words (its SVG title, and a deck's chart description)."""
+    unit: str = "number"
+    months: tuple[str, ...] = ()
+    """The fiscal year's months, short (Apr, 4月), for charts drawn by other renderers."""
+    actual: tuple[float | None, ...] = ()
+    target: tuple[float | None, ...] = ()
+    prior: tuple[float | None, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -144,6 +152,9 @@ class BridgeView:
     sentence: str
     chart: Markup | None
     rows: tuple[EffectRow, ...]
+    bars: tuple[WaterfallBar, ...] = ()
+    """The waterfall's bars (plan, each driver, actual) as numbers, for charts drawn elsewhere."""
+    unit: str = "number"
 
 
 @dataclass(frozen=True)
@@ -317,14 +328,21 @@ def _trends(report: Report, fmt: Formatter, text: dict[str, str], palette: Palet
                 prior=series.prior,
                 outlook=series.outlook,
             )
-            chart = trend_panel(
-                lines,
-                _axis_for(fmt, result.kpi.unit),
-                label=describe_kpi(result, report.month, fmt),
-                palette=palette,
-                font=font,
+            alt = describe_kpi(result, report.month, fmt)
+            chart = trend_panel(lines, _axis_for(fmt, result.kpi.unit), label=alt, palette=palette, font=font)
+            charts.append(
+                TrendView(
+                    result.kpi.name,
+                    result.kpi.department if opens else "",
+                    chart,
+                    alt,
+                    result.kpi.unit,
+                    tuple(fmt.short_month(m) for m in series.months),
+                    series.actual,
+                    series.target,
+                    series.prior,
+                )
             )
-            charts.append(TrendView(result.kpi.name, result.kpi.department if opens else "", chart))
         pages.append(tuple(charts))
     year = report.kpis[0].series.months if report.kpis else ()
     span = text["quarter_span"].format(first=fmt.month(year[0]), last=fmt.month(year[-1])) if year else ""
@@ -539,6 +557,8 @@ def _bridge(
         sentence=sentence,
         chart=waterfall(bars, label=f"{kgi.name}. {span}. {described}. {sentence}", palette=palette, font=font),
         rows=tuple(EffectRow(name(e.kpi), units.signed(e.effect), tone(e.effect)) for e in bridge.effects),
+        bars=tuple(bars),
+        unit=units.unit,
     )
 
 

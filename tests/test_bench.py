@@ -12,7 +12,8 @@ from conftest import REPO
 def test_the_benchmark_runs_and_prints_its_tables(tmp_path: Path) -> None:
     run = subprocess.run(
         [sys.executable, str(REPO / "bench" / "run.py"), "--sizes", "6", "--runs", "1", "--large", "40",
-         "--batch", "2", "--no-soffice", "--work", str(tmp_path), "--write", str(tmp_path / "RESULTS.md")],
+         "--batch", "2", "--drivers", "2", "--drivers-kpis", "12", "--no-soffice", "--work", str(tmp_path),
+         "--write", str(tmp_path / "RESULTS.md")],
         capture_output=True,
         text=True,
         timeout=300,
@@ -20,7 +21,7 @@ def test_the_benchmark_runs_and_prints_its_tables(tmp_path: Path) -> None:
     )  # fmt: skip
     assert run.returncode == 0, run.stderr[-3000:]
     for expected in ("| KPIs | import s / MiB | read s / MiB", "end to end s", "Reading 40 KPIs × 36 months",
-                     "Batch of 2 × 6 KPIs"):  # fmt: skip
+                     "Batch of 2 × 6 KPIs", "`check` of 12 KPIs and 2 KGIs"):  # fmt: skip
         assert expected in run.stdout, expected
     assert (tmp_path / "RESULTS.md").read_text(encoding="utf-8").startswith("# Benchmark results")
 

@@ -1,0 +1,217 @@
+"""The pack as an Excel metrics workbook (``build --format xlsx``): a new workbook, never the
+input, for finance teams to re-sort and re-work.
+
+It holds the JSON's figures as numbers with number formats (percent, money, points), the status
+as conditional formats (so colours follow a re-sort), frozen headers, filters and widths; a KGI
+sheet, a findings sheet, and a trends sheet with native line charts. Written with openpyxl,
+which kpireport already uses for ``init`` and ``plan``: one library for every workbook it writes,
+and the tests read the result back with the same one.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.chart import LineChart, Reference
+from openpyxl.formatting.rule import CellIsRule
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from kpireport.formatting import Formatter
+from kpireport.model import STATUSES
+from kpireport.palette import Palette
+from kpireport.view import PackView
+
+HEADER_FILL = "1F3A5F"
+MAX_SHEET_NAME = 31
+TREND_BLOCK_ROWS = 16  # a chart is 15 rows tall; one KPI's data block and chart per block
+RELATIVE = "+0.0%;-0.0%;0.0%"  # a relative change; a percent KPI's change is in points instead
+
+
+def _printable(book: Workbook) -> None:
+    """Printed or exported to PDF, each sheet runs across the page, landscape, not in strips."""
+    for sheet in book.worksheets:
+        sheet.page_setup.orientation = "landscape"
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        sheet.page_setup.fitToWidth = 1
+        sheet.page_setup.fitToHeight = 0
+
+
+def _no_formulas(book: Workbook) -> None:
+    """Workbook text that starts with = (a KPI named "=HYPERLINK(…)") stays text: openpyxl
+    would write it as a formula, and this workbook holds none."""
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
+
+
+def _header(sheet: Worksheet, titles: Sequence[str], widths: Sequence[int]) -> None:
+    sheet.append(list(titles))
+    for col, width in enumerate(widths, start=1):
+        cell = sheet.cell(row=1, column=col)
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = PatternFill("solid", fgColor=HEADER_FILL)
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        sheet.column_dimensions[get_column_letter(col)].width = width
+    sheet.row_dimensions[1].height = 30
+
+
+def _points(value: float | None, unit: str) -> float | None:
+    """A percent KPI's change is read in points: 0.012 is +1.2pt."""
+    if value is None or unit != "percent":
+        return value
+    return round(value * 100, 10)
+
+
+def _kpi_sheet(sheet: Worksheet, view: PackView, data: Mapping[str, Any], fmt: Formatter, palette: Palette) -> None:
+    t = view.labels
+    status_label: dict[str, str] = {s: t[f"status.{s}"] for s in STATUSES}
+    columns: list[tuple[str, int]] = [
+        ("id", 10), (t["kpi"], 36), (t["department"], 18), (t["target"], 14), (t["actual"], 14),
+        (t["attainment"], 10), (t["status"], 12), (t["variance"], 14), (t["mom"], 14), (t["mom"] + " %", 10),
+        (t["legend_prior"], 14), (t["yoy"], 10), (f"{t['qtd']} {t['target']}", 14), (f"{t['qtd']} {t['actual']}", 14),
+        (f"{t['qtd']} {t['attainment']}", 10), (f"{t['ytd']} {t['target']}", 14), (f"{t['ytd']} {t['actual']}", 14),
+        (f"{t['ytd']} {t['attainment']}", 10), (t["forecast"], 14), (t["outlook"], 14),
+    ]  # fmt: skip
+    _header(sheet, [c for c, _ in columns], [w for _, w in columns])
+    for kpi in data["kpis"]:
+        unit, month, mom, qtd, ytd = kpi["unit"], kpi["month"], kpi["mom"], kpi["qtd"], kpi["ytd"]
+        forecast = kpi["forecast"] or {}
+        value, change = fmt.excel_format(unit), fmt.excel_format(unit, signed=True)
+        row = [
+            (kpi["id"], "@"), (kpi["name"], "@"), (kpi["department"], "@"),
+            (month["target"], value), (month["actual"], value), (month["attainment"], "0.0%"),
+            (status_label[month["status"]], "@"), (_points(month["variance"], unit), change),
+            (_points(mom["delta"], unit), change), (None if unit == "percent" else mom["delta_pct"], RELATIVE),
+            (month["prior"], value), (None if unit == "percent" else month["yoy_pct"], RELATIVE),
+            (qtd["target"], value), (qtd["actual"], value), (qtd["attainment"], "0.0%"),
+            (ytd["target"], value), (ytd["actual"], value), (ytd["attainment"], "0.0%"),
+            (forecast.get("projected"), value), (forecast.get("outlook"), value),
+        ]  # fmt: skip
+        sheet.append([v for v, _ in row])
+        for col, (_, number_format) in enumerate(row, start=1):
+            sheet.cell(row=sheet.max_row, column=col).number_format = number_format
+    last = sheet.max_row
+    # Status colours as rules on the cell's text, so a re-sorted or filtered sheet keeps them.
+    status_column = get_column_letter(7)
+    colours = {"green": palette.green, "amber": palette.amber, "red": palette.red, "no_data": palette.none}
+    for status, colour in colours.items():
+        sheet.conditional_formatting.add(
+            f"{status_column}2:{status_column}{max(last, 2)}",
+            CellIsRule(
+                operator="equal",
+                formula=[_quoted(status_label[status])],
+                fill=PatternFill("solid", fgColor=colour.lstrip("#").upper(), bgColor=colour.lstrip("#").upper()),
+                font=Font(bold=True, color="FFFFFF"),
+            ),
+        )
+    sheet.freeze_panes = "C2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(last, 1)}"
+
+
+def _quoted(text: str) -> str:
+    """A text constant in a conditional-format formula."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _kgi_sheet(sheet: Worksheet, view: PackView, data: Mapping[str, Any]) -> None:
+    t = view.labels
+    columns = [
+        ("id", 10), (t["kgi"], 36), (t["target"], 16), (t["actual"], 16), (t["progress"], 10), (t["expected"], 10),
+        (t["status"], 12), (t["run_rate"], 16), (t["outlook"], 16), (t["formula"], 28), (t["planned"], 16),
+    ]  # fmt: skip
+    _header(sheet, [c for c, _ in columns], [w for _, w in columns])
+    for kgi in data["kgis"]:
+        state = t["unknown"] if kgi["on_track"] is None else t["on_track"] if kgi["on_track"] else t["off_track"]
+        drivers = kgi.get("drivers") or {}
+        sheet.append([
+            kgi["id"], kgi["name"], kgi["target"], kgi["actual"], kgi["progress"],
+            kgi["expected_progress"], state, kgi.get("projected"), kgi.get("outlook"),
+            drivers.get("formula") or "", drivers.get("planned"),
+        ])  # fmt: skip
+        for col, number_format in ((3, "#,##0"), (4, "#,##0"), (5, "0.0%"), (6, "0.0%"), (8, "#,##0"), (9, "#,##0"),
+                                   (11, "#,##0")):  # fmt: skip
+            sheet.cell(row=sheet.max_row, column=col).number_format = number_format
+    sheet.freeze_panes = "C2"
+
+
+def _findings_sheet(sheet: Worksheet, view: PackView) -> None:
+    t = view.labels
+    _header(sheet, [t["code"], t["status"], t["kpi"], t["kgi"], t["where"], t["finding"], t["suggestion"]],
+            [12, 10, 10, 10, 12, 70, 60])  # fmt: skip
+    for group in view.finding_groups:
+        for f in group.findings:
+            sheet.append([f.code, group.label, f.kpi or "", f.kgi or "", str(f.where or ""),
+                          f.message, f.suggestion])  # fmt: skip
+            for col in (6, 7):
+                sheet.cell(row=sheet.max_row, column=col).alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:G{max(sheet.max_row, 1)}"
+
+
+def _trends_sheet(sheet: Worksheet, view: PackView, fmt: Formatter, palette: Palette) -> None:
+    """Each KPI's fiscal year (actual, target, last year) as rows of numbers with a native line
+    chart beside them."""
+    t = view.labels
+    sheet.column_dimensions["A"].width = 16
+    row = 1
+    for page in view.trend_pages:
+        for trend in page.charts:
+            sheet.cell(row=row, column=1, value=trend.name).font = Font(bold=True)
+            sheet.cell(row=row + 1, column=1, value=t["month"])
+            for col, month in enumerate(trend.months, start=2):
+                sheet.cell(row=row + 1, column=col, value=month)
+            series = ((t["legend_actual"], trend.actual), (t["legend_target"], trend.target),
+                      (t["legend_prior"], trend.prior))  # fmt: skip
+            for offset, (name, values) in enumerate(series, start=2):
+                sheet.cell(row=row + offset, column=1, value=name)
+                for col, value in enumerate(values, start=2):
+                    cell = sheet.cell(row=row + offset, column=col, value=value)
+                    cell.number_format = fmt.excel_format(trend.unit)
+            chart = LineChart()
+            chart.title = trend.name
+            chart.height, chart.width = 7.0, 14.0
+            chart.y_axis.number_format = fmt.excel_format(trend.unit)
+            chart.y_axis.delete = False
+            chart.x_axis.delete = False
+            last_col = len(trend.months) + 1
+            values = Reference(sheet, min_col=1, max_col=last_col, min_row=row + 2, max_row=row + 4)
+            chart.add_data(values, from_rows=True, titles_from_data=True)
+            chart.set_categories(Reference(sheet, min_col=2, max_col=last_col, min_row=row + 1))
+            for line, colour, dash in zip(chart.series, (palette.line, palette.target, "B9C0CA"), (None, "dash", None),
+                                          strict=True):  # fmt: skip
+                line.graphicalProperties.line.solidFill = colour.lstrip("#").upper()
+                line.graphicalProperties.line.width = 22000
+                if dash:
+                    line.graphicalProperties.line.dashStyle = dash
+                line.smooth = False
+            sheet.add_chart(chart, f"{get_column_letter(last_col + 2)}{row}")
+            row += TREND_BLOCK_ROWS
+
+
+def render_xlsx(view: PackView, data: Mapping[str, Any], palette: Palette) -> bytes:
+    """The metrics workbook of one pack: ``view`` for its labels and order, ``data`` (the pack's
+    JSON) for its numbers."""
+    fmt = Formatter("ja" if view.lang == "ja" else "en", str(data["currency"]))
+    t = view.labels
+    book = Workbook()
+    kpis = book.active
+    assert kpis is not None
+    kpis.title = t["kpi"][:MAX_SHEET_NAME]
+    _kpi_sheet(kpis, view, data, fmt, palette)
+    _kgi_sheet(book.create_sheet(t["kgi"][:MAX_SHEET_NAME]), view, data)
+    _findings_sheet(book.create_sheet(t["findings"][:MAX_SHEET_NAME]), view)
+    _trends_sheet(book.create_sheet(t["trends"][:MAX_SHEET_NAME]), view, fmt, palette)
+    _no_formulas(book)
+    _printable(book)
+    book.properties.title = view.title
+    book.properties.creator = view.company
+    output = io.BytesIO()
+    book.save(output)
+    return output.getvalue()
