@@ -110,7 +110,7 @@ def build_pack(path: Path, options: BuildOptions) -> BuildResult:
         if "pptx" in options.formats:
             from kpireport.pack_pptx import render_pptx
 
-            rendered["pptx"] = render_pptx(view, options.theme.palette())
+            rendered["pptx"] = render_pptx(view, options.theme.palette(), options.theme.font_family)
     # Written as a set: every format is in place, or none and the previous pack stays whole.
     files = {output_path(path, report, options.out_dir, fmt): rendered[fmt] for fmt in FORMATS if fmt in rendered}
     write_set(files)

@@ -53,9 +53,10 @@ def _rgb(colour: str) -> Any:
 
 
 class _Deck:
-    def __init__(self, view: PackView, palette: Palette) -> None:
+    def __init__(self, view: PackView, palette: Palette, font: str | None) -> None:
         self.view = view
         self.palette = palette
+        self.latin = font or LATIN_FACE
         self.t = view.labels
         self.ea = EAST_ASIAN_FACE if view.lang == "ja" else None
         self.prs = Presentation()
@@ -72,7 +73,7 @@ class _Deck:
     def face(self, font: Any, properties: Any) -> None:
         """The Latin typeface, and for a Japanese deck the East Asian one (``a:ea``), which
         python-pptx does not expose."""
-        font.name = LATIN_FACE
+        font.name = self.latin
         if self.ea:
             east_asian = properties.find(qn("a:ea"))
             if east_asian is None:
@@ -365,8 +366,10 @@ def _logo_png(data_uri: str | None) -> bytes | None:
         return None
 
 
-def render_pptx(view: PackView, palette: Palette) -> bytes:
-    deck = _Deck(view, palette)
+def render_pptx(view: PackView, palette: Palette, font: str | None = None) -> bytes:
+    """The deck of one pack, in the theme's colours and font (``font``: its family, when it
+    sets one)."""
+    deck = _Deck(view, palette, font)
     deck.title_slide()
     deck.summary_slides()
     for bridge in view.bridges:

@@ -5,6 +5,7 @@ Japanese; opened by LibreOffice; e-mailed with --attach."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import math
 import shutil
@@ -220,3 +221,31 @@ def test_workbook_text_never_becomes_a_formula(tmp_path: Path) -> None:
     cells = [cell for sheet in written.worksheets for row in sheet.iter_rows() for cell in row]
     assert not [c.coordinate for c in cells if c.data_type == "f"]
     assert any(c.value == '=HYPERLINK("http://evil.invalid","click")' for c in cells)
+
+
+def test_one_view_model_feeds_every_renderer() -> None:
+    from kpireport.build import load_report
+    from kpireport.pack_pptx import render_pptx
+    from kpireport.pack_xlsx import render_xlsx
+    from kpireport.render import render_html
+    from kpireport.report import to_json
+    from kpireport.theme import DEFAULT_THEME
+    from kpireport.view import build_view
+
+    report = load_report(SAMPLE_EN)
+    view = build_view(report, today=dt.date(2026, 11, 24))
+    data = to_json(report)
+    html = render_html(view)
+    deck = Presentation(io.BytesIO(render_pptx(view, DEFAULT_THEME.palette())))
+    book = openpyxl.load_workbook(io.BytesIO(render_xlsx(view, data, DEFAULT_THEME.palette())))
+    deck_text = "\n".join(slide_texts(deck))
+    sheet_text = {str(c.value) for sheet in book.worksheets for row in sheet.iter_rows() for c in row if c.value}
+    for mover in view.summary.movers:  # the summary's movers, in the pack and on the deck
+        assert mover.name in html and mover.delta in html
+        assert mover.name in deck_text and mover.delta in deck_text
+    for card in view.kgis:  # the KGI cards' figures as decided, in the pack and on the deck
+        assert card.progress in html and card.progress in deck_text
+        assert card.name in sheet_text
+    for department in view.departments:
+        for row in department.rows:
+            assert row.actual in deck_text and row.name in sheet_text
