@@ -31,7 +31,7 @@ sys.path.insert(0, str(HERE.parent / "tests"))
 from conftest import minimal_sheets, write_sheets  # noqa: E402
 
 from kpireport.errors import WorkbookError  # noqa: E402
-from kpireport.workbook import read_workbook  # noqa: E402
+from kpireport.reading.workbook import read_workbook  # noqa: E402
 
 SECONDS_PER_INPUT = 20
 COLUMNS = ["A", "B", "C", "Z", "AA", "XFD", "XFE", "BXX", "a", "$A", ""]

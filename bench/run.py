@@ -44,21 +44,21 @@ def mark(name, start):
     marks.append((name, time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
 path, out = Path(sys.argv[1]), Path(sys.argv[2])
 t = time.perf_counter()
-import kpireport.workbook, kpireport.report, kpireport.view, kpireport.render
-from kpireport import engine
+import kpireport.reading.workbook, kpireport.computing.report, kpireport.presenting.view, kpireport.presenting.pack_html
+from kpireport.presenting import engine
 engine.load()
 mark("import", t)
-t = time.perf_counter(); book = kpireport.workbook.read_workbook(path); mark("read", t)
-from kpireport.metrics import evaluate_kpi
+t = time.perf_counter(); book = kpireport.reading.workbook.read_workbook(path); mark("read", t)
+from kpireport.computing.metrics import evaluate_kpi
 t = time.perf_counter()
-month = kpireport.report.choose_month(book, None)
+month = kpireport.computing.report.choose_month(book, None)
 results = [evaluate_kpi(k, book.target_series(k.id), book.actual_series(k.id), book.settings, month) for k in book.kpis]
 mark("metrics", t)
-t = time.perf_counter(); report = kpireport.report.build_report(book); mark("findings", t)
+t = time.perf_counter(); report = kpireport.computing.report.build_report(book); mark("findings", t)
 t = time.perf_counter()
-html = kpireport.render.render_html(kpireport.view.build_view(report))
+html = kpireport.presenting.pack_html.render_html(kpireport.presenting.view.build_view(report))
 mark("html", t)
-t = time.perf_counter(); pdf = kpireport.render.render_pdf(html); out.write_bytes(pdf); mark("pdf", t)
+t = time.perf_counter(); pdf = kpireport.presenting.pack_html.render_pdf(html); out.write_bytes(pdf); mark("pdf", t)
 print(json.dumps(marks))
 """
 
@@ -67,8 +67,8 @@ print(json.dumps(marks))
 READ = r"""
 import sys
 from pathlib import Path
-import kpireport.workbook
-kpireport.workbook.read_workbook(Path(sys.argv[1]))
+import kpireport.reading.workbook
+kpireport.reading.workbook.read_workbook(Path(sys.argv[1]))
 """
 
 # The driver trees' own share of `check`, in process: the noise of whole processes on a shared
@@ -76,10 +76,10 @@ kpireport.workbook.read_workbook(Path(sys.argv[1]))
 DRIVER_SHARE = r"""
 import json, statistics, sys, time
 from pathlib import Path
-from kpireport.drivers import analyse
+from kpireport.computing.drivers import analyse
 from kpireport.model import Direction
-from kpireport.report import build_report, choose_month
-from kpireport.workbook import read_workbook
+from kpireport.computing.report import build_report, choose_month
+from kpireport.reading.workbook import read_workbook
 book = read_workbook(Path(sys.argv[1]))
 month = choose_month(book, None, design_review=True)
 start = book.settings.fiscal_year_of(month)

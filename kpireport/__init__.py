@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from kpireport.computing.report import Report, build_report, to_json
 from kpireport.errors import KpiReportError, WorkbookError
-from kpireport.report import Report, build_report, to_json
-from kpireport.workbook import read_workbook
+from kpireport.reading.workbook import read_workbook
 
 # The one place the version is written (pyproject reads it from here): a literal rather than
 # importlib.metadata, which costs every command about 55 ms of start-up.

@@ -68,7 +68,7 @@ def build_one(path: Path, options: BuildOptions) -> Outcome:
 
 def _warm_up() -> None:
     # Each worker pays for WeasyPrint's import and font set-up once, not once per workbook.
-    from kpireport import engine
+    from kpireport.presenting import engine
 
     engine.load()
 

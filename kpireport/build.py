@@ -10,15 +10,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kpireport.computing.report import Report, build_report, to_json
+from kpireport.delivering.output import write_set
 from kpireport.errors import WorkbookError, WorkbookErrors
-from kpireport.inputs import read_bounded
 from kpireport.model import Locale, Month, Workbook
-from kpireport.output import write_set
-from kpireport.report import Report, build_report, to_json
-from kpireport.summary import pack_summary
-from kpireport.theme import DEFAULT_THEME, Theme
-from kpireport.workbook import not_a_number_errors, read_workbook
-from kpireport.xlsx import MAX_FILE_BYTES
+from kpireport.presenting.summary import pack_summary
+from kpireport.presenting.theme import DEFAULT_THEME, Theme
+from kpireport.reading.inputs import read_bounded
+from kpireport.reading.workbook import not_a_number_errors, read_workbook
+from kpireport.reading.xlsx import MAX_FILE_BYTES
 
 FORMATS = ("pdf", "html", "json", "pptx", "xlsx")
 DEFAULT_FORMATS = ("pdf", "html", "json")
@@ -70,7 +70,7 @@ def build_pack(path: Path, options: BuildOptions) -> BuildResult:
         raise bad_cells[0] if len(bad_cells) == 1 else WorkbookErrors(bad_cells)
     report = build_report(_in_language(workbook, options.lang), options.month, quarterly=options.quarterly)
     if "pdf" in options.formats:
-        from kpireport.fonts import require_fonts
+        from kpireport.presenting.fonts import require_fonts
 
         require_fonts(report.workbook.settings.locale, options.theme.font_family)
     result = BuildResult(path, report)
@@ -83,8 +83,8 @@ def build_pack(path: Path, options: BuildOptions) -> BuildResult:
         rendered["json"] = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     if {"html", "pdf", "pptx", "xlsx"} & set(options.formats):
         from kpireport import __version__
-        from kpireport.render import render_html
-        from kpireport.view import AuditView, build_view
+        from kpireport.presenting.pack_html import render_html
+        from kpireport.presenting.view import AuditView, build_view
 
         audit = options.audit or options.theme.audit
         source = read_bounded(path, MAX_FILE_BYTES, "the workbook", WorkbookError) if audit else b""
@@ -100,15 +100,15 @@ def build_pack(path: Path, options: BuildOptions) -> BuildResult:
             if "html" in options.formats:
                 rendered["html"] = html
             if "pdf" in options.formats:
-                from kpireport.render import render_pdf
+                from kpireport.presenting.pack_html import render_pdf
 
                 rendered["pdf"] = render_pdf(html, source=(path.name, source) if audit else None)
         if "xlsx" in options.formats:
-            from kpireport.pack_xlsx import render_xlsx
+            from kpireport.presenting.metrics_workbook import render_xlsx
 
             rendered["xlsx"] = render_xlsx(view, data, options.theme.palette())
         if "pptx" in options.formats:
-            from kpireport.pack_pptx import render_pptx
+            from kpireport.presenting.deck import render_pptx
 
             rendered["pptx"] = render_pptx(view, options.theme.palette(), options.theme.font_family)
     # Written as a set: every format is in place, or none and the previous pack stays whole.

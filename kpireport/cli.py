@@ -32,7 +32,7 @@ class MonthType(click.ParamType):  # type: ignore[type-arg]  # generic only from
 
 def _say(prefix: str, text: str) -> None:
     """One message on stderr; workbook text in it is shown with its control characters escaped."""
-    from kpireport.present import safe_text
+    from kpireport.terminal import safe_text
 
     click.echo(f"{prefix}: {safe_text(text)}", err=True)
 
@@ -104,7 +104,7 @@ def init(
     try:
         beside = {}
         if with_theme:
-            from kpireport.theme import example_theme
+            from kpireport.presenting.theme import example_theme
 
             beside[theme_file] = example_theme(company_of(options))
         write_template(path, options, force=force, beside=beside)
@@ -127,7 +127,7 @@ def check(workbook: Path, month: Month | None, output_format: str) -> None:
     """Review the KPI design (SMART and review rules). Exit 0 clean or warnings only,
     1 with errors, 2 when the workbook cannot be read."""
     from kpireport.build import load_report
-    from kpireport.present import print_findings
+    from kpireport.terminal import print_findings
 
     try:
         report = load_report(workbook, month)
@@ -161,10 +161,10 @@ def check(workbook: Path, month: Month | None, output_format: str) -> None:
 def plan(workbook: Path, kgi_id: str, kpi_id: str, destination: Path | None) -> None:
     """Back-cast a driver KPI's monthly targets from its KGI (SPEC §3a): the factor that makes
     the KGI's formula of the targets add up to its target. Exit 1 when no factor does."""
+    from kpireport.computing.report import choose_month
     from kpireport.planning import check_destination, make_plan, write_plan
-    from kpireport.present import print_plan
-    from kpireport.report import choose_month
-    from kpireport.workbook import read_workbook
+    from kpireport.reading.workbook import read_workbook
+    from kpireport.terminal import print_plan
 
     try:
         if destination is not None:
@@ -217,7 +217,7 @@ def _email_formats(formats: Sequence[str], attach: Sequence[str], to: Sequence[s
     settings, and add the attachments, the PDF (always attached) and the JSON (the body) to
     the formats."""
     from kpireport.build import FORMATS
-    from kpireport.mail import smtp_settings, validate_address
+    from kpireport.delivering.mail import smtp_settings, validate_address
 
     for address in [*to, *cc]:
         validate_address(address)
@@ -235,7 +235,7 @@ def _attachments(value: str) -> tuple[str, ...]:
 def _deliver(
     outputs: Sequence[Path], to: Sequence[str], cc: Sequence[str], subject: str | None, attach: Sequence[str]
 ) -> None:
-    from kpireport.mail import compose_pack, group_pack_files, send, smtp_settings
+    from kpireport.delivering.mail import compose_pack, group_pack_files, send, smtp_settings
 
     settings = smtp_settings()
     wanted = {*attach, "pdf", "json"}
@@ -301,8 +301,8 @@ def build(
     <stem>-<YYYY-MM>.pdf, .html and .json."""
     from kpireport.batch import build_many, expand
     from kpireport.build import BuildOptions
-    from kpireport.present import BatchProgress, print_summary
-    from kpireport.theme import DEFAULT_THEME, load_theme
+    from kpireport.presenting.theme import DEFAULT_THEME, load_theme
+    from kpireport.terminal import BatchProgress, print_summary
 
     try:
         chosen = list(_formats(formats))
@@ -367,8 +367,8 @@ def send(packs: tuple[Path, ...], to: tuple[str, ...], cc: tuple[str, ...], subj
     body from the pack's JSON). SMTP from KPIREPORT_SMTP_URL, KPIREPORT_SMTP_PASSWORD and KPIREPORT_FROM."""
     import os
 
-    from kpireport.mail import SENDER, compose_pack, group_pack_files, validate_address
-    from kpireport.output import write_atomic
+    from kpireport.delivering.mail import SENDER, compose_pack, group_pack_files, validate_address
+    from kpireport.delivering.output import write_atomic
 
     recipients, copies = _addresses(to), _addresses(cc)
     try:
@@ -460,7 +460,7 @@ def doctor(languages: tuple[str, ...], smtp: bool) -> None:
     """Show what this machine can do: WeasyPrint and Pango, a font for each pack language,
     optional tools and the SMTP settings. Exit 1 when something a pack needs is missing."""
     from kpireport.doctor import diagnose
-    from kpireport.present import print_checks
+    from kpireport.terminal import print_checks
 
     checks = diagnose(languages or ("en", "ja"), smtp=smtp)
     print_checks(checks)

@@ -39,7 +39,7 @@ def _version_text(numbers: Sequence[int]) -> str:
 
 
 def _engine() -> list[Check]:
-    from kpireport import engine
+    from kpireport.presenting import engine
 
     try:
         weasyprint = engine.load()
@@ -63,7 +63,7 @@ def _engine() -> list[Check]:
 
 
 def _fonts(languages: Sequence[str]) -> list[Check]:
-    from kpireport.fonts import INSTALL_HINTS, LANGUAGE_NAMES, fontconfig
+    from kpireport.presenting.fonts import INSTALL_HINTS, LANGUAGE_NAMES, fontconfig
 
     fc = fontconfig()
     if fc is None:
@@ -97,7 +97,7 @@ def _tools(which: Callable[[str], str | None]) -> list[Check]:
 
 
 def _smtp(environ: Mapping[str, str], try_login: bool) -> list[Check]:
-    from kpireport.mail import SMTP_URL, session, smtp_settings
+    from kpireport.delivering.mail import SMTP_URL, session, smtp_settings
 
     if not environ.get(SMTP_URL) and not try_login:
         return [Check("SMTP", "optional", f"{SMTP_URL} is not set (needed only for send and --email-to)")]

@@ -250,7 +250,7 @@ class Skipped:
 
 @dataclass(frozen=True)
 class Workbook:
-    """Everything a workbook says; built by :mod:`kpireport.workbook`."""
+    """Everything a workbook says; built by :mod:`kpireport.reading.workbook`."""
 
     settings: Settings
     kgis: tuple[Kgi, ...]

@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from string import ascii_uppercase
 
-from kpireport.drivers import Implied, Solution, implied_value, kgi_months, solve
+from kpireport.computing.drivers import Implied, Solution, implied_value, kgi_months, solve
+from kpireport.delivering.output import write_atomic
 from kpireport.errors import KpiReportError, WorkbookError
 from kpireport.formula import Formula
-from kpireport.inputs import read_bounded
 from kpireport.model import CellRef, Kgi, Kpi, Month, Workbook
-from kpireport.output import write_atomic
-from kpireport.xlsx import MAX_FILE_BYTES, cell_name
+from kpireport.reading.inputs import read_bounded
+from kpireport.reading.xlsx import MAX_FILE_BYTES, cell_name
 
 
 @dataclass(frozen=True)

@@ -23,10 +23,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from kpireport.delivering.output import write_set
 from kpireport.errors import KpiReportError
 from kpireport.formula import Formula, parse_formula
 from kpireport.model import Locale, Month
-from kpireport.output import write_set
 from kpireport.schema import (
     ACTUALS_SHEET,
     COMMENT_COLUMNS,

@@ -1,6 +1,6 @@
 """Template v1 (SPEC §2) as data: sheets, columns, settings, accepted spellings.
 
-The one description of the workbook layout, read in both directions: :mod:`kpireport.workbook`
+The one description of the workbook layout, read in both directions: :mod:`kpireport.reading.workbook`
 matches what a user typed against it, and :mod:`kpireport.scaffold` writes the template from
 it. A column or an alias added here is both accepted and written.
 """

@@ -18,7 +18,7 @@ from pypdf import PdfReader
 
 from kpireport.build import BuildOptions, build_pack
 from kpireport.cli import cli
-from kpireport.palette import BASE_COLORS
+from kpireport.presenting.palette import BASE_COLORS
 
 
 def structure(pdf: Path) -> list[dict[str, Any]]:

@@ -8,8 +8,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from kpireport.charts import TrendLines, nice_ticks, trend_panel
 from kpireport.formatting import Formatter
+from kpireport.presenting.charts import TrendLines, nice_ticks, trend_panel
 
 
 def panel(actual: list[float | None], target: list[float | None], unit: str = "number", lang: str = "en") -> ET.Element:

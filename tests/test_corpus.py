@@ -18,7 +18,7 @@ from conftest import time_limit as bounded
 
 from kpireport.cli import cli
 from kpireport.errors import WorkbookError
-from kpireport.xlsx import XlsxFile
+from kpireport.reading.xlsx import XlsxFile
 
 pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"the shared corpus is not at {CORPUS}")
 

@@ -15,10 +15,10 @@ from conftest import OCT, YEAR, book, kpi
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kpireport.drivers import bridge, shapley, solve
+from kpireport.computing.drivers import bridge, shapley, solve
+from kpireport.computing.report import build_report, to_json
 from kpireport.formula import parse_formula
 from kpireport.model import Aggregation, Kgi, Month
-from kpireport.report import build_report, to_json
 
 APR, MAY = Month(2026, 4), Month(2026, 5)
 

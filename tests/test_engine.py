@@ -9,7 +9,7 @@ import textwrap
 
 import pytest
 
-from kpireport import engine
+from kpireport.presenting import engine
 
 # The libraries WeasyPrint opens on Linux, by the stems its name lists try.
 WEASYPRINT_LIBRARIES = ["gobject-2.0", "pango-1.0", "harfbuzz", "fontconfig", "pangoft2-1.0"]
@@ -50,7 +50,7 @@ def test_loading_spawns_one_process_instead_of_dozens() -> None:
             spawned.append(args[0])
             original(self, args, *rest, **options)
         subprocess.Popen.__init__ = counting
-        from kpireport import engine
+        from kpireport.presenting import engine
         weasyprint = engine.load()
         print(weasyprint.__name__, spawned)
         """
@@ -64,7 +64,7 @@ def test_loading_spawns_one_process_instead_of_dozens() -> None:
 def test_a_library_outside_the_cache_falls_back_to_the_usual_lookup() -> None:
     result = run_python(
         """
-        from kpireport import engine
+        from kpireport.presenting import engine
         engine.linker_cache = lambda: frozenset({"libunrelated.so.1"})
         weasyprint = engine.load()
         print(weasyprint.HTML.__name__)

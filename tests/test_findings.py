@@ -8,9 +8,9 @@ import datetime as dt
 import pytest
 from conftest import OCT, YEAR, book, kpi
 
-from kpireport.findings import Finding
+from kpireport.computing.findings import Finding
+from kpireport.computing.report import build_report
 from kpireport.model import Aggregation, CellIssue, CellRef, Direction, Kgi, Kind, Month, Perspective, Workbook
-from kpireport.report import build_report
 
 
 def findings(workbook: Workbook, code: str | None = None) -> list[Finding]:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import SAMPLE_EN, SAMPLE_JA
 
-from kpireport.fonts import fontconfig
+from kpireport.presenting.fonts import fontconfig
 
 pytestmark = pytest.mark.skipif(fontconfig() is None, reason="fontconfig is not installed")
 

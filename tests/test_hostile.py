@@ -273,7 +273,7 @@ def test_zip_tricks_end_in_a_message(tmp_path: Path) -> None:
 
 
 def test_a_high_ratio_part_just_under_and_over_the_limit(tmp_path: Path) -> None:
-    from kpireport import xlsx
+    from kpireport.reading import xlsx
 
     under = 150 * (xlsx.RATIO_CHECK_BYTES // 150)  # highly compressible, but the part is not past 8 MiB
     ok = rezip(book(tmp_path, name="under.xlsx"), lambda n, d: None, {"xl/media/pad.bin": bytes(under - 1)})

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from kpireport.metrics import (
+from kpireport.computing.metrics import (
     aggregate,
     attainment,
     evaluate_kgi,

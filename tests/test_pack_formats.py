@@ -225,12 +225,12 @@ def test_workbook_text_never_becomes_a_formula(tmp_path: Path) -> None:
 
 def test_one_view_model_feeds_every_renderer() -> None:
     from kpireport.build import load_report
-    from kpireport.pack_pptx import render_pptx
-    from kpireport.pack_xlsx import render_xlsx
-    from kpireport.render import render_html
-    from kpireport.report import to_json
-    from kpireport.theme import DEFAULT_THEME
-    from kpireport.view import build_view
+    from kpireport.computing.report import to_json
+    from kpireport.presenting.deck import render_pptx
+    from kpireport.presenting.metrics_workbook import render_xlsx
+    from kpireport.presenting.pack_html import render_html
+    from kpireport.presenting.theme import DEFAULT_THEME
+    from kpireport.presenting.view import build_view
 
     report = load_report(SAMPLE_EN)
     view = build_view(report, today=dt.date(2026, 11, 24))

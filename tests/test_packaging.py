@@ -40,7 +40,7 @@ def test_installed_package_renders_outside_the_repository(wheel: Path, tmp_path:
     sample = REPO / "sample_workbooks" / "kpi-sample-en.xlsx"
     script = (
         "import kpireport, pathlib, sys\n"
-        "from kpireport.render import templates_root\n"
+        "from kpireport.presenting.pack_html import templates_root\n"
         "from kpireport.build import BuildOptions, build_pack\n"
         f"assert pathlib.Path(kpireport.__file__).is_relative_to({str(site)!r}), kpireport.__file__\n"
         f"assert str(templates_root()).startswith({str(site)!r}), templates_root()\n"

@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kpireport.build import BuildOptions, build_pack
+from kpireport.computing.metrics import attainment, period, rollup, status
 from kpireport.errors import WorkbookError
-from kpireport.metrics import attainment, period, rollup, status
 from kpireport.model import Aggregation, Direction, Month, Thresholds
 
 MONTH = Month(2026, 6)

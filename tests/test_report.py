@@ -9,9 +9,9 @@ import pytest
 from conftest import OCT, SAMPLE_EN, SAMPLE_JA, YEAR, book, kpi
 
 from kpireport.build import BuildOptions, build_pack
-from kpireport.metrics import required_pace
+from kpireport.computing.metrics import required_pace
+from kpireport.computing.report import build_report, to_json
 from kpireport.model import Aggregation, Kgi, Kind, Month
-from kpireport.report import build_report, to_json
 
 
 def test_required_pace_for_a_sum_kpi_and_its_kgi() -> None:

@@ -9,9 +9,9 @@ import openpyxl
 import pytest
 
 from kpireport.model import Locale, Thresholds
+from kpireport.reading.workbook import read_workbook
 from kpireport.scaffold import InitOptions, write_template
 from kpireport.schema import KGI_COLUMNS, KPI_COLUMNS, SETTINGS, SHEETS, is_total_label
-from kpireport.workbook import read_workbook
 
 
 @pytest.mark.parametrize("lang", ["en", "ja"])

@@ -13,11 +13,11 @@ from conftest import SAMPLE_EN, SAMPLE_JA
 from pypdf import PdfReader
 
 from kpireport.build import BuildOptions, build_pack
+from kpireport.delivering.mail import summary_body
 from kpireport.i18n import labels
-from kpireport.mail import summary_body
-from kpireport.render import render_html
-from kpireport.summary import Summary
-from kpireport.view import build_view
+from kpireport.presenting.pack_html import render_html
+from kpireport.presenting.summary import Summary
+from kpireport.presenting.view import build_view
 
 
 @pytest.fixture(scope="module", params=[("en", SAMPLE_EN), ("ja", SAMPLE_JA)], ids=["en", "ja"])

@@ -16,7 +16,7 @@ from kpireport.build import BuildOptions, build_pack
 from kpireport.cli import cli
 from kpireport.errors import ThemeError
 from kpireport.formatting import Formatter
-from kpireport.theme import example_theme, load_theme
+from kpireport.presenting.theme import example_theme, load_theme
 
 LOGO = b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>'
 

@@ -11,7 +11,7 @@ from conftest import Rows
 
 from kpireport.errors import WorkbookError
 from kpireport.model import Aggregation, Direction, Month
-from kpireport.workbook import read_workbook
+from kpireport.reading.workbook import read_workbook
 
 Make = Callable[..., Path]
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from kpireport import sheetscan
 from kpireport.errors import WorkbookError
-from kpireport.xlsx import XlsxFile, cell_name
+from kpireport.reading import sheetscan
+from kpireport.reading.xlsx import XlsxFile, cell_name
 
 
 @pytest.mark.parametrize(

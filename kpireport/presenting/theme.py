@@ -20,9 +20,9 @@ from markupsafe import Markup
 
 from kpireport.errors import ThemeError
 from kpireport.formatting import Formatter
-from kpireport.inputs import read_bounded
 from kpireport.model import Settings
-from kpireport.palette import BASE_COLORS, Palette, contrast_warnings
+from kpireport.presenting.palette import BASE_COLORS, Palette, contrast_warnings
+from kpireport.reading.inputs import read_bounded
 
 MAX_LOGO_BYTES = 2 * 1024 * 1024
 MAX_THEME_BYTES = 1024 * 1024

@@ -13,12 +13,12 @@ from rich.progress import Progress, TaskID
 from rich.table import Table
 
 from kpireport.batch import Outcome
+from kpireport.computing.drivers import shortfall
+from kpireport.computing.report import Report
 from kpireport.doctor import Check
-from kpireport.drivers import shortfall
 from kpireport.formatting import Formatter
 from kpireport.model import Workbook
 from kpireport.planning import Plan
-from kpireport.report import Report
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 STATE_STYLE = {"ok": "green", "missing": "bold red", "optional": "yellow", "info": "cyan"}

@@ -1,8 +1,8 @@
 """Template v1 (SPEC §2): sheet grids in, a :class:`~kpireport.model.Workbook` out.
 
 The layout itself (sheet and column names, aliases, settings) is data in :mod:`kpireport.schema`;
-tables are located by :mod:`kpireport.tables` and the monthly sheets read by
-:mod:`kpireport.series`. Every problem names its sheet and cell and says what to do; problems
+tables are located by :mod:`kpireport.reading.tables` and the monthly sheets read by
+:mod:`kpireport.reading.series`. Every problem names its sheet and cell and says what to do; problems
 are collected so the user can fix a whole sheet in one pass.
 """
 
@@ -35,6 +35,18 @@ from kpireport.model import (
     Thresholds,
     Workbook,
 )
+from kpireport.reading.series import read_series
+from kpireport.reading.tables import (
+    Problems,
+    Table,
+    find_table,
+    identified_rows,
+    month_in_range,
+    month_of,
+    text_of,
+    year_out_of_range,
+)
+from kpireport.reading.xlsx import CellValue, Grid, XlsxFile, cell_name
 from kpireport.schema import (
     COMMENT_COLUMNS,
     COMMENT_REQUIRED,
@@ -56,18 +68,6 @@ from kpireport.schema import (
     key_of,
     lookup,
 )
-from kpireport.series import read_series
-from kpireport.tables import (
-    Problems,
-    Table,
-    find_table,
-    identified_rows,
-    month_in_range,
-    month_of,
-    text_of,
-    year_out_of_range,
-)
-from kpireport.xlsx import CellValue, Grid, XlsxFile, cell_name
 
 E = TypeVar("E", bound=Enum)
 

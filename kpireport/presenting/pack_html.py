@@ -22,10 +22,10 @@ import jinja2
 import jinja2.loaders
 from jinja2.sandbox import SandboxedEnvironment
 
-from kpireport import engine
 from kpireport.errors import KpiReportError, RenderError
-from kpireport.inputs import read_bounded
-from kpireport.view import PackView
+from kpireport.presenting import engine
+from kpireport.presenting.view import PackView
+from kpireport.reading.inputs import read_bounded
 
 if TYPE_CHECKING:
     from weasyprint import URLFetcher
@@ -40,7 +40,7 @@ def templates_root() -> Traversable:
     packaged = resources.files("kpireport") / "templates"
     if packaged.is_dir():
         return packaged
-    return Path(__file__).resolve().parent.parent / "templates"
+    return Path(__file__).resolve().parents[2] / "templates"
 
 
 MAX_TEMPLATE_BYTES = 1024 * 1024

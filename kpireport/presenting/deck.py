@@ -24,9 +24,9 @@ from pptx.enum.text import PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Pt
 
-from kpireport.charts import WaterfallBar, waterfall_scale
-from kpireport.palette import BASE_COLORS, Palette
-from kpireport.view import BridgeView, KgiCard, KpiRow, PackView, TrendView
+from kpireport.presenting.charts import WaterfallBar, waterfall_scale
+from kpireport.presenting.palette import BASE_COLORS, Palette
+from kpireport.presenting.view import BridgeView, KgiCard, KpiRow, PackView, TrendView
 
 # Layout, in EMU (914,400 to the inch): a 13.333 × 7.5 inch (16:9) slide.
 WIDTH, HEIGHT = Emu(12_192_000), Emu(6_858_000)

@@ -1,7 +1,7 @@
 """Reading a sheet of the workbook as a table: its header row, the cells under each column,
 and the problems found on the way, each naming its sheet and cell.
 
-Shared by the sheet readers of :mod:`kpireport.workbook` and :mod:`kpireport.series`.
+Shared by the sheet readers of :mod:`kpireport.reading.workbook` and :mod:`kpireport.reading.series`.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 from kpireport.errors import WorkbookError, WorkbookErrors
 from kpireport.model import CellRef, Month, Skipped
+from kpireport.reading.xlsx import CellValue, Grid, cell_name
 from kpireport.schema import MAX_YEAR, MIN_YEAR, MONTH_NUMBERS, NAMED_MONTH, NUMERIC_MONTH, Column, key_of, lookup
-from kpireport.xlsx import CellValue, Grid, cell_name
 
 HEADER_SEARCH_ROWS = 10
 

@@ -23,8 +23,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from kpireport.formatting import Formatter
 from kpireport.model import STATUSES
-from kpireport.palette import Palette
-from kpireport.view import PackView
+from kpireport.presenting.palette import Palette
+from kpireport.presenting.view import PackView
 
 HEADER_FILL = "1F3A5F"
 MAX_SHEET_NAME = 31

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from conftest import SAMPLE_EN
 
-from kpireport import render
 from kpireport.build import BuildOptions, build_pack
+from kpireport.delivering.output import atomic_path
 from kpireport.errors import RenderError
-from kpireport.output import atomic_path
+from kpireport.presenting import pack_html as render
 
 
 @pytest.fixture

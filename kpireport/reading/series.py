@@ -13,9 +13,9 @@ import operator
 from array import array
 
 from kpireport.model import CellIssue, CellRef, Month, MonthValues, Series, SheetLayout, Skipped
+from kpireport.reading.tables import Problems, month_in_range, month_of, non_empty_rows, text_of, year_out_of_range
+from kpireport.reading.xlsx import Grid, cell_name
 from kpireport.schema import MAX_MAGNITUDE, is_total_label
-from kpireport.tables import Problems, month_in_range, month_of, non_empty_rows, text_of, year_out_of_range
-from kpireport.xlsx import Grid, cell_name
 
 # What calamine gives for a cell of a numbers sheet that needs no second look: a number, or
 # "" for a blank (any other text is checked cell by cell).

@@ -32,9 +32,9 @@ from markupsafe import escape
 from kpireport.errors import DeliveryError, KpiReportError
 from kpireport.formatting import Formatter
 from kpireport.i18n import labels
-from kpireport.inputs import read_bounded
 from kpireport.model import Locale, Month
-from kpireport.summary import Summary
+from kpireport.presenting.summary import Summary
+from kpireport.reading.inputs import read_bounded
 
 SMTP_URL = "KPIREPORT_SMTP_URL"
 SMTP_PASSWORD = "KPIREPORT_SMTP_PASSWORD"

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from kpireport.model import Status
-from kpireport.palette import DEFAULT_PALETTE, Palette
+from kpireport.presenting.palette import DEFAULT_PALETTE, Palette
 
 
 def _figure(css: str, width: float, height: float, body: str, label: str, attributes: str = "") -> Markup:

@@ -8,7 +8,7 @@ from pathlib import Path
 from rich.console import Console
 
 from kpireport.batch import Outcome
-from kpireport.present import print_summary, safe_text
+from kpireport.terminal import print_summary, safe_text
 
 
 def test_the_batch_summary_fits_an_80_column_terminal() -> None:

@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from kpireport import engine
 from kpireport.errors import FontError
+from kpireport.presenting import engine
 
 # What to install where a language has no font (Debian's package names, as the README's
 # set-up uses); a theme may also name an installed font that covers the language.

@@ -25,8 +25,8 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as parse_xml_safely
 
 from kpireport.errors import WorkbookError
-from kpireport.inputs import open_checked
-from kpireport.sheetscan import ProblemKind, ScanError, SheetScan, check_prolog, scan_sheet
+from kpireport.reading.inputs import open_checked
+from kpireport.reading.sheetscan import ProblemKind, ScanError, SheetScan, check_prolog, scan_sheet
 
 CellValue = str | float | int | bool | dt.date | dt.datetime | dt.time | dt.timedelta | None
 

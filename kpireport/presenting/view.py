@@ -10,7 +10,14 @@ from typing import Any
 
 from markupsafe import Markup
 
-from kpireport.charts import (
+from kpireport.computing.drivers import DriverAnalysis
+from kpireport.computing.findings import SEVERITIES, Finding
+from kpireport.computing.metrics import KgiResult, KpiResult, Pace
+from kpireport.computing.report import Report
+from kpireport.formatting import DASH, Formatter
+from kpireport.i18n import labels, message
+from kpireport.model import Direction, Kgi, Kpi, Perspective, Status
+from kpireport.presenting.charts import (
     TreeKgi,
     TreeKpi,
     TrendLines,
@@ -20,15 +27,8 @@ from kpireport.charts import (
     trend_panel,
     waterfall,
 )
-from kpireport.drivers import DriverAnalysis
-from kpireport.findings import SEVERITIES, Finding
-from kpireport.formatting import DASH, Formatter
-from kpireport.i18n import labels, message
-from kpireport.metrics import KgiResult, KpiResult, Pace
-from kpireport.model import Direction, Kgi, Kpi, Perspective, Status
-from kpireport.palette import STATUS_CLASS, Palette
-from kpireport.report import Report
-from kpireport.summary import (
+from kpireport.presenting.palette import STATUS_CLASS, Palette
+from kpireport.presenting.summary import (
     StatusCount,
     Summary,
     describe_kgi,
@@ -39,7 +39,7 @@ from kpireport.summary import (
     pack_summary,
     status_counts,
 )
-from kpireport.theme import DEFAULT_THEME, Theme
+from kpireport.presenting.theme import DEFAULT_THEME, Theme
 
 TRENDS_PER_PAGE = 8
 

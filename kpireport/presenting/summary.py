@@ -14,14 +14,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from kpireport.findings import MAX_NAME_CHARS
+from kpireport.computing.findings import MAX_NAME_CHARS
+from kpireport.computing.metrics import KgiResult, KpiResult
+from kpireport.computing.report import Report
 from kpireport.formatting import Formatter
 from kpireport.i18n import labels, message
-from kpireport.metrics import KgiResult, KpiResult
 from kpireport.model import STATUSES, Kpi, Locale, Month, Status
-from kpireport.palette import STATUS_CLASS
-from kpireport.report import Report
-from kpireport.theme import DEFAULT_THEME, Theme
+from kpireport.presenting.palette import STATUS_CLASS
+from kpireport.presenting.theme import DEFAULT_THEME, Theme
 
 MOVERS_SHOWN = 5
 MAX_TEXT_CHARS = 2_000

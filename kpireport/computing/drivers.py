@@ -15,8 +15,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from kpireport.computing.metrics import MONTHS_IN_YEAR, excel_round, months_between
 from kpireport.formula import Formula
-from kpireport.metrics import MONTHS_IN_YEAR, excel_round, months_between
 from kpireport.model import EMPTY_SERIES, Direction, Kgi, Month, Series
 
 # SPEC §3a: a DRIVER finding when the implied value differs from the KGI target by more.

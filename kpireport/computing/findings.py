@@ -12,10 +12,10 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from kpireport.drivers import DriverAnalysis, drivers_disagree, shortfall
+from kpireport.computing.drivers import DriverAnalysis, drivers_disagree, shortfall
+from kpireport.computing.metrics import KgiResult, KpiResult, fiscal_year_months, months_between
 from kpireport.formatting import Formatter
 from kpireport.i18n import message
-from kpireport.metrics import KgiResult, KpiResult, fiscal_year_months, months_between
 from kpireport.model import Aggregation, CellRef, Direction, Kgi, Kind, Kpi, Locale, Month, Perspective, Workbook
 
 Severity = Literal["error", "warning", "info"]

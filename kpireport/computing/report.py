@@ -7,10 +7,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from kpireport.drivers import DriverAnalysis, analyse
-from kpireport.errors import KpiReportError, WorkbookError
-from kpireport.findings import Finding, review
-from kpireport.metrics import (
+from kpireport.computing.drivers import DriverAnalysis, analyse
+from kpireport.computing.findings import Finding, review
+from kpireport.computing.metrics import (
     KgiResult,
     KpiResult,
     MonthOverMonth,
@@ -25,6 +24,7 @@ from kpireport.metrics import (
     kpi_pace,
     quarter_row,
 )
+from kpireport.errors import KpiReportError, WorkbookError
 from kpireport.model import Comment, Direction, Month, Workbook
 
 SCHEMA = "kpireport/v1"

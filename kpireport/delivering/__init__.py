@@ -1,0 +1,1 @@
+"""Delivering: outputs written whole or not at all, and e-mailed."""

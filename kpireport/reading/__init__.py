@@ -1,0 +1,1 @@
+"""Reading: a workbook file, checked as hostile, into the typed domain model."""
