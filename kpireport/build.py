@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import glob
 import hashlib
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kpireport.computing.report import Report, build_report, to_json
 from kpireport.delivering.output import write_set
-from kpireport.errors import WorkbookError, WorkbookErrors
+from kpireport.errors import KpiReportError, WorkbookError, WorkbookErrors
 from kpireport.model import Locale, Month, Workbook
 from kpireport.presenting.summary import pack_summary
 from kpireport.presenting.theme import DEFAULT_THEME, Theme
@@ -36,6 +38,8 @@ class BuildOptions:
     theme: Theme = DEFAULT_THEME
     audit: bool = False
     """Attach the workbook to the PDF (PDF/A-3b) and print its SHA-256 on the last page."""
+    since: Path | None = None
+    """The previous pack's JSON to compare with (SPEC §7); else the latest earlier one in out_dir."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,50 @@ def output_path(workbook: Path, report: Report, out_dir: Path, fmt: str) -> Path
     return out_dir / f"{workbook.stem}-{report.month}.{fmt}"
 
 
+_PACK_JSON = re.compile(r"^(?P<stem>.+)-(?P<month>\d{4}-\d{2})\.json$")
+
+
+def previous_pack(path: Path, month: Month, options: BuildOptions) -> Path | None:
+    """``--since``, else the pack JSON of the same workbook stem for the latest month before
+    ``month`` in the output folder (SPEC §7)."""
+    if options.since is not None:
+        return options.since
+    earlier: list[tuple[Month, Path]] = []
+    try:
+        candidates = list(options.out_dir.glob(f"{glob.escape(path.stem)}-*.json"))
+    except OSError:
+        return None
+    for candidate in candidates:
+        match = _PACK_JSON.match(candidate.name)
+        if match is None or match.group("stem") != path.stem:
+            continue
+        try:
+            found = Month.parse(match.group("month"))
+        except ValueError:
+            continue
+        if found < month:
+            earlier.append((found, candidate))
+    return max(earlier)[1] if earlier else None
+
+
+def _compared(report: Report, previous: Path | None) -> Report:
+    """The report with what changed since ``previous``; a previous JSON that is broken or not
+    a kpireport pack is a warning, never a failure."""
+    if previous is None:
+        return report
+    from kpireport.computing.changes import compare
+    from kpireport.computing.report import with_changes
+    from kpireport.delivering.mail import load_pack_json
+
+    try:
+        data = load_pack_json(previous)
+    except KpiReportError as error:
+        warning = f"the previous pack cannot be compared ({error}); no changes are listed."
+        workbook = dataclasses.replace(report.workbook, warnings=(*report.workbook.warnings, warning))
+        return dataclasses.replace(report, workbook=workbook)
+    return with_changes(report, compare(data, report.workbook))
+
+
 def build_pack(path: Path, options: BuildOptions) -> BuildResult:
     workbook = read_workbook(path)
     # Text in a number cell would silently become "no data"; a pack must not hide it (SPEC §6).
@@ -69,6 +117,7 @@ def build_pack(path: Path, options: BuildOptions) -> BuildResult:
     if bad_cells:
         raise bad_cells[0] if len(bad_cells) == 1 else WorkbookErrors(bad_cells)
     report = build_report(_in_language(workbook, options.lang), options.month, quarterly=options.quarterly)
+    report = _compared(report, previous_pack(path, report.month, options))
     if "pdf" in options.formats:
         from kpireport.presenting.fonts import require_fonts
 

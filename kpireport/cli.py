@@ -269,6 +269,11 @@ def _deliver(
 )
 @click.option("--theme", "theme_path", type=click.Path(dir_okay=False, path_type=Path), help="Brand theme (TOML).")
 @click.option("--audit", is_flag=True, help="Attach the workbook to the PDF (PDF/A-3b) and print its SHA-256.")
+@click.option(
+    "--since",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The previous pack's JSON to list changes against (default: the latest earlier one in the output folder).",
+)
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=1, show_default=True, help="Workbooks built at once.")
 @click.option(
     "--email-to", multiple=True, help="Send each pack to this address (repeatable); SMTP from the environment."
@@ -291,6 +296,7 @@ def build(
     quarterly: bool,
     theme_path: Path | None,
     audit: bool,
+    since: Path | None,
     jobs: int,
     email_to: tuple[str, ...],
     email_cc: tuple[str, ...],
@@ -325,6 +331,7 @@ def build(
             quarterly=quarterly,
             theme=load_theme(theme_path) if theme_path else DEFAULT_THEME,
             audit=audit,
+            since=since,
         )
         _warn(options.theme.warnings)
         paths = expand(workbooks)

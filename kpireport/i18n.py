@@ -246,6 +246,14 @@ MESSAGES: dict[str, dict[Locale, str]] = {
         "en": "{first} – {last}: planned {planned}, actual {actual}",
         "ja": "{first}〜{last}：計画 {planned}、実績 {actual}",
     },
+    "restated.message": {
+        "en": "{department} · {name} · {month} {field} restated {before} → {after}.",
+        "ja": "{department}・{name}・{month}の{field}が修正されました：{before} → {after}。",
+    },
+    "restated.suggestion": {
+        "en": "Check that the change to a month already reported is intended, and say why in the Comments sheet.",
+        "ja": "報告済みの月の数値変更が意図したものか確認し、理由をコメントシートに記入してください。",
+    },
     "kpi_alt": {
         "en": "{name}: {actual} in {month} against a target of {target}",
         "ja": "{name}：{month}の実績 {actual}、目標 {target}",
@@ -341,6 +349,12 @@ LABELS: dict[str, dict[Locale, str]] = {
     "month": {"en": "Month", "ja": "月"},
     "tree": {"en": "KGI → KPI tree", "ja": "KGI→KPI ツリー"},
     "formula": {"en": "Formula", "ja": "計算式"},
+    "changes": {"en": "Changes since the last pack", "ja": "前回資料からの変更"},
+    "changes_since": {"en": "Compared with the pack for {month}.", "ja": "{month}の資料と比較しています。"},
+    "kpis_added": {"en": "KPIs added", "ja": "追加された KPI"},
+    "kpis_removed": {"en": "KPIs removed", "ja": "削除された KPI"},
+    "field.actual": {"en": "actual", "ja": "実績"},
+    "field.target": {"en": "target", "ja": "目標"},
     "bridges": {"en": "What drives the goals", "ja": "KGI の要因分析"},
     "planned": {"en": "Planned", "ja": "計画"},
     "effect": {"en": "Effect", "ja": "影響額"},

@@ -154,6 +154,7 @@ def test_json_has_exactly_the_spec_keys(packs: dict[str, dict[str, Path]]) -> No
         "locale",
         "kpis",
         "kgis",
+        "changes",
         "findings",
         "summary",
     }

@@ -12,10 +12,11 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from kpireport.computing.changes import Changes
 from kpireport.computing.drivers import DriverAnalysis, drivers_disagree, shortfall
 from kpireport.computing.metrics import KgiResult, KpiResult, fiscal_year_months, months_between
 from kpireport.formatting import Formatter
-from kpireport.i18n import message
+from kpireport.i18n import labels, message
 from kpireport.model import Aggregation, CellRef, Direction, Kgi, Kind, Kpi, Locale, Month, Perspective, Workbook
 
 Severity = Literal["error", "warning", "info"]
@@ -348,6 +349,35 @@ def direction(review: ReviewInput) -> Iterator[Finding]:
     for kpi in review.workbook.kpis:
         if kpi.direction is Direction.HIGHER and LESS_IS_BETTER_WORDS.search(kpi.name):
             yield _finding(review, "DIRECTION", "warning", "direction", kpi=kpi.id, where=kpi.source, name=kpi.name)
+
+
+def restated(workbook: Workbook, changes: Changes) -> list[Finding]:
+    """SPEC §7: a RESTATED warning for each earlier month's actual or target that changed
+    since the previous pack."""
+    settings = workbook.settings
+    formatter = Formatter(settings.locale, settings.currency)
+    review = ReviewInput(workbook, Month.parse(changes.since), (), (), {})
+    kpis = {kpi.id: kpi for kpi in workbook.kpis}
+    found = []
+    for change in changes.values:
+        kpi = kpis[change.kpi]
+        found.append(
+            _finding(
+                review,
+                "RESTATED",
+                "warning",
+                "restated",
+                kpi=kpi.id,
+                where=kpi.source,
+                department=kpi.department,
+                name=kpi.name,
+                month=formatter.month(change.month),
+                field=labels(review.locale)[f"field.{change.field}"],
+                before=formatter.value(change.before, kpi.unit),
+                after=formatter.value(change.after, kpi.unit),
+            )
+        )
+    return found
 
 
 RULES: tuple[Rule, ...] = (

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from kpireport.computing.changes import Changes
 from kpireport.computing.drivers import DriverAnalysis, analyse
-from kpireport.computing.findings import Finding, review
+from kpireport.computing.findings import SEVERITIES, Finding, restated, review
 from kpireport.computing.metrics import (
     KgiResult,
     KpiResult,
@@ -43,6 +45,8 @@ class Report:
     """The quarterly review, when the month closes a fiscal quarter or it was asked for."""
     drivers: Mapping[str, DriverAnalysis] = field(default_factory=dict)
     """KGI id → its driver tree's implied value and bridge, for each KGI with a formula."""
+    changes: Changes | None = None
+    """What changed since the previous pack (SPEC §7), when there is one."""
 
     def comments_for(self, kpi_id: str) -> list[Comment]:
         return [c for c in self.workbook.comments if c.kpi == kpi_id and c.month == self.month]
@@ -139,6 +143,13 @@ def build_report(
         quarterly=quarter,
         drivers=drivers,
     )
+
+
+def with_changes(report: Report, changes: Changes) -> Report:
+    """The report with SPEC §7's changes since the previous pack and their RESTATED findings."""
+    found = [*report.findings, *restated(report.workbook, changes)]
+    order = {severity: index for index, severity in enumerate(SEVERITIES)}
+    return dataclasses.replace(report, changes=changes, findings=tuple(sorted(found, key=lambda f: order[f.severity])))
 
 
 def _period(p: Period) -> dict[str, Any]:
@@ -246,5 +257,6 @@ def to_json(report: Report, *, company: str | None = None) -> dict[str, Any]:
             }
             for k in report.kgis
         ],
+        "changes": [c.as_json() for c in report.changes.values] if report.changes else [],
         "findings": [f.as_json() for f in report.findings],
     }

@@ -16,7 +16,7 @@ from kpireport.computing.metrics import KgiResult, KpiResult, Pace
 from kpireport.computing.report import Report
 from kpireport.formatting import DASH, Formatter
 from kpireport.i18n import labels, message
-from kpireport.model import Direction, Kgi, Kpi, Perspective, Status
+from kpireport.model import Direction, Kgi, Kpi, Month, Perspective, Status
 from kpireport.presenting.charts import (
     TreeKgi,
     TreeKpi,
@@ -158,6 +158,16 @@ class BridgeView:
 
 
 @dataclass(frozen=True)
+class ChangesView:
+    """SPEC §7 on one page: what changed since the previous pack."""
+
+    since: str
+    lines: tuple[str, ...]
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class TreeView:
     svg: Markup
     formula: str
@@ -252,6 +262,7 @@ class PackView:
     actions: tuple[ActionRow, ...]
     trees: tuple[TreeView, ...]
     bridges: tuple[BridgeView, ...]
+    changes: ChangesView | None
     trend_pages: tuple[TrendPage, ...]
     scorecard: tuple[ScorecardRow, ...]
     quarterly: QuarterlyView | None
@@ -562,6 +573,20 @@ def _bridge(
     )
 
 
+def _changes(report: Report, fmt: Formatter, text: dict[str, str]) -> ChangesView | None:
+    """The page lists the RESTATED findings' sentences, so the page and the findings say the same."""
+    changes = report.changes
+    if changes is None or not (changes.values or changes.added or changes.removed):
+        return None
+    names = {r.kpi.id: r.kpi.name for r in report.kpis}
+    return ChangesView(
+        since=text["changes_since"].format(month=fmt.month(Month.parse(changes.since))),
+        lines=tuple(f.message for f in report.findings if f.code == "RESTATED"),
+        added=tuple(f"{kpi} {names.get(kpi, '')}".strip() for kpi in changes.added),
+        removed=tuple(f"{kpi} {changes.removed_names.get(kpi, '')}".strip() for kpi in changes.removed),
+    )
+
+
 def _scorecard(report: Report, text: dict[str, str]) -> tuple[ScorecardRow, ...]:
     if not any(r.kpi.perspective for r in report.kpis):
         return ()
@@ -663,6 +688,7 @@ def build_view(
         actions=_actions(report, fmt, text),
         trees=_trees(report, fmt, text, palette, theme.font_stack(settings.locale)),
         bridges=_bridges(report, fmt, text, palette, theme.font_stack(settings.locale)),
+        changes=_changes(report, fmt, text),
         trend_pages=_trends(report, fmt, text, palette, theme.font_stack(settings.locale)),
         scorecard=_scorecard(report, text),
         quarterly=_quarterly(report, fmt, text),
