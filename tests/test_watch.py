@@ -155,3 +155,28 @@ def test_a_restarted_watch_does_not_build_again_what_it_built(tmp_path: Path) ->
         stop.set()
         thread.join(timeout=WAIT_SECONDS)
     assert [o.workbook.name for o in outcomes] == ["new.xlsx"]
+
+
+def test_the_watch_builds_the_deck_and_the_metrics_workbook(tmp_path: Path) -> None:
+    from kpireport.batch import Outcome
+    from kpireport.build import BuildOptions
+    from kpireport.watch import watch
+
+    inbox, outbox = tmp_path / "inbox", tmp_path / "outbox"
+    inbox.mkdir()
+    shutil.copy(SAMPLE_EN, inbox / "board.xlsx")
+    outcomes: list[Outcome] = []
+    stop = threading.Event()
+    options = BuildOptions(out_dir=outbox, formats=("pptx", "xlsx"))
+    thread = threading.Thread(
+        target=watch, args=(inbox, options, outcomes.append), kwargs={"settle": 0.2, "stop": stop.is_set}
+    )
+    thread.start()
+    try:
+        assert _wait_for(outbox / "board-2026-10.xlsx", seconds=60), [o.error for o in outcomes]
+        time.sleep(0.3)
+    finally:
+        stop.set()
+        thread.join(timeout=WAIT_SECONDS)
+    assert sorted(p.name for p in outbox.iterdir()) == ["board-2026-10.pptx", "board-2026-10.xlsx"]
+    assert [o.ok for o in outcomes] == [True]
