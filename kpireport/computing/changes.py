@@ -72,12 +72,14 @@ def compare(previous: Mapping[str, Any], workbook: Workbook) -> Changes:
                 after = excel_round(now.get(month))
                 if before != after:
                     values.append(Change(kpi_id, month, field, before, after))
+    removed = tuple(k for k in before_kpis if k not in set(now_ids))
+    order = {kpi: index for index, kpi in enumerate(now_ids)}
     return Changes(
         since=str(since),
-        values=tuple(sorted(values, key=lambda c: (now_ids.index(c.kpi), c.month, c.field))),
+        values=tuple(sorted(values, key=lambda c: (order[c.kpi], c.month, c.field))),
         added=tuple(k for k in now_ids if k not in before_kpis),
-        removed=tuple(k for k in before_kpis if k not in set(now_ids)),
-        removed_names={k: str(v.get("name", "")) for k, v in before_kpis.items() if k not in set(now_ids)},
+        removed=removed,
+        removed_names={k: str(before_kpis[k].get("name", "")) for k in removed},
     )
 
 

@@ -108,13 +108,17 @@ class _Deck:
         return slide
 
     def table(self, slide: Any, header: Sequence[str], rows: Sequence[Sequence[str]], top: int, widths: Sequence[float],
-              fills: Sequence[dict[int, str]] | None = None, numeric: Sequence[int] = ()) -> Any:  # fmt: skip
+              fills: Sequence[dict[int, str]] | None = None, numeric: Sequence[int] = (),
+              inks: Sequence[dict[int, str]] | None = None, left: int = MARGIN,
+              width: int = BODY_WIDTH) -> Any:  # fmt: skip
+        """A native table: a header row in the theme's colour, then ``rows``; ``fills`` gives a
+        row's cells a status colour (white bold text), ``inks`` a text colour."""
         height = Emu(330_000 * (len(rows) + 1))
-        shape = slide.shapes.add_table(len(rows) + 1, len(header), MARGIN, Emu(top), BODY_WIDTH, height)
+        shape = slide.shapes.add_table(len(rows) + 1, len(header), Emu(left), Emu(top), Emu(width), height)
         table = shape.table
         total = sum(widths)
         for col, share in enumerate(widths):
-            table.columns[col].width = Emu(int(BODY_WIDTH * share / total))
+            table.columns[col].width = Emu(int(width * share / total))
         for r, values in enumerate([list(header), *[list(v) for v in rows]]):
             for c, value in enumerate(values):
                 cell = table.cell(r, c)
@@ -124,6 +128,7 @@ class _Deck:
                 run = paragraph.add_run()
                 run.text = value
                 fill = fills[r - 1].get(c) if fills and r else None
+                ink = inks[r - 1].get(c) if inks and r else None
                 if r == 0:
                     self.style(run, 10, bold=True, colour="#FFFFFF")
                     cell.fill.solid()
@@ -133,7 +138,7 @@ class _Deck:
                     cell.fill.solid()
                     cell.fill.fore_color.rgb = _rgb(fill)
                 else:
-                    self.style(run, 10)
+                    self.style(run, 10, colour=ink or BASE_COLORS["ink"])
                     cell.fill.solid()
                     cell.fill.fore_color.rgb = _rgb("#FFFFFF" if r % 2 else BASE_COLORS["band"])
         return shape
@@ -170,8 +175,7 @@ class _Deck:
                 self.status_boxes(slide)
                 top = BODY_TOP + 950_000
             if part:
-                states = {"st-green": self.palette.green, "st-red": self.palette.red}
-                fills = [{5: states.get(c.state_css, self.palette.none)} for c in part]
+                fills = [{5: self.palette.status(c.status)} for c in part]
                 self.table(slide, [t["kgi"], t["actual"], t["target"], t["progress"], t["expected"], t["status"],
                                    t["outlook"]], [_kgi_row(c) for c in part], top, [3, 2, 2, 1.2, 1.2, 1.3, 4], fills,
                            numeric=(1, 2, 3, 4))  # fmt: skip
@@ -239,20 +243,10 @@ class _Deck:
         chart.has_legend = False
         self.chart_text(chart)
         self.describe(frame, bridge.sentence + " " + bridge.span)
-        rows = [[row.name, row.effect] for row in bridge.rows]
-        tones = [self.palette.green if row.tone == "good" else self.palette.red for row in bridge.rows]
-        table = slide.shapes.add_table(len(rows) + 1, 2, MARGIN + Emu(int(BODY_WIDTH * 0.65)), BODY_TOP + Emu(700_000),
-                                       Emu(int(BODY_WIDTH * 0.35)), Emu(330_000 * (len(rows) + 1))).table  # fmt: skip
-        for r, texts in enumerate([[self.t["kpi"], self.t["effect"]], *rows]):
-            for c, value in enumerate(texts):
-                cell = table.cell(r, c)
-                run = cell.text_frame.paragraphs[0].add_run()
-                run.text = value
-                ink = "#FFFFFF" if r == 0 else tones[r - 1] if c == 1 else BASE_COLORS["ink"]
-                self.style(run, 10, bold=r == 0, colour=ink)
-                if r == 0:
-                    cell.fill.solid()
-                    cell.fill.fore_color.rgb = _rgb(self.palette.line)
+        inks = [{1: self.palette.green if row.tone == "good" else self.palette.red} for row in bridge.rows]
+        self.table(slide, [self.t["kpi"], self.t["effect"]], [[row.name, row.effect] for row in bridge.rows],
+                   BODY_TOP + 700_000, [2, 1], numeric=(1,), inks=inks, left=MARGIN + int(BODY_WIDTH * 0.65),
+                   width=int(BODY_WIDTH * 0.35))  # fmt: skip
 
     def department_slides(self) -> None:
         t = self.t
@@ -281,8 +275,7 @@ class _Deck:
                 self.trend_chart(slide, trend, left, top, half_w, half_h)
 
     def trend_chart(self, slide: Any, trend: TrendView, left: int, top: int, width: int, height: int) -> None:
-        fmt = "0.0%" if trend.unit == "percent" else "#,##0"
-        data = _CHART_DATA(number_format=fmt)
+        data = _CHART_DATA(number_format=trend.number_format)
         data.categories = list(trend.months)
         t = self.t
         for name, values in ((t["legend_actual"], trend.actual), (t["legend_target"], trend.target),
@@ -299,7 +292,7 @@ class _Deck:
         chart.has_legend = True
         chart.legend.position = XL_LEGEND_POSITION.BOTTOM
         chart.legend.include_in_layout = False
-        chart.value_axis.tick_labels.number_format = fmt
+        chart.value_axis.tick_labels.number_format = trend.number_format
         chart.value_axis.tick_labels.number_format_is_linked = False
         for line, colour in zip(
             chart.plots[0].series, (self.palette.line, self.palette.target, "#B9C0CA"), strict=True

@@ -24,6 +24,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from kpireport.formatting import Formatter
 from kpireport.model import STATUSES
 from kpireport.presenting.palette import Palette
+from kpireport.presenting.summary import kgi_state
 from kpireport.presenting.view import PackView
 
 HEADER_FILL = "1F3A5F"
@@ -100,8 +101,8 @@ def _kpi_sheet(sheet: Worksheet, view: PackView, data: Mapping[str, Any], fmt: F
     last = sheet.max_row
     # Status colours as rules on the cell's text, so a re-sorted or filtered sheet keeps them.
     status_column = get_column_letter(7)
-    colours = {"green": palette.green, "amber": palette.amber, "red": palette.red, "no_data": palette.none}
-    for status, colour in colours.items():
+    for status in STATUSES:
+        colour = palette.status(status)
         sheet.conditional_formatting.add(
             f"{status_column}2:{status_column}{max(last, 2)}",
             CellIsRule(
@@ -128,7 +129,7 @@ def _kgi_sheet(sheet: Worksheet, view: PackView, data: Mapping[str, Any]) -> Non
     ]  # fmt: skip
     _header(sheet, [c for c, _ in columns], [w for _, w in columns])
     for kgi in data["kgis"]:
-        state = t["unknown"] if kgi["on_track"] is None else t["on_track"] if kgi["on_track"] else t["off_track"]
+        state = kgi_state(kgi["on_track"], t)[0]
         drivers = kgi.get("drivers") or {}
         sheet.append([
             kgi["id"], kgi["name"], kgi["target"], kgi["actual"], kgi["progress"],
@@ -173,11 +174,11 @@ def _trends_sheet(sheet: Worksheet, view: PackView, fmt: Formatter, palette: Pal
                 sheet.cell(row=row + offset, column=1, value=name)
                 for col, value in enumerate(values, start=2):
                     cell = sheet.cell(row=row + offset, column=col, value=value)
-                    cell.number_format = fmt.excel_format(trend.unit)
+                    cell.number_format = trend.number_format
             chart = LineChart()
             chart.title = trend.name
             chart.height, chart.width = 7.0, 14.0
-            chart.y_axis.number_format = fmt.excel_format(trend.unit)
+            chart.y_axis.number_format = trend.number_format
             chart.y_axis.delete = False
             chart.x_axis.delete = False
             last_col = len(trend.months) + 1

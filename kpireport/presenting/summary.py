@@ -98,11 +98,15 @@ class Summary:
         )
 
 
+def kgi_status(on_track: bool | None) -> Status:
+    """A KGI's state as a status colour: green on track, red off track, no_data unknown."""
+    return "no_data" if on_track is None else "green" if on_track else "red"
+
+
 def kgi_state(on_track: bool | None, text: Mapping[str, str]) -> tuple[str, str]:
-    """The words and the colour of a KGI's state."""
-    if on_track is None:
-        return text["unknown"], "st-none"
-    return (text["on_track"], "st-green") if on_track else (text["off_track"], "st-red")
+    """The words and the colour class of a KGI's state."""
+    words = text["unknown"] if on_track is None else text["on_track"] if on_track else text["off_track"]
+    return words, STATUS_CLASS[kgi_status(on_track)]
 
 
 def status_counts(statuses: Sequence[Status], text: Mapping[str, str]) -> tuple[StatusCount, ...]:

@@ -35,6 +35,7 @@ from kpireport.presenting.summary import (
     describe_kpi,
     displayed,
     kgi_state,
+    kgi_status,
     movement_arrow,
     pack_summary,
     status_counts,
@@ -93,6 +94,8 @@ class TrendView:
     alt: str = ""
     """The chart in words (its SVG title, and a deck's chart description)."""
     unit: str = "number"
+    number_format: str = "#,##0.##"
+    """How a spreadsheet or a deck's chart shows its values (12.5%, ¥1,234)."""
     months: tuple[str, ...] = ()
     """The fiscal year's months, short (Apr, 4月), for charts drawn by other renderers."""
     actual: tuple[float | None, ...] = ()
@@ -128,6 +131,8 @@ class KgiCard:
     deadline: str
     state: str
     state_css: str
+    status: Status
+    """The state as a status colour (green on track, red off, no_data unknown)."""
     bar: Markup
     pace: str
     landing: str
@@ -348,6 +353,7 @@ def _trends(report: Report, fmt: Formatter, text: dict[str, str], palette: Palet
                     chart,
                     alt,
                     result.kpi.unit,
+                    fmt.excel_format(result.kpi.unit),
                     tuple(fmt.short_month(m) for m in series.months),
                     series.actual,
                     series.target,
@@ -377,31 +383,32 @@ def _pace_text(pace: Pace | None, unit: str, fmt: Formatter) -> str:
     )
 
 
-def _kgi_unit(kgi: Kgi, measured_unit: str) -> tuple[str, str]:
+def _kgi_units(kgi: Kgi, measured_unit: str, fmt: Formatter) -> _Units:
     """How a KGI's figures are formatted: its own unit where it is one of SPEC's, else its
     measured KPI's, with a free label (customers, 社) written after the figure."""
     unit = kgi.unit if kgi.unit in {"currency", "percent", "number"} else measured_unit
     suffix = "" if kgi.unit in {"currency", "percent", "number", ""} else f" {kgi.unit}"
-    return unit, suffix
+    return _Units(fmt, unit, suffix)
 
 
 def _kgi_card(
     result: KgiResult, measured_unit: str, pace: Pace | None, fmt: Formatter, text: dict[str, str], palette: Palette
 ) -> KgiCard:
     kgi = result.kgi
-    unit, suffix = _kgi_unit(kgi, measured_unit)
+    units = _kgi_units(kgi, measured_unit, fmt)
     state, css = kgi_state(result.on_track, text)
     return KgiCard(
         id=kgi.id,
         name=kgi.name,
         owner=kgi.owner,
-        target=fmt.value(kgi.target, unit) + suffix,
-        actual=fmt.value(result.actual, unit) + (suffix if result.actual is not None else ""),
+        target=units.full(kgi.target),
+        actual=units.full(result.actual) if result.actual is not None else DASH,
         progress=fmt.percent(result.progress),
         expected=fmt.percent(result.expected_progress),
         deadline=fmt.date(kgi.deadline) if kgi.deadline else DASH,
         state=state,
         state_css=css,
+        status=kgi_status(result.on_track),
         bar=progress_bar(
             result.progress,
             result.expected_progress,
@@ -409,17 +416,18 @@ def _kgi_card(
             label=describe_kgi(result, fmt),
             palette=palette,
         ),
-        pace=_pace_text(pace, unit, fmt),
-        landing=_landing(result, unit, suffix, fmt, text),
+        pace=_pace_text(pace, units.unit, fmt),
+        landing=_landing(result, units, text),
     )
 
 
-def _landing(result: KgiResult, unit: str, suffix: str, fmt: Formatter, text: dict[str, str]) -> str:
+def _landing(result: KgiResult, units: _Units, text: dict[str, str]) -> str:
     if result.projected is None or result.outlook is None:
         return ""
+    percent = units.fmt.percent
     return (
-        f"{text['run_rate']} {fmt.value(result.projected, unit)}{suffix} ({fmt.percent(result.projected_progress)}) · "
-        f"{text['outlook']} {fmt.value(result.outlook, unit)}{suffix} ({fmt.percent(result.outlook_progress)})"
+        f"{text['run_rate']} {units.full(result.projected)} ({percent(result.projected_progress)}) · "
+        f"{text['outlook']} {units.full(result.outlook)} ({percent(result.outlook_progress)})"
     )
 
 
@@ -491,8 +499,8 @@ def _bridges(
         analysis = report.drivers.get(k.kgi.id)
         if analysis is not None:
             measured = kpis.get(k.kgi.measured_by or "")
-            unit, suffix = _kgi_unit(k.kgi, measured.unit if measured else "number")
-            views.append(_bridge(report, k.kgi, analysis, kpis, _Units(fmt, unit, suffix), text, palette, font))
+            units = _kgi_units(k.kgi, measured.unit if measured else "number", fmt)
+            views.append(_bridge(report, k.kgi, analysis, kpis, units, text, palette, font))
     return tuple(views)
 
 
@@ -504,7 +512,7 @@ class _Units:
     unit: str
     suffix: str
 
-    def full(self, value: float) -> str:
+    def full(self, value: float | None) -> str:
         return self.fmt.value(value, self.unit) + self.suffix
 
     def signed(self, value: float) -> str:
