@@ -252,3 +252,26 @@ def test_one_view_model_feeds_every_renderer() -> None:
     for department in view.departments:
         for row in department.rows:
             assert row.actual in deck_text and row.name in sheet_text
+
+
+def test_control_characters_in_workbook_text_end_in_every_format(tmp_path: Path) -> None:
+    """Excel keeps a control character as _xHHHH_ and the reader gives it back; XML cannot hold
+    it, so the deck and the workbook show U+FFFD where the JSON keeps the character."""
+    book = openpyxl.load_workbook(SAMPLE_EN)
+    book["KPI"]["B2"].value = "Leads _x0007_ bell"
+    book["KPI"]["D2"].value = None  # an orphan: a SMART-R finding quotes the name
+    book["KGI"]["B2"].value = "Revenue _x0001_ goal"
+    book["Comments"]["C2"].value = "Churn _x000B_ note"
+    hostile = tmp_path / "controls.xlsx"
+    book.save(hostile)
+    result = CliRunner().invoke(cli, ["build", str(hostile), "-o", str(tmp_path / "out"), "--format", ",".join(ALL)])
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "out"
+    data = json.loads(next(out.glob("*.json")).read_text(encoding="utf-8"))
+    assert data["kpis"][0]["name"] == "Leads \x07 bell"
+    deck_text = "\n".join(slide_texts(Presentation(str(next(out.glob("*.pptx"))))))
+    assert "Leads \ufffd bell" in deck_text and "Revenue \ufffd goal" in deck_text
+    cells = {str(c.value) for s in openpyxl.load_workbook(next(out.glob("*.xlsx"))).worksheets for r in s.iter_rows()
+             for c in r if c.value}  # fmt: skip
+    assert "Leads \ufffd bell" in cells and "Revenue \ufffd goal" in cells
+    assert any("Leads \ufffd bell" in cell for cell in cells if cell.startswith("KPI"))  # the finding

@@ -26,6 +26,7 @@ from pptx.util import Emu, Pt
 
 from kpireport.presenting.charts import WaterfallBar, waterfall_scale
 from kpireport.presenting.palette import BASE_COLORS, Palette
+from kpireport.presenting.summary import xml_safe
 from kpireport.presenting.view import BridgeView, KgiCard, KpiRow, PackView, TrendView
 
 # Layout, in EMU (914,400 to the inch): a 13.333 × 7.5 inch (16:9) slide.
@@ -316,7 +317,7 @@ class _Deck:
         parts = _chunks(findings, FINDINGS_PER_SLIDE)
         for number, chunk in enumerate(parts, start=1):
             slide = self.slide(t["findings"] + (f" ({number}/{len(parts)})" if len(parts) > 1 else ""))
-            rows = [[f.code, label, f.message, str(f.where or "")] for label, f in chunk]
+            rows = [[f.code, label, xml_safe(f.message), str(f.where or "")] for label, f in chunk]
             self.table(slide, [t["code"], t["status"], t["finding"], t["where"]], rows, BODY_TOP, [1.3, 1.2, 9, 1.5])
 
 

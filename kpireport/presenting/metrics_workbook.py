@@ -24,7 +24,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from kpireport.formatting import Formatter
 from kpireport.model import STATUSES
 from kpireport.presenting.palette import Palette
-from kpireport.presenting.summary import kgi_state
+from kpireport.presenting.summary import kgi_state, xml_safe
 from kpireport.presenting.view import PackView
 
 HEADER_FILL = "1F3A5F"
@@ -86,7 +86,7 @@ def _kpi_sheet(sheet: Worksheet, view: PackView, data: Mapping[str, Any], fmt: F
         forecast = kpi["forecast"] or {}
         value, change = fmt.excel_format(unit), fmt.excel_format(unit, signed=True)
         row = [
-            (kpi["id"], "@"), (kpi["name"], "@"), (kpi["department"], "@"),
+            (xml_safe(kpi["id"]), "@"), (xml_safe(kpi["name"]), "@"), (xml_safe(kpi["department"]), "@"),
             (month["target"], value), (month["actual"], value), (month["attainment"], "0.0%"),
             (status_label[month["status"]], "@"), (_points(month["variance"], unit), change),
             (_points(mom["delta"], unit), change), (None if unit == "percent" else mom["delta_pct"], RELATIVE),
@@ -132,9 +132,9 @@ def _kgi_sheet(sheet: Worksheet, view: PackView, data: Mapping[str, Any]) -> Non
         state = kgi_state(kgi["on_track"], t)[0]
         drivers = kgi.get("drivers") or {}
         sheet.append([
-            kgi["id"], kgi["name"], kgi["target"], kgi["actual"], kgi["progress"],
+            xml_safe(kgi["id"]), xml_safe(kgi["name"]), kgi["target"], kgi["actual"], kgi["progress"],
             kgi["expected_progress"], state, kgi.get("projected"), kgi.get("outlook"),
-            drivers.get("formula") or "", drivers.get("planned"),
+            xml_safe(drivers.get("formula") or ""), drivers.get("planned"),
         ])  # fmt: skip
         for col, number_format in ((3, "#,##0"), (4, "#,##0"), (5, "0.0%"), (6, "0.0%"), (8, "#,##0"), (9, "#,##0"),
                                    (11, "#,##0")):  # fmt: skip
@@ -148,8 +148,8 @@ def _findings_sheet(sheet: Worksheet, view: PackView) -> None:
             [12, 10, 10, 10, 12, 70, 60])  # fmt: skip
     for group in view.finding_groups:
         for f in group.findings:
-            sheet.append([f.code, group.label, f.kpi or "", f.kgi or "", str(f.where or ""),
-                          f.message, f.suggestion])  # fmt: skip
+            sheet.append([f.code, group.label, xml_safe(f.kpi or ""), xml_safe(f.kgi or ""), str(f.where or ""),
+                          xml_safe(f.message), xml_safe(f.suggestion)])  # fmt: skip
             for col in (6, 7):
                 sheet.cell(row=sheet.max_row, column=col).alignment = Alignment(wrap_text=True, vertical="top")
     sheet.freeze_panes = "A2"

@@ -9,6 +9,7 @@ none of them sorts, counts or formats anything of its own.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -176,9 +177,22 @@ def summarise(report: Report, fmt: Formatter, company: str) -> Summary:
     )
 
 
+# Characters XML 1.0 cannot hold (C0 controls but tab and line breaks, lone surrogates,
+# U+FFFE/U+FFFF). Excel writes them as _xHHHH_ and calamine reads them back; the HTML, the
+# deck and the metrics workbook are XML, and their writers refuse them (openpyxl and lxml raise).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """Workbook text as an XML document can hold it: each character XML forbids becomes U+FFFD."""
+    return _NOT_XML.sub("\ufffd", text)
+
+
 def clip(text: str, limit: int) -> str:
-    """``text`` cut to ``limit`` characters with an ellipsis: what the pack lays out is bounded
-    (a 100,000-character name would take the PDF renderer minutes); the JSON keeps it whole."""
+    """``text`` cut to ``limit`` characters with an ellipsis, and XML-safe: what the pack lays
+    out is bounded (a 100,000-character name would take the PDF renderer minutes) and fit for
+    every renderer; the JSON keeps it whole."""
+    text = xml_safe(text)
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
