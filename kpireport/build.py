@@ -143,15 +143,17 @@ def build_pack(path: Path, options: BuildOptions) -> BuildResult:
             theme=options.theme,
             audit=AuditView(path.name, hashlib.sha256(source).hexdigest(), __version__) if audit else None,
             summary=summary,
+            interactive="html" in options.formats,
         )
-        if "html" in options.formats or "pdf" in options.formats:
-            html = render_html(view, options.templates)
-            if "html" in options.formats:
-                rendered["html"] = html
-            if "pdf" in options.formats:
-                from kpireport.presenting.pack_html import render_pdf
+        if "html" in options.formats:
+            rendered["html"] = render_html(view, options.templates, interactive=True)
+        if "pdf" in options.formats:
+            from kpireport.presenting.pack_html import render_pdf
 
-                rendered["pdf"] = render_pdf(html, source=(path.name, source) if audit else None)
+            # The PDF's HTML has no script, controls or data block: nothing WeasyPrint would
+            # parse only to ignore.
+            html = render_html(view, options.templates)
+            rendered["pdf"] = render_pdf(html, source=(path.name, source) if audit else None)
         if "xlsx" in options.formats:
             from kpireport.presenting.metrics_workbook import render_xlsx
 

@@ -6,9 +6,12 @@ openpyxl (not the calamine reader under test) and SPEC §3 is applied in the pla
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
 import json
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -228,10 +231,46 @@ def test_japanese_pdf_renders_japanese_with_an_embedded_subset_font(packs: dict[
     assert all(re.match(r"/[A-Z]{6}\+", name) for name in embedded), "fonts must be subset, not fully embedded"
 
 
+class _Scripts(HTMLParser):
+    """The page's CSP and each <script> element: its attributes and its text."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.csp = ""
+        self.scripts: list[tuple[dict[str, str | None], str]] = []
+        self._open: dict[str, str | None] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "meta" and found.get("http-equiv") == "Content-Security-Policy":
+            self.csp = found.get("content") or ""
+        if tag == "script":
+            self._open = found
+            self.scripts.append((found, ""))
+
+    def handle_data(self, data: str) -> None:
+        if self._open is not None:
+            attrs, text = self.scripts[-1]
+            self.scripts[-1] = (attrs, text + data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script":
+            self._open = None
+
+
 def test_html_is_self_contained_and_fetches_nothing(packs: dict[str, dict[str, Path]]) -> None:
     html = packs["en"]["html"].read_text(encoding="utf-8")
-    assert "Content-Security-Policy" in html and "default-src 'none'" in html
-    assert not re.search(r"<(link|script|img|iframe|object)\b", html, re.IGNORECASE)
+    page = _Scripts()
+    page.feed(html)
+    directives = dict(d.strip().split(" ", 1) for d in page.csp.split(";"))
+    assert directives["default-src"] == "'none'" and "connect-src" not in directives
+    # Two scripts: the data (JSON, never run) and the inline script the CSP allows by its hash.
+    (data_attrs, data), (code_attrs, code) = page.scripts
+    assert data_attrs == {"type": "application/json", "id": "kpi-data"} and json.loads(data)["kpis"]
+    assert code_attrs == {}  # inline: no src
+    digest = base64.b64encode(hashlib.sha256(code.encode()).digest()).decode()
+    assert directives["script-src"] == f"'sha256-{digest}'"
+    assert not re.search(r"<(link|img|iframe|object)\b", html, re.IGNORECASE)
     assert not re.search(r"(src|href)\s*=\s*[\"']?(https?:|//|file:)", html, re.IGNORECASE)
     assert "@import" not in html and "url(" not in html
     assert html.count("<svg") >= 18  # a sparkline per KPI

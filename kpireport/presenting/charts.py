@@ -71,6 +71,7 @@ def progress_bar(
 
 @dataclass(frozen=True)
 class TreeKpi:
+    id: str
     name: str
     department: str
     status: Status
@@ -100,12 +101,23 @@ def _fit(text: str, width: float, size: float) -> str:
 
 
 def _svg_text(
-    x: float, y: float, text: str, size: float, fill: str, *, bold: bool = False, anchor: str = "start"
+    x: float,
+    y: float,
+    text: str,
+    size: float,
+    fill: str,
+    *,
+    bold: bool = False,
+    anchor: str = "start",
+    kpi: str = "",
 ) -> str:
+    """A label; ``kpi`` names the KPI it stands for (the interactive HTML links it to the
+    KPI's detail; WeasyPrint ignores the attribute)."""
     weight = ' font-weight="bold"' if bold else ""
     anchored = "" if anchor == "start" else f' text-anchor="{anchor}"'
+    linked = f' data-kpi="{Markup.escape(kpi)}"' if kpi else ""
     return (
-        f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size:g}" fill="{fill}"{weight}{anchored}>'
+        f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size:g}" fill="{fill}"{weight}{anchored}{linked}>'
         f"{Markup.escape(text)}</text>"
     )
 
@@ -121,6 +133,8 @@ class WaterfallBar:
     end: float
     tone: str
     """"total", "good" or "bad": the colour, decided by the view."""
+    kpi: str = ""
+    """The driver's KPI id (none for the totals)."""
 
 
 def waterfall_scale(bars: Sequence[WaterfallBar]) -> tuple[float, float]:
@@ -179,7 +193,15 @@ def waterfall(
         centre = x + bar_w / 2
         texts.append(_svg_text(centre, upper - 5, bar.value_text, size, palette.marker, bold=total, anchor="middle"))
         texts.append(
-            _svg_text(centre, bottom + 16, _fit(bar.label, slot - 4, size), size, palette.marker, anchor="middle")
+            _svg_text(
+                centre,
+                bottom + 16,
+                _fit(bar.label, slot - 4, size),
+                size,
+                palette.marker,
+                anchor="middle",
+                kpi=bar.kpi,
+            )
         )
     return _figure("waterfall", width, height, "".join(shapes) + "".join(texts), label, _sized(width, height, font))
 
@@ -241,7 +263,9 @@ def _tree_part(title: str, kgi: TreeKgi, kpis: list[TreeKpi], palette: Palette, 
             status = palette.status(kpi.status)
             connectors.append(f"M{dept_x + dept_w - 6:g} {dept_y:.1f}L{kpi_x - 8:g} {kpi_y:.1f}")
             squares.setdefault(status, []).append(f"M{kpi_x:g} {kpi_y - 6:.1f}h12v12h-12z")
-            parts.append(_svg_text(kpi_x + 18, kpi_y + 3, _fit(kpi.name, kpi_w - 80, size), size, palette.marker))
+            parts.append(
+                _svg_text(kpi_x + 18, kpi_y + 3, _fit(kpi.name, kpi_w - 80, size), size, palette.marker, kpi=kpi.id)
+            )
             parts.append(_svg_text(width - 2, kpi_y + 3, kpi.note, size, status, anchor="end"))
             y += row
     # One path for every connector and one per status colour keep the element count low.

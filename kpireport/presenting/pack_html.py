@@ -7,8 +7,10 @@ never pay for it.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import functools
+import hashlib
 import signal
 import threading
 import traceback
@@ -21,9 +23,11 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 import jinja2.loaders
 from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup
 
 from kpireport.errors import KpiReportError, RenderError
 from kpireport.presenting import engine
+from kpireport.presenting.explore import Explore
 from kpireport.presenting.view import PackView
 from kpireport.reading.inputs import read_bounded
 
@@ -31,6 +35,7 @@ if TYPE_CHECKING:
     from weasyprint import URLFetcher
 
 PACK_TEMPLATE = "pack.html.j2"
+PACK_SCRIPT = "pack.js"
 # A 1,000-KPI pack renders in well under a minute here; past this something is wrong.
 RENDER_SECONDS = 300.0
 
@@ -108,10 +113,23 @@ def environment(user_templates: Path | None = None) -> jinja2.Environment:
     )
 
 
-def render_html(view: PackView, user_templates: Path | None = None) -> str:
+def _script(environment_: jinja2.Environment, explore: Explore) -> dict[str, Markup]:
+    """The interactive pack's script, its data, and the hash the page's Content-Security-Policy
+    allows it by: the hash of exactly the text between its tags."""
+    assert environment_.loader is not None
+    source = environment_.loader.get_source(environment_, PACK_SCRIPT)[0]
+    digest = base64.b64encode(hashlib.sha256(source.encode()).digest()).decode()
+    return {"script": Markup(source), "script_hash": Markup(f"sha256-{digest}"), "data": explore.as_script()}
+
+
+def render_html(view: PackView, user_templates: Path | None = None, *, interactive: bool = False) -> str:
+    """The pack as HTML: for WeasyPrint's PDF, or ``interactive``, the page a reader explores
+    (the view must then have been built with its ``explore`` part)."""
     environment_ = environment(user_templates)
     try:
-        return environment_.get_template(PACK_TEMPLATE).render(view.as_context())
+        context = view.as_context()
+        context["explore"] = _script(environment_, view.explore) if interactive and view.explore else None
+        return environment_.get_template(PACK_TEMPLATE).render(context)
     except KpiReportError:
         raise
     except RecursionError:

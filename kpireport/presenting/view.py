@@ -27,6 +27,7 @@ from kpireport.presenting.charts import (
     trend_panel,
     waterfall,
 )
+from kpireport.presenting.explore import Explore, explore
 from kpireport.presenting.palette import STATUS_CLASS, Palette
 from kpireport.presenting.summary import (
     StatusCount,
@@ -60,6 +61,51 @@ class CommentView:
 
 
 @dataclass(frozen=True)
+class SortKeys:
+    """The number each figure of a KPI's row sorts by in the interactive HTML ("" where it has
+    none). Figures in different units sort by what compares across KPIs: the change on last
+    month and last year in percent, the variance as a share of the target (favourable
+    positive, so the largest shortfall sorts first), the forecast by its attainment."""
+
+    target: str
+    actual: str
+    attainment: str
+    status: str
+    variance: str
+    mom: str
+    yoy: str
+    qtd: str
+    ytd: str
+    forecast: str
+
+
+# Worst first: a status column sorted ascending starts with the KPIs behind.
+STATUS_RANK: dict[Status, int] = {"red": 0, "amber": 1, "green": 2, "no_data": 3}
+
+
+def _sort_keys(result: KpiResult) -> SortKeys:
+    def key(value: float | None) -> str:
+        return "" if value is None else repr(value)
+
+    month = result.month
+    share = None
+    if month.variance is not None and month.target:
+        share = month.variance / abs(month.target) * (-1 if result.kpi.direction is Direction.LOWER else 1)
+    return SortKeys(
+        target=key(month.target),
+        actual=key(month.actual),
+        attainment=key(month.attainment),
+        status=str(STATUS_RANK[month.status]),
+        variance=key(share),
+        mom=key(result.mom.delta_pct),
+        yoy=key(month.yoy_pct),
+        qtd=key(result.qtd.attainment),
+        ytd=key(result.ytd.attainment),
+        forecast=key(result.forecast.attainment if result.forecast else None),
+    )
+
+
+@dataclass(frozen=True)
 class KpiRow:
     id: str
     name: str
@@ -84,6 +130,7 @@ class KpiRow:
     forecast: str
     forecast_detail: str
     comments: tuple[CommentView, ...]
+    keys: SortKeys
 
 
 @dataclass(frozen=True)
@@ -101,6 +148,10 @@ class TrendView:
     actual: tuple[float | None, ...] = ()
     target: tuple[float | None, ...] = ()
     prior: tuple[float | None, ...] = ()
+    kpi: str = ""
+    status_css: str = ""
+    in_department: str = ""
+    """The KPI's department, even where ``department`` (the heading) is empty."""
 
 
 @dataclass(frozen=True)
@@ -141,6 +192,7 @@ class KgiCard:
 
 @dataclass(frozen=True)
 class EffectRow:
+    kpi: str
     name: str
     effect: str
     tone: str
@@ -276,6 +328,8 @@ class PackView:
     theme_css: Markup
     colors: dict[str, str]
     audit: AuditView | None
+    explore: Explore | None = None
+    """Each KPI's detail for the interactive HTML; None when no HTML is asked for."""
 
     def as_context(self) -> dict[str, Any]:
         return {"pack": self, "t": self.labels, "c": self.colors}
@@ -318,6 +372,7 @@ def _kpi_row(result: KpiResult, report: Report, fmt: Formatter, text: dict[str, 
         forecast=fmt.value(forecast.projected, unit) if forecast else DASH,
         forecast_detail=fmt.percent(forecast.attainment) if forecast and forecast.attainment is not None else "",
         comments=tuple(CommentView(c.comment, c.action, c.owner) for c in report.comments_for(kpi.id)),
+        keys=_sort_keys(result),
     )
 
 
@@ -358,6 +413,9 @@ def _trends(report: Report, fmt: Formatter, text: dict[str, str], palette: Palet
                     series.actual,
                     series.target,
                     series.prior,
+                    result.kpi.id,
+                    STATUS_CLASS[result.month.status],
+                    result.kpi.department,
                 )
             )
         pages.append(tuple(charts))
@@ -472,7 +530,9 @@ def _formula_text(report: Report, kgi: Kgi, text: dict[str, str]) -> str:
 def _trees(report: Report, fmt: Formatter, text: dict[str, str], palette: Palette, font: str) -> tuple[TreeView, ...]:
     def node(r: KpiResult) -> TreeKpi:
         status = r.month.status
-        return TreeKpi(r.kpi.name, r.kpi.department, status, fmt.percent(r.month.attainment), text[f"status.{status}"])
+        return TreeKpi(
+            r.kpi.id, r.kpi.name, r.kpi.department, status, fmt.percent(r.month.attainment), text[f"status.{status}"]
+        )
 
     trees: list[TreeView] = []
     kgi_ids = {k.kgi.id for k in report.kgis}
@@ -549,7 +609,9 @@ def _bridge(
     level = bridge.planned
     for e in bridge.effects:
         bars.append(
-            WaterfallBar(name(e.kpi), units.short(e.effect, signed=True), level, level + e.effect, tone(e.effect))
+            WaterfallBar(
+                name(e.kpi), units.short(e.effect, signed=True), level, level + e.effect, tone(e.effect), e.kpi
+            )
         )
         level += e.effect
     bars.append(WaterfallBar(text["actual"], units.short(bridge.actual), bridge.actual, bridge.actual, "total"))
@@ -575,7 +637,7 @@ def _bridge(
         span=span,
         sentence=sentence,
         chart=waterfall(bars, label=f"{kgi.name}. {span}. {described}. {sentence}", palette=palette, font=font),
-        rows=tuple(EffectRow(name(e.kpi), units.signed(e.effect), tone(e.effect)) for e in bridge.effects),
+        rows=tuple(EffectRow(e.kpi, name(e.kpi), units.signed(e.effect), tone(e.effect)) for e in bridge.effects),
         bars=tuple(bars),
         unit=units.unit,
     )
@@ -649,9 +711,11 @@ def build_view(
     theme: Theme = DEFAULT_THEME,
     audit: AuditView | None = None,
     summary: Summary | None = None,
+    interactive: bool = False,
 ) -> PackView:
     """The pack, every figure decided; ``summary`` is :func:`pack_summary` of the same report
-    (made here when the caller has none)."""
+    (made here when the caller has none); ``interactive`` adds what the interactive HTML's
+    KPI detail shows."""
     report = displayed(report)
     settings = report.workbook.settings
     fmt = theme.formatter(settings)
@@ -705,4 +769,5 @@ def build_view(
         theme_css=theme.css(),
         colors=theme.css_colors(),
         audit=audit,
+        explore=explore(report, fmt, text) if interactive else None,
     )

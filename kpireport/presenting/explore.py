@@ -1,0 +1,153 @@
+"""What the interactive HTML pack explores: each KPI's detail (its fiscal year month by month,
+comments, actions and findings), every figure formatted here, and the one JSON block it is
+embedded as.
+
+The page's script only places what this module decided: it positions the numbers on a chart and
+shows the formatted strings beside them. It never formats or computes a figure.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+
+from markupsafe import Markup
+
+from kpireport.computing.metrics import KpiResult, attainment
+from kpireport.computing.report import Report
+from kpireport.formatting import DASH, Formatter
+from kpireport.presenting.charts import nice_ticks
+from kpireport.presenting.palette import STATUS_CLASS
+from kpireport.presenting.summary import describe_kpi
+
+# The strings the page's own controls need, by label key (kpireport.i18n.LABELS).
+UI_LABELS = (
+    "close",
+    "month",
+    "target",
+    "actual",
+    "attainment",
+    "legend_actual",
+    "legend_target",
+    "legend_prior",
+    "legend_outlook",
+    "comments_actions",
+    "kpi_findings",
+    "no_comments",
+    "no_kpi_findings",
+    "shown_count",
+    "sort_by",
+    "detail_chart",
+    "suggestion",
+    "action",
+    "owner",
+)
+
+
+@dataclass(frozen=True)
+class MonthDetail:
+    """One month of a KPI's fiscal year: the figures as shown, and the values the chart plots
+    (None where the month has none)."""
+
+    month: str
+    short: str
+    target: str
+    actual: str
+    attainment: str
+    prior: str
+    outlook: str
+    values: tuple[float | None, float | None, float | None, float | None]
+    """target, actual, last year's actual, outlook: the chart's four lines."""
+
+
+@dataclass(frozen=True)
+class KpiDetail:
+    id: str
+    name: str
+    department: str
+    owner: str
+    status: str
+    status_css: str
+    summary: str
+    months: tuple[MonthDetail, ...]
+    axis: tuple[tuple[float, str], ...]
+    """The value axis: each tick's value and its label."""
+    comments: tuple[dict[str, str], ...]
+    findings: tuple[dict[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Explore:
+    labels: dict[str, str]
+    kpis: dict[str, KpiDetail]
+
+    def as_script(self) -> Markup:
+        """The JSON for ``<script type="application/json">``: workbook text can never end the
+        element or open another (``</script>``, ``<!--``), because ``<``, ``>`` and ``&`` are
+        written as JSON escapes, which the page's JSON.parse reads back unchanged."""
+        text = json.dumps({"labels": self.labels, "kpis": {k: asdict(v) for k, v in self.kpis.items()}})
+        for raw, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
+            text = text.replace(raw, escaped)
+        return Markup(text)
+
+
+def _months(result: KpiResult, fmt: Formatter) -> tuple[MonthDetail, ...]:
+    series, unit = result.series, result.kpi.unit
+
+    def shown(value: float | None) -> str:
+        return DASH if value is None else fmt.value(value, unit)
+
+    return tuple(
+        MonthDetail(
+            month=fmt.month(month),
+            short=fmt.short_month(month),
+            target=shown(target),
+            actual=shown(actual),
+            attainment=fmt.percent(attainment(target, actual, result.kpi.direction)),
+            prior=shown(prior),
+            outlook=shown(outlook),
+            values=(target, actual, prior, outlook),
+        )
+        for month, target, actual, prior, outlook in zip(
+            series.months, series.target, series.actual, series.prior, series.outlook, strict=True
+        )
+    )
+
+
+def _axis(result: KpiResult, fmt: Formatter) -> tuple[tuple[float, str], ...]:
+    series = result.series
+    values = [v for line in (series.target, series.actual, series.prior, series.outlook) for v in line if v is not None]
+    if not values:
+        return ()
+    ticks = nice_ticks(min(values), max(values), count=4)
+    step = ticks[1] - ticks[0] if len(ticks) > 1 else 1.0
+    return tuple((tick, fmt.axis(tick, result.kpi.unit, step)) for tick in ticks)
+
+
+def explore(report: Report, fmt: Formatter, text: dict[str, str]) -> Explore:
+    """Every KPI's detail, from a report whose text is already clipped for display."""
+    details = {}
+    for result in report.kpis:
+        kpi = result.kpi
+        comments = sorted((c for c in report.workbook.comments if c.kpi == kpi.id), key=lambda c: c.month, reverse=True)
+        details[kpi.id] = KpiDetail(
+            id=kpi.id,
+            name=kpi.name,
+            department=kpi.department,
+            owner=kpi.owner,
+            status=text[f"status.{result.month.status}"],
+            status_css=STATUS_CLASS[result.month.status],
+            summary=describe_kpi(result, report.month, fmt),
+            months=_months(result, fmt),
+            axis=_axis(result, fmt),
+            comments=tuple(
+                {"month": fmt.month(c.month), "comment": c.comment, "action": c.action, "owner": c.owner}
+                for c in comments
+            ),
+            findings=tuple(
+                {"code": f.code, "severity": f.severity, "message": f.message, "suggestion": f.suggestion}
+                for f in report.findings
+                if f.kpi == kpi.id
+            ),
+        )
+    return Explore({key: text[key] for key in UI_LABELS}, details)
