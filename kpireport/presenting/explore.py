@@ -16,6 +16,7 @@ from markupsafe import Markup
 from kpireport.computing.metrics import KpiResult, attainment
 from kpireport.computing.report import Report
 from kpireport.formatting import DASH, Formatter
+from kpireport.model import Month
 from kpireport.presenting.charts import nice_ticks
 from kpireport.presenting.palette import STATUS_CLASS
 from kpireport.presenting.summary import describe_kpi
@@ -91,21 +92,39 @@ class Explore:
         return Markup(text)
 
 
-def _months(result: KpiResult, fmt: Formatter) -> tuple[MonthDetail, ...]:
+class _Shown:
+    """Month names and figures as shown, each formatted once: a fiscal year's twelve months
+    and a KPI's repeated targets recur in every KPI (Babel takes about 0.1 ms a figure)."""
+
+    def __init__(self, fmt: Formatter) -> None:
+        self.fmt = fmt
+        self.months: dict[Month, tuple[str, str]] = {}
+        self.values: dict[tuple[float, str], str] = {}
+
+    def month(self, month: Month) -> tuple[str, str]:
+        if month not in self.months:
+            self.months[month] = (self.fmt.month(month), self.fmt.short_month(month))
+        return self.months[month]
+
+    def value(self, value: float | None, unit: str) -> str:
+        if value is None:
+            return DASH
+        key = (value, unit)
+        if key not in self.values:
+            self.values[key] = self.fmt.value(value, unit)
+        return self.values[key]
+
+
+def _months(result: KpiResult, shown: _Shown) -> tuple[MonthDetail, ...]:
     series, unit = result.series, result.kpi.unit
-
-    def shown(value: float | None) -> str:
-        return DASH if value is None else fmt.value(value, unit)
-
     return tuple(
         MonthDetail(
-            month=fmt.month(month),
-            short=fmt.short_month(month),
-            target=shown(target),
-            actual=shown(actual),
-            attainment=fmt.percent(attainment(target, actual, result.kpi.direction)),
-            prior=shown(prior),
-            outlook=shown(outlook),
+            *shown.month(month),
+            target=shown.value(target, unit),
+            actual=shown.value(actual, unit),
+            attainment=shown.value(attainment(target, actual, result.kpi.direction), "percent"),
+            prior=shown.value(prior, unit),
+            outlook=shown.value(outlook, unit),
             values=(target, actual, prior, outlook),
         )
         for month, target, actual, prior, outlook in zip(
@@ -127,6 +146,7 @@ def _axis(result: KpiResult, fmt: Formatter) -> tuple[tuple[float, str], ...]:
 def explore(report: Report, fmt: Formatter, text: dict[str, str]) -> Explore:
     """Every KPI's detail, from a report whose text is already clipped for display."""
     details = {}
+    shown = _Shown(fmt)
     for result in report.kpis:
         kpi = result.kpi
         comments = sorted((c for c in report.workbook.comments if c.kpi == kpi.id), key=lambda c: c.month, reverse=True)
@@ -138,7 +158,7 @@ def explore(report: Report, fmt: Formatter, text: dict[str, str]) -> Explore:
             status=text[f"status.{result.month.status}"],
             status_css=STATUS_CLASS[result.month.status],
             summary=describe_kpi(result, report.month, fmt),
-            months=_months(result, fmt),
+            months=_months(result, shown),
             axis=_axis(result, fmt),
             comments=tuple(
                 {"month": fmt.month(c.month), "comment": c.comment, "action": c.action, "owner": c.owner}
