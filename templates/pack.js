@@ -21,18 +21,21 @@
     return node;
   };
 
-  // Filters: status, department and a search over KPI names, on the department tables and
-  // the trend charts. A section left with no KPI is hidden too; print shows everything.
+  // Filters: status, department and a search over KPI names, on the department tables, the
+  // quarterly review and the trend charts. A department or trends page left with no KPI is
+  // hidden too; print shows everything.
   const form = document.getElementById("explore");
   const rows = [...document.querySelectorAll("tbody[data-kpi], .trend-card[data-kpi]")];
-  const tableRows = rows.filter((row) => row.tagName === "TBODY");
+  // The count is of KPIs: each has one row in the department tables (the quarterly review
+  // filters its rows alike but repeats them).
+  const tableRows = rows.filter((row) => row.matches("section.department tbody"));
   const count = form.querySelector(".explore-count");
   const apply = () => {
     const statuses = new Set([...form.querySelectorAll("input[name=status]:checked")].map((box) => box.value));
     const department = form.elements.department.value;
     const query = fold(form.elements.q.value.trim());
     for (const row of rows) {
-      const name = fold(row.querySelector(".kpi-name").textContent);
+      const name = fold(row.querySelector(".kpi-name, .kpi-open").textContent);
       const shown = statuses.has(row.dataset.status) && (!department || row.dataset.dept === department) &&
         (!query || name.includes(query));
       row.classList.toggle("filtered-out", !shown);

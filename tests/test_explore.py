@@ -57,6 +57,7 @@ def _sheets() -> dict[str, Rows]:
         ["kpi", "month", "comment", "action", "owner"],
         ["K1", "2026-05", "Slow start", "", ""],
         ["K1", "2026-06", "Big deal closed", "Repeat it in Q2", "Ann"],
+        ["K3", "2026-05", "Fewer events", "Book two fairs", "Cy"],
     ]
     return sheets
 
@@ -164,6 +165,24 @@ def test_sorting_a_table_by_attainment_puts_a_kpi_without_one_last(opened: Opene
     assert order() == ["K3", "K4", "K5"]  # behind, watch, no data: the worst first
 
 
+def test_the_quarterly_review_and_the_actions_filter_and_sort_too(opened: Opened) -> None:
+    quarterly = opened.page.locator("section.quarterly table")  # June closes Q1 of an April year
+    opened.only_status("Behind", "Watch")
+    assert opened.shown("section.quarterly tbody[data-kpi]") == ["K3", "K4"]
+    assert opened.page.locator(".explore-count").text_content() == "2 of 5 KPIs shown"
+    opened.page.click("#explore button[type=reset]")
+    quarterly.locator("th", has_text="QTD").locator("button").click()
+    # Q1 attainment: K3 270/300 = 0.9, K4 57/60 = 0.95, K2 50/48.33 = 1.034, K1 320/300 = 1.067.
+    assert [row.get_attribute("data-kpi") for row in quarterly.locator("tbody").all()] == ["K3", "K4", "K2", "K1", "K5"]
+    actions = opened.page.locator("section.actions table")
+    actions.locator("th", has_text="Month").locator("button").click()
+    assert actions.locator("tbody tr td:first-child").all_text_contents() == ["May 2026", "Jun 2026"]
+    actions.locator("th", has_text="Status").locator("button").click()  # K3 behind, K1 on target
+    assert actions.locator("tbody tr td:first-child").all_text_contents() == ["May 2026", "Jun 2026"]
+    actions.locator("th", has_text="Status").locator("button").click()
+    assert actions.locator("tbody tr td:first-child").all_text_contents() == ["Jun 2026", "May 2026"]
+
+
 def test_a_kpi_opens_its_detail_with_the_month_table_chart_and_comments(opened: Opened) -> None:
     page = opened.page
     button = page.locator("section.department tbody[data-kpi=K1] .kpi-open")
@@ -180,7 +199,7 @@ def test_a_kpi_opens_its_detail_with_the_month_table_chart_and_comments(opened: 
     assert cells[3] == ["Jul 2026", "¥100", "–", "–", "–", "¥107"]
     assert cells[11][0] == "Mar 2027" and cells[11][5] == "¥107"
     comments = dialog.locator(".detail-comments li").all_text_contents()
-    assert len(comments) == 2
+    assert len(comments) == 2  # K1's own, newest first
     assert "Jun 2026" in comments[0] and "Big deal closed" in comments[0] and "Repeat it in Q2" in comments[0]
     assert "May 2026" in comments[1] and "Slow start" in comments[1]
     # Hover or keyboard focus on a month shows its values; a screen reader hears them.

@@ -83,25 +83,27 @@ class SortKeys:
 STATUS_RANK: dict[Status, int] = {"red": 0, "amber": 1, "green": 2, "no_data": 3}
 
 
-def _sort_keys(result: KpiResult) -> SortKeys:
-    def key(value: float | None) -> str:
-        return "" if value is None else repr(value)
+def sort_key(value: float | None) -> str:
+    """A figure as the interactive HTML sorts it: the number, or "" (sorted last) for none."""
+    return "" if value is None else repr(value)
 
+
+def _sort_keys(result: KpiResult) -> SortKeys:
     month = result.month
     share = None
     if month.variance is not None and month.target:
         share = month.variance / abs(month.target) * (-1 if result.kpi.direction is Direction.LOWER else 1)
     return SortKeys(
-        target=key(month.target),
-        actual=key(month.actual),
-        attainment=key(month.attainment),
+        target=sort_key(month.target),
+        actual=sort_key(month.actual),
+        attainment=sort_key(month.attainment),
         status=str(STATUS_RANK[month.status]),
-        variance=key(share),
-        mom=key(result.mom.delta_pct),
-        yoy=key(month.yoy_pct),
-        qtd=key(result.qtd.attainment),
-        ytd=key(result.ytd.attainment),
-        forecast=key(result.forecast.attainment if result.forecast else None),
+        variance=sort_key(share),
+        mom=sort_key(result.mom.delta_pct),
+        yoy=sort_key(month.yoy_pct),
+        qtd=sort_key(result.qtd.attainment),
+        ytd=sort_key(result.ytd.attainment),
+        forecast=sort_key(result.forecast.attainment if result.forecast else None),
     )
 
 
@@ -253,6 +255,10 @@ class ActionRow:
     action: str
     owner: str
     chip: StatusChip
+    month_key: str = ""
+    """The month as a number that sorts in time (year × 12 + month)."""
+    status_key: str = ""
+    kpi_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -279,6 +285,12 @@ class QuarterLine:
     change: str
     change_pct: str
     okr_score: str
+    kpi: str = ""
+    status_css: str = ""
+    """The KPI's status this month, as the department tables filter by it."""
+    keys: tuple[str, ...] = ()
+    """What each figure column sorts by: the months' actuals, QTD attainment, the change in
+    percent, the OKR score."""
 
 
 @dataclass(frozen=True)
@@ -512,7 +524,16 @@ def _actions(report: Report, fmt: Formatter, text: dict[str, str]) -> tuple[Acti
     by_id = {r.kpi.id: r for r in report.kpis}
     comments = sorted((c for c in report.workbook.comments if c.action), key=lambda c: c.month, reverse=True)
     return tuple(
-        ActionRow(fmt.month(c.month), by_id[c.kpi].kpi.name, c.action, c.owner, _chip(by_id[c.kpi].month.status, text))
+        ActionRow(
+            fmt.month(c.month),
+            by_id[c.kpi].kpi.name,
+            c.action,
+            c.owner,
+            _chip(by_id[c.kpi].month.status, text),
+            str(c.month.year * 12 + c.month.month),
+            str(STATUS_RANK[by_id[c.kpi].month.status]),
+            c.kpi,
+        )
         for c in comments
         if c.kpi in by_id
     )
@@ -691,6 +712,14 @@ def _quarterly(report: Report, fmt: Formatter, text: dict[str, str]) -> Quarterl
             change=fmt.delta(q.change, q.result.kpi.unit),
             change_pct=fmt.delta_pct(q.change_pct, q.result.kpi.unit),
             okr_score=f"{q.okr_score:.2f}" if q.okr_score is not None else "",
+            kpi=q.result.kpi.id,
+            status_css=STATUS_CLASS[q.result.month.status],
+            keys=(
+                *(sort_key(p.actual) for _, p in q.months),
+                sort_key(q.result.qtd.attainment),
+                sort_key(q.change_pct),
+                sort_key(q.okr_score),
+            ),
         )
         for q in report.quarterly
     )
