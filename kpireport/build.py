@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import glob
@@ -11,6 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kpireport.computing.report import Report, build_report, to_json
 from kpireport.delivering.output import write_set
@@ -21,6 +23,9 @@ from kpireport.presenting.theme import DEFAULT_THEME, Theme
 from kpireport.reading.inputs import read_bounded
 from kpireport.reading.workbook import not_a_number_errors, read_workbook
 from kpireport.reading.xlsx import MAX_FILE_BYTES
+
+if TYPE_CHECKING:
+    from kpireport.presenting.pdf_process import PdfProcess
 
 FORMATS = ("pdf", "html", "json", "pptx", "xlsx")
 DEFAULT_FORMATS = ("pdf", "html", "json")
@@ -111,6 +116,27 @@ def _compared(report: Report, previous: Path | None) -> Report:
 
 
 def build_pack(path: Path, options: BuildOptions) -> BuildResult:
+    with contextlib.ExitStack() as stack:
+        renderer = None
+        if "pdf" in options.formats:
+            from kpireport.presenting.pdf_process import PdfProcess
+
+            # Started first: the PDF engine loads while the workbook is read.
+            renderer = stack.enter_context(PdfProcess())
+        result, rendered = _render(path, options, renderer)
+    # Written as a set: every format is in place, or none and the previous pack stays whole.
+    files = {
+        output_path(path, result.report, options.out_dir, fmt): rendered[fmt] for fmt in FORMATS if fmt in rendered
+    }
+    write_set(files)
+    result.outputs.extend(files)
+    return result
+
+
+def _render(
+    path: Path, options: BuildOptions, renderer: PdfProcess | None
+) -> tuple[BuildResult, dict[str, bytes | str]]:
+    """Every format of the pack, rendered in memory: a failed render leaves no file behind."""
     workbook = read_workbook(path)
     # Text in a number cell would silently become "no data"; a pack must not hide it (SPEC §6).
     bad_cells = not_a_number_errors(workbook)
@@ -118,22 +144,18 @@ def build_pack(path: Path, options: BuildOptions) -> BuildResult:
         raise bad_cells[0] if len(bad_cells) == 1 else WorkbookErrors(bad_cells)
     report = build_report(_in_language(workbook, options.lang), options.month, quarterly=options.quarterly)
     report = _compared(report, previous_pack(path, report.month, options))
-    if "pdf" in options.formats:
+    if renderer is not None:
         from kpireport.presenting.fonts import require_fonts
 
         require_fonts(report.workbook.settings.locale, options.theme.font_family)
     result = BuildResult(path, report)
-    # Render everything first, then write: a failed render leaves no file behind.
     rendered: dict[str, bytes | str] = {}
     # One summary for every output: the pack's executive summary, its JSON and its e-mail.
     summary = pack_summary(report, options.theme)
-    data = {**to_json(report, company=summary.company), "summary": summary.as_json()}
-    if "json" in options.formats:
-        rendered["json"] = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     if {"html", "pdf", "pptx", "xlsx"} & set(options.formats):
         from kpireport import __version__
         from kpireport.presenting.pack_html import render_html
-        from kpireport.presenting.view import AuditView, build_view
+        from kpireport.presenting.view import AuditView, build_view, with_explore
 
         audit = options.audit or options.theme.audit
         source = read_bounded(path, MAX_FILE_BYTES, "the workbook", WorkbookError) if audit else b""
@@ -143,17 +165,18 @@ def build_pack(path: Path, options: BuildOptions) -> BuildResult:
             theme=options.theme,
             audit=AuditView(path.name, hashlib.sha256(source).hexdigest(), __version__) if audit else None,
             summary=summary,
-            interactive="html" in options.formats,
         )
-        if "html" in options.formats:
-            rendered["html"] = render_html(view, options.templates, interactive=True)
-        if "pdf" in options.formats:
-            from kpireport.presenting.pack_html import render_pdf
-
+        if renderer is not None:
             # The PDF's HTML has no script, controls or data block: nothing WeasyPrint would
-            # parse only to ignore.
-            html = render_html(view, options.templates)
-            rendered["pdf"] = render_pdf(html, source=(path.name, source) if audit else None)
+            # parse only to ignore. It renders while the other formats are made.
+            renderer.submit(render_html(view, options.templates), (path.name, source) if audit else None)
+    data = {**to_json(report, company=summary.company), "summary": summary.as_json()}
+    if "json" in options.formats:
+        rendered["json"] = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    if {"html", "pptx", "xlsx"} & set(options.formats):
+        if "html" in options.formats:
+            explored = with_explore(view, report, options.theme)
+            rendered["html"] = render_html(explored, options.templates, interactive=True)
         if "xlsx" in options.formats:
             from kpireport.presenting.metrics_workbook import render_xlsx
 
@@ -162,8 +185,6 @@ def build_pack(path: Path, options: BuildOptions) -> BuildResult:
             from kpireport.presenting.deck import render_pptx
 
             rendered["pptx"] = render_pptx(view, options.theme.palette(), options.theme.font_family)
-    # Written as a set: every format is in place, or none and the previous pack stays whole.
-    files = {output_path(path, report, options.out_dir, fmt): rendered[fmt] for fmt in FORMATS if fmt in rendered}
-    write_set(files)
-    result.outputs.extend(files)
-    return result
+    if renderer is not None:
+        rendered["pdf"] = renderer.result()
+    return result, rendered

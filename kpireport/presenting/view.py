@@ -3,6 +3,7 @@ drawn. Templates only place things; they never compute."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -740,11 +741,9 @@ def build_view(
     theme: Theme = DEFAULT_THEME,
     audit: AuditView | None = None,
     summary: Summary | None = None,
-    interactive: bool = False,
 ) -> PackView:
     """The pack, every figure decided; ``summary`` is :func:`pack_summary` of the same report
-    (made here when the caller has none); ``interactive`` adds what the interactive HTML's
-    KPI detail shows."""
+    (made here when the caller has none)."""
     report = displayed(report)
     settings = report.workbook.settings
     fmt = theme.formatter(settings)
@@ -798,5 +797,12 @@ def build_view(
         theme_css=theme.css(),
         colors=theme.css_colors(),
         audit=audit,
-        explore=explore(report, fmt, text) if interactive else None,
     )
+
+
+def with_explore(view: PackView, report: Report, theme: Theme = DEFAULT_THEME) -> PackView:
+    """``view`` (of ``report``) with what the interactive HTML's KPI detail shows: made apart,
+    so the build makes it while the PDF renders."""
+    settings = report.workbook.settings
+    details = explore(displayed(report), theme.formatter(settings), labels(settings.locale))
+    return dataclasses.replace(view, explore=details)

@@ -1,0 +1,151 @@
+"""The PDF rendered in a process of its own, started before the workbook is read.
+
+Rendering is most of a build, and starting the engine (importing WeasyPrint, opening Pango and
+fontconfig) is a good part of the rest. In a process of its own the engine starts while the
+workbook is read and the report computed, and the PDF is laid out while the other formats (the
+interactive HTML, the JSON, the deck) are made: on the 2-core machines our users run, a build
+takes the longest of the two paths rather than their sum. A renderer that crashes natively
+(Pango, HarfBuzz) or is killed ends in a message, not in the death of the build.
+
+Where processes cannot be forked, the PDF is rendered in this process as before.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import multiprocessing
+import signal
+from multiprocessing.connection import Connection
+from types import TracebackType
+from typing import Any
+
+from kpireport.errors import RenderError
+from kpireport.presenting import engine, pack_html
+
+# The renderer bounds its own time (pack_html.RENDER_SECONDS); this waits a little longer, for
+# a renderer that can no longer say so.
+GRACE_SECONDS = 60.0
+
+
+class _Forward(logging.Handler):
+    """Sends the renderer's log records (WeasyPrint's warnings) to the build, which logs them
+    as if rendered there."""
+
+    def __init__(self, connection: Connection) -> None:
+        super().__init__()
+        self.connection = connection
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.connection.send(("log", record.name, record.levelno, record.getMessage()))
+
+
+def _serve(connection: Connection) -> None:
+    # Ctrl-C reaches the whole process group: the build decides, and stops this process.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    weasyprint_log = logging.getLogger("weasyprint")
+    weasyprint_log.handlers = [_Forward(connection)]
+    weasyprint_log.propagate = False
+    try:
+        engine.load()
+    except BaseException as exc:
+        failure: BaseException | None = exc
+    else:
+        failure = None
+    request = connection.recv()
+    if request is None:
+        return
+    html, source = request
+    try:
+        if failure is not None:
+            raise failure
+        connection.send(("pdf", pack_html.render_pdf(html, source=source)))
+    except BaseException as exc:
+        connection.send(("raise", _transportable(exc)))
+
+
+def _transportable(exc: BaseException) -> BaseException:
+    """``exc`` if it survives pickling (kpireport's errors, KeyboardInterrupt), else a
+    RenderError saying what it was."""
+    import pickle
+
+    try:
+        pickle.loads(pickle.dumps(exc))
+    except Exception:
+        return RenderError(f"rendering the PDF failed: {exc.__class__.__name__}: {exc}")
+    return exc
+
+
+class PdfProcess:
+    """``with PdfProcess() as renderer: … renderer.submit(html, source) … renderer.result()``:
+    the process starts on entering and is stopped on leaving, whatever happened in between;
+    between ``submit`` and ``result`` the build does its other work."""
+
+    def __init__(self) -> None:
+        self._process: Any = None
+        self._connection: Connection | None = None
+        self._request: tuple[str, tuple[str, bytes] | None] | None = None
+
+    def __enter__(self) -> PdfProcess:
+        if "fork" in multiprocessing.get_all_start_methods():
+            context = multiprocessing.get_context("fork")
+            ours, theirs = context.Pipe()
+            self._process = context.Process(target=_serve, args=(theirs,), name="kpireport-pdf")
+            self._process.start()
+            theirs.close()
+            self._connection = ours
+        return self
+
+    def submit(self, html: str, source: tuple[str, bytes] | None) -> None:
+        """Start rendering ``html``; ``source`` (name, bytes) makes it an audited PDF/A-3b."""
+        self._request = (html, source)
+        if self._connection is not None:
+            self._connection.send(self._request)
+
+    def result(self) -> bytes:
+        """The PDF of what was submitted, once it is rendered; its failure, raised here."""
+        assert self._request is not None, "submit() first"
+        if self._connection is None:
+            html, source = self._request
+            return pack_html.render_pdf(html, source=source)
+        connection, self._connection = self._connection, None
+        try:
+            while True:
+                if not connection.poll(pack_html.RENDER_SECONDS + GRACE_SECONDS):
+                    raise RenderError("rendering the PDF stopped answering and was stopped.")
+                kind, *payload = connection.recv()
+                if kind == "log":
+                    name, level, text = payload
+                    log = logging.getLogger(name)
+                    # Where no one listens, silence, as WeasyPrint's own NullHandler keeps it in
+                    # the renderer (Python's last-resort handler would print it here).
+                    if log.hasHandlers():
+                        log.log(level, "%s", text)
+                elif kind == "pdf":
+                    pdf: bytes = payload[0]
+                    return pdf
+                else:
+                    raise payload[0]
+        except (EOFError, OSError):
+            code = self._process.exitcode if self._process is not None else None
+            why = f"signal {-code}" if code is not None and code < 0 else "it ended without a PDF"
+            raise RenderError(f"rendering the PDF stopped unexpectedly ({why}); the build wrote nothing.") from None
+        finally:
+            connection.close()
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        if self._connection is not None:
+            with contextlib.suppress(OSError):
+                self._connection.send(None)  # no PDF after all (the workbook failed, say)
+            self._connection.close()
+            self._connection = None
+        if self._process is not None:
+            self._process.join(timeout=0.5 if exc is None else 0)
+            if self._process.is_alive():
+                self._process.kill()
+                self._process.join()
+            self._process.close()
+            self._process = None
