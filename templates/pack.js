@@ -210,6 +210,7 @@
     label.setAttribute("role", "button");
     label.setAttribute("tabindex", "0");
     label.setAttribute("aria-haspopup", "dialog");
+    label.setAttribute("aria-label", data.kpis[label.dataset.kpi].name); // the drawing may shorten it
     label.classList.add("kpi-link");
     label.addEventListener("keydown", (event) => {
       if (event.key === "Enter" || event.key === " ") {
