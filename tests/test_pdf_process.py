@@ -88,3 +88,17 @@ def test_a_workbook_that_fails_stops_the_renderer(tmp_path: Path) -> None:
     with pytest.raises(Exception, match=r"broken\.xlsx"):
         build_pack(broken, BuildOptions(out_dir=tmp_path / "out"))
     assert set(multiprocessing.active_children()) == before  # no renderer left running
+
+
+def test_a_renderer_whose_build_is_gone_stops_quietly(capfd: pytest.CaptureFixture[str]) -> None:
+    from kpireport.presenting.pdf_process import PdfProcess
+
+    renderer = PdfProcess().__enter__()
+    process = renderer._process
+    assert renderer._connection is not None
+    renderer._connection.close()  # as when the build is killed: its end of the pipe closes
+    renderer._connection = None
+    process.join(timeout=30)
+    assert process.exitcode == 0
+    assert "Traceback" not in capfd.readouterr().err
+    renderer.__exit__(None, None, None)

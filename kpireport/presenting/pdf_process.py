@@ -37,10 +37,14 @@ class _Forward(logging.Handler):
         self.connection = connection
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.connection.send(("log", record.name, record.levelno, record.getMessage()))
+        with contextlib.suppress(OSError):  # the build is gone: no one to tell
+            self.connection.send(("log", record.name, record.levelno, record.getMessage()))
 
 
-def _serve(connection: Connection) -> None:
+def _serve(connection: Connection, builds_end: Connection) -> None:
+    # The fork copied the build's end of the pipe too: closed here, the pipe ends (EOF) when
+    # the build's own copy closes, however the build ended.
+    builds_end.close()
     # Ctrl-C reaches the whole process group: the build decides, and stops this process.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -53,16 +57,19 @@ def _serve(connection: Connection) -> None:
         failure: BaseException | None = exc
     else:
         failure = None
-    request = connection.recv()
-    if request is None:
-        return
-    html, source = request
-    try:
-        if failure is not None:
-            raise failure
-        connection.send(("pdf", pack_html.render_pdf(html, source=source)))
-    except BaseException as exc:
-        connection.send(("raise", _transportable(exc)))
+    # A build that ended, however it ended, closes its end: this process then just stops.
+    with contextlib.suppress(EOFError, OSError):
+        request = connection.recv()
+        if request is None:
+            return
+        html, source = request
+        try:
+            if failure is not None:
+                raise failure
+            reply: tuple[str, object] = ("pdf", pack_html.render_pdf(html, source=source))
+        except BaseException as exc:
+            reply = ("raise", _transportable(exc))
+        connection.send(reply)
 
 
 def _transportable(exc: BaseException) -> BaseException:
@@ -91,7 +98,7 @@ class PdfProcess:
         if "fork" in multiprocessing.get_all_start_methods():
             context = multiprocessing.get_context("fork")
             ours, theirs = context.Pipe()
-            self._process = context.Process(target=_serve, args=(theirs,), name="kpireport-pdf")
+            self._process = context.Process(target=_serve, args=(theirs, ours), name="kpireport-pdf")
             self._process.start()
             theirs.close()
             self._connection = ours
