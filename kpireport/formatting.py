@@ -113,8 +113,14 @@ class Formatter:
             if self.large_yen and self.locale == "ja" and self.currency == "JPY" and abs(value) >= 10_000:
                 return self._man_oku(value)
             text = format_compact_currency(value, self.currency, locale=self.locale, fraction_digits=fraction_digits)
-            return self._signed(text.replace("￥", "¥"))
-        return self._signed(format_compact_decimal(value, locale=self.locale, fraction_digits=fraction_digits))
+            text = text.replace("￥", "¥")
+        else:
+            text = format_compact_decimal(value, locale=self.locale, fraction_digits=fraction_digits)
+        if "".join(ch for ch in text if ch.isalnum()).isdigit():
+            # Not shortened (Japanese shortens from 1万, 10,000, on): Babel then leaves the
+            # digits ungrouped (¥9000), so write the figure in full (¥9,000).
+            return self.value(value, unit)
+        return self._signed(text)
 
     def month(self, month: Month) -> str:
         """Nov 2026 / 2026年11月."""

@@ -1,0 +1,31 @@
+"""Figures in the pack's locale (Babel): the short forms charts and sentences use."""
+
+from __future__ import annotations
+
+import pytest
+
+from kpireport.formatting import Formatter
+
+
+@pytest.mark.parametrize(
+    ("locale", "value", "unit", "expected"),
+    [
+        # Japanese shortens from 万 (10,000) on; below it a figure is written in full, grouped.
+        ("ja", 9_000, "currency", "¥9,000"),
+        ("ja", 6_000, "number", "6,000"),
+        ("ja", 12_000, "number", "1.2万"),
+        ("ja", 1_500_000, "currency", "150万円"),
+        # English shortens from a thousand.
+        ("en", 9_000, "currency", "¥9K"),
+        ("en", 6_000, "number", "6K"),
+        ("en", 1_500_000, "currency", "¥1.5M"),
+        ("en", 500, "number", "500"),
+    ],
+)
+def test_axis_labels_are_short_and_grouped(locale: str, value: float, unit: str, expected: str) -> None:
+    assert Formatter(locale, "JPY", large_yen=True).axis(value, unit, 1000) == expected  # type: ignore[arg-type]
+
+
+def test_a_figure_in_a_sentence_below_a_man_is_written_in_full_in_japanese() -> None:
+    assert Formatter("ja", "JPY").compact(6_000, "number") == "6,000"
+    assert Formatter("ja", "JPY").compact(12_345, "number") == "1.23万"
