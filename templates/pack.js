@@ -156,9 +156,12 @@
     return drawing;
   };
 
+  // Each month comes as a row of the fields data.month_fields names.
+  const asMonth = (row) => Object.fromEntries(data.month_fields.map((name, index) => [name, row[index]]));
   const open = (id, from) => {
-    const kpi = data.kpis[id];
-    if (!kpi) return;
+    const found = data.kpis[id];
+    if (!found) return;
+    const kpi = { ...found, months: found.months.map(asMonth) };
     opener = from;
     part("name").textContent = kpi.name;
     part("sub").textContent = [kpi.id, kpi.department, kpi.owner].filter(Boolean).join(" · ");

@@ -8,8 +8,9 @@ shows the formatted strings beside them. It never formats or computes a figure.
 
 from __future__ import annotations
 
+import dataclasses
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from markupsafe import Markup
 
@@ -60,6 +61,14 @@ class MonthDetail:
     values: tuple[float | None, float | None, float | None, float | None]
     """target, actual, last year's actual, outlook: the chart's four lines."""
 
+    def row(self) -> list[object]:
+        """The month in the JSON: its fields in MONTH_FIELDS' order (a fiscal year of a
+        thousand KPIs is 12,000 of them: names once, not 12,000 times)."""
+        return [getattr(self, name) for name in MONTH_FIELDS]
+
+
+MONTH_FIELDS = tuple(field.name for field in dataclasses.fields(MonthDetail))
+
 
 @dataclass(frozen=True)
 class KpiDetail:
@@ -86,7 +95,14 @@ class Explore:
         """The JSON for ``<script type="application/json">``: workbook text can never end the
         element or open another (``</script>``, ``<!--``), because ``<``, ``>`` and ``&`` are
         written as JSON escapes, which the page's JSON.parse reads back unchanged."""
-        text = json.dumps({"labels": self.labels, "kpis": {k: asdict(v) for k, v in self.kpis.items()}})
+        kpis = {
+            kpi: {
+                **{field.name: getattr(detail, field.name) for field in dataclasses.fields(detail)},
+                "months": [month.row() for month in detail.months],
+            }
+            for kpi, detail in self.kpis.items()
+        }
+        text = json.dumps({"labels": self.labels, "month_fields": MONTH_FIELDS, "kpis": kpis})
         for raw, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
             text = text.replace(raw, escaped)
         return Markup(text)
