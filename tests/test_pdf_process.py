@@ -13,7 +13,7 @@ from conftest import SAMPLE_EN
 
 from kpireport.build import BuildOptions, build_pack
 from kpireport.errors import RenderError
-from kpireport.presenting import pack_html
+from kpireport.presenting import pack_html, pdf_process
 
 real_render_pdf = pack_html.render_pdf
 
@@ -58,10 +58,31 @@ def test_a_renderer_that_is_killed_ends_in_a_message_and_no_file(
     assert not out.exists() or list(out.iterdir()) == []
 
 
-def test_the_renderers_own_errors_reach_the_build(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setattr(pack_html, "RENDER_SECONDS", 0.001)
+def test_a_render_past_its_time_is_stopped_and_writes_nothing(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(pdf_process, "RENDER_SECONDS", 0.001)
     out = tmp_path / "out"
-    with pytest.raises(RenderError, match=r"rendering the PDF took longer than 0\.001 s"):
+    before = set(multiprocessing.active_children())
+    with pytest.raises(RenderError, match=r"rendering the PDF took longer than 0\.001 s and was stopped"):
+        build_pack(SAMPLE_EN, BuildOptions(out_dir=out))
+    assert not out.exists() or list(out.iterdir()) == []
+    assert set(multiprocessing.active_children()) == before  # the renderer was stopped
+
+
+def test_rendering_here_is_time_bound_too() -> None:
+    # Where the PDF renders in the build's own process, a signal bounds it. Tested on a loop
+    # of plain Python: the signal must not land inside a library holding a lock of this one.
+    with pytest.raises(RenderError, match=r"took longer than 0\.05 s"), pdf_process.time_bound(0.05):
+        while True:
+            pass
+
+
+def test_the_renderers_own_errors_reach_the_build(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    def refusing(html: str, **options: object) -> bytes:
+        raise RenderError("template pack.html.j2 line 3: the renderer says no")
+
+    monkeypatch.setattr(pack_html, "render_pdf", refusing)
+    out = tmp_path / "out"
+    with pytest.raises(RenderError, match="the renderer says no"):
         build_pack(SAMPLE_EN, BuildOptions(out_dir=out))
     assert not out.exists() or list(out.iterdir()) == []
 

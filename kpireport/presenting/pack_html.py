@@ -8,13 +8,9 @@ never pay for it.
 from __future__ import annotations
 
 import base64
-import contextlib
 import functools
 import hashlib
-import signal
-import threading
 import traceback
-from collections.abc import Iterator
 from importlib import resources
 from importlib.abc import Traversable
 from pathlib import Path
@@ -36,8 +32,6 @@ if TYPE_CHECKING:
 
 PACK_TEMPLATE = "pack.html.j2"
 PACK_SCRIPT = "pack.js"
-# A 1,000-KPI pack renders in well under a minute here; past this something is wrong.
-RENDER_SECONDS = 300.0
 
 
 def templates_root() -> Traversable:
@@ -166,26 +160,6 @@ def _refusing_fetcher() -> URLFetcher:
     return RefusingFetcher(allowed_protocols={"data"}, allow_redirects=False, timeout=1)
 
 
-@contextlib.contextmanager
-def time_bound(seconds: float) -> Iterator[None]:
-    """Raise RenderError when the block runs longer than ``seconds`` (main thread only:
-    signals cannot interrupt other threads)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def expire(signum: int, frame: object) -> None:
-        raise RenderError(f"rendering the PDF took longer than {seconds:g} s and was stopped.")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
 def scope_table_headers(document: object, pdf: Any) -> None:
     """Give every /TH of the PDF's structure tree its /Scope (PDF/UA-1 7.5), which WeasyPrint
     does not write: a header in a row of headers heads its column, a header beside data cells
@@ -220,7 +194,7 @@ def render_pdf(html: str, *, source: tuple[str, bytes] | None = None) -> bytes:
                 file_obj=io.BytesIO(data), name=name, description="Source workbook", relationship="Source"
             )
         ]
-    with time_bound(RENDER_SECONDS), engine.gc_paused():
+    with engine.gc_paused():
         document = weasyprint.HTML(string=html, base_url=None, url_fetcher=_refusing_fetcher())
         pdf = document.write_pdf(finisher=scope_table_headers, **options)
     assert isinstance(pdf, bytes)

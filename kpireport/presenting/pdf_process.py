@@ -16,6 +16,9 @@ import contextlib
 import logging
 import multiprocessing
 import signal
+import threading
+import time
+from collections.abc import Iterator
 from multiprocessing.connection import Connection
 from types import TracebackType
 from typing import Any
@@ -23,9 +26,34 @@ from typing import Any
 from kpireport.errors import RenderError
 from kpireport.presenting import engine, pack_html
 
-# The renderer bounds its own time (pack_html.RENDER_SECONDS); this waits a little longer, for
-# a renderer that can no longer say so.
-GRACE_SECONDS = 60.0
+# A 1,000-KPI pack renders in about a minute here; past this something is wrong.
+RENDER_SECONDS = 300.0
+
+
+def _too_long(seconds: float) -> RenderError:
+    return RenderError(f"rendering the PDF took longer than {seconds:g} s and was stopped.")
+
+
+@contextlib.contextmanager
+def time_bound(seconds: float) -> Iterator[None]:
+    """Raise RenderError when the block runs longer than ``seconds`` (main thread only:
+    signals cannot interrupt other threads). For rendering in the build's own process only:
+    the exception may land anywhere, even inside a library holding a lock, which is harmless
+    only because the build then ends."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise _too_long(seconds)
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 class _Forward(logging.Handler):
@@ -93,6 +121,7 @@ class PdfProcess:
         self._process: Any = None
         self._connection: Connection | None = None
         self._request: tuple[str, tuple[str, bytes] | None] | None = None
+        self._deadline = 0.0
 
     def __enter__(self) -> PdfProcess:
         if "fork" in multiprocessing.get_all_start_methods():
@@ -107,6 +136,7 @@ class PdfProcess:
     def submit(self, html: str, source: tuple[str, bytes] | None) -> None:
         """Start rendering ``html``; ``source`` (name, bytes) makes it an audited PDF/A-3b."""
         self._request = (html, source)
+        self._deadline = time.monotonic() + RENDER_SECONDS
         if self._connection is not None:
             self._connection.send(self._request)
 
@@ -115,12 +145,15 @@ class PdfProcess:
         assert self._request is not None, "submit() first"
         if self._connection is None:
             html, source = self._request
-            return pack_html.render_pdf(html, source=source)
+            with time_bound(RENDER_SECONDS):
+                return pack_html.render_pdf(html, source=source)
         connection, self._connection = self._connection, None
         try:
             while True:
-                if not connection.poll(pack_html.RENDER_SECONDS + GRACE_SECONDS):
-                    raise RenderError("rendering the PDF stopped answering and was stopped.")
+                # The deadline is kept here, not by a signal in the renderer: stopping a process
+                # from outside cannot leave a lock of this one held.
+                if not connection.poll(max(self._deadline - time.monotonic(), 0)):
+                    raise _too_long(RENDER_SECONDS)  # leaving the block stops the renderer
                 kind, *payload = connection.recv()
                 if kind == "log":
                     name, level, text = payload
@@ -135,7 +168,8 @@ class PdfProcess:
                 else:
                     raise payload[0]
         except (EOFError, OSError):
-            code = self._process.exitcode if self._process is not None else None
+            self._process.join(timeout=5)  # it has closed its end: it is ending
+            code = self._process.exitcode
             why = f"signal {-code}" if code is not None and code < 0 else "it ended without a PDF"
             raise RenderError(f"rendering the PDF stopped unexpectedly ({why}); the build wrote nothing.") from None
         finally:
@@ -150,7 +184,7 @@ class PdfProcess:
             self._connection.close()
             self._connection = None
         if self._process is not None:
-            self._process.join(timeout=0.5 if exc is None else 0)
+            self._process.join(timeout=0.5 if kind is None else 0)
             if self._process.is_alive():
                 self._process.kill()
                 self._process.join()
