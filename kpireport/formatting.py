@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from dataclasses import dataclass
 
 import babel
@@ -128,6 +129,11 @@ class Formatter:
             # Not shortened (Japanese shortens from 1万, 10,000, on): Babel then leaves the
             # digits ungrouped (¥9000), so write the figure in full (¥9,000).
             return self.value(value, unit)
+        # 万 counts up to 9,999 before 億: Babel leaves those four digits ungrouped (¥3828.9万).
+        whole = re.search(r"\d{4,}", text)
+        if whole:
+            grouped = format_decimal(int(whole.group()), locale=self._babel)
+            text = text[: whole.start()] + grouped + text[whole.end() :]
         return self._signed(text)
 
     def month(self, month: Month) -> str:
