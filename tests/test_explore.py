@@ -12,6 +12,8 @@ The workbook is written here, so each expectation is worked from SPEC v1.1 by ha
 | K3 | Marketing | higher, number, sum | 100 / 85 | 0.85 | red |
 | K4 | Marketing | higher, number, sum | 20 / 18 | 0.9 exactly | amber |
 | K5 | Marketing | lower, percent, last | 2% / none | null | no_data |
+
+K5 has an April actual without a target: SMART-T.
 """
 
 from __future__ import annotations
@@ -51,9 +53,10 @@ def _sheets() -> dict[str, Rows]:
         ["K5", "Churn rate", "Marketing", "G1", None, "percent", "lower", "last", "kpi", "Ed"],
     ]
     sheets["Targets"] = [["id", *YEAR], ["K1", *[100] * 12], ["K2", *[50] * 12], ["K3", *[100] * 12]]
-    sheets["Targets"] += [["K4", *[20] * 12], ["K5", *[0.02] * 12]]
+    # K5's April has an actual and no target: SMART-T (SPEC §3), a finding its detail lists.
+    sheets["Targets"] += [["K4", *[20] * 12], ["K5", None, *[0.02] * 11]]
     sheets["Actuals"] = [["id", *YEAR[:3]], ["K1", 90, 110, 120], ["K2", 40, 55, 50], ["K3", 95, 90, 85]]
-    sheets["Actuals"] += [["K4", 20, 19, 18], ["K5", None, None, None]]
+    sheets["Actuals"] += [["K4", 20, 19, 18], ["K5", 0.03, None, None]]
     sheets["Comments"] = [
         ["kpi", "month", "comment", "action", "owner"],
         ["K1", "2026-05", "Slow start", "", ""],
@@ -217,6 +220,16 @@ def test_a_kpi_opens_its_detail_with_the_month_table_chart_and_comments(opened: 
     page.keyboard.press("Escape")
     assert not dialog.evaluate("d => d.open")
     assert button.evaluate("b => document.activeElement === b")  # focus is back where it was
+
+
+def test_a_detail_lists_the_kpis_findings(opened: Opened) -> None:
+    page = opened.page
+    page.locator("section.department tbody[data-kpi=K5] .kpi-open").click()
+    codes = page.locator("#kpi-detail .detail-findings .code-tag").all_text_contents()
+    assert "SMART-T" in codes
+    page.keyboard.press("Escape")
+    page.locator("section.department tbody[data-kpi=K1] .kpi-open").click()
+    assert page.locator("#kpi-detail .detail-findings li").all_text_contents() == ["No finding on this KPI."]
 
 
 def test_the_keyboard_alone_opens_a_detail_from_the_tree(opened: Opened) -> None:
