@@ -173,18 +173,17 @@ def _render(
     data = {**to_json(report, company=summary.company), "summary": summary.as_json()}
     if "json" in options.formats:
         rendered["json"] = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-    if {"html", "pptx", "xlsx"} & set(options.formats):
-        if "html" in options.formats:
-            explored = with_explore(view, report, options.theme)
-            rendered["html"] = render_html(explored, options.templates, interactive=True)
-        if "xlsx" in options.formats:
-            from kpireport.presenting.metrics_workbook import render_xlsx
+    if "html" in options.formats:
+        explored = with_explore(view, report, options.theme)
+        rendered["html"] = render_html(explored, options.templates, interactive=True)
+    if "xlsx" in options.formats:
+        from kpireport.presenting.metrics_workbook import render_xlsx
 
-            rendered["xlsx"] = render_xlsx(view, data, options.theme.palette())
-        if "pptx" in options.formats:
-            from kpireport.presenting.deck import render_pptx
+        rendered["xlsx"] = render_xlsx(view, data, options.theme.palette())
+    if "pptx" in options.formats:
+        from kpireport.presenting.deck import render_pptx
 
-            rendered["pptx"] = render_pptx(view, options.theme.palette(), options.theme.font_family)
+        rendered["pptx"] = render_pptx(view, options.theme.palette(), options.theme.font_family)
     if renderer is not None:
         rendered["pdf"] = renderer.result()
     return result, rendered

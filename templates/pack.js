@@ -8,18 +8,13 @@
   const SVG = "http://www.w3.org/2000/svg";
   const fill = (template, fields) => template.replace(/\{(\w+)\}/g, (_, key) => fields[key]);
   const fold = (text) => text.normalize("NFKC").toLocaleLowerCase();
-  const el = (tag, attrs = {}, text = "") => {
-    const node = document.createElement(tag);
-    for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, value);
-    if (text) node.textContent = text;
-    return node;
-  };
-  const svg = (tag, attrs = {}, text = "") => {
-    const node = document.createElementNS(SVG, tag);
+  const made = (node, attrs, text) => {
     for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, String(value));
     if (text) node.textContent = text;
     return node;
   };
+  const el = (tag, attrs = {}, text = "") => made(document.createElement(tag), attrs, text);
+  const svg = (tag, attrs = {}, text = "") => made(document.createElementNS(SVG, tag), attrs, text);
 
   // Filters: status, department and a search over KPI names, on the department tables, the
   // quarterly review and the trend charts. A department or trends page left with no KPI is

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import multiprocessing
+import pickle
 import signal
 import threading
 import time
@@ -103,8 +104,6 @@ def _serve(connection: Connection, builds_end: Connection) -> None:
 def _transportable(exc: BaseException) -> BaseException:
     """``exc`` if it survives pickling (kpireport's errors, KeyboardInterrupt), else a
     RenderError saying what it was."""
-    import pickle
-
     try:
         pickle.loads(pickle.dumps(exc))
     except Exception:

@@ -274,6 +274,8 @@ class ScorecardRow:
 class QuarterCell:
     actual: str
     chip: StatusChip
+    key: str = ""
+    """The actual as the interactive HTML sorts it (:func:`sort_key`)."""
 
 
 @dataclass(frozen=True)
@@ -289,9 +291,10 @@ class QuarterLine:
     kpi: str = ""
     status_css: str = ""
     """The KPI's status this month, as the department tables filter by it."""
-    keys: tuple[str, ...] = ()
-    """What each figure column sorts by: the months' actuals, QTD attainment, the change in
-    percent, the OKR score."""
+    qtd_key: str = ""
+    change_key: str = ""
+    """The change on last quarter in percent: it compares across KPIs of any unit."""
+    okr_key: str = ""
 
 
 @dataclass(frozen=True)
@@ -706,7 +709,8 @@ def _quarterly(report: Report, fmt: Formatter, text: dict[str, str]) -> Quarterl
             name=q.result.kpi.name,
             department=q.result.kpi.department,
             cells=tuple(
-                QuarterCell(fmt.value(p.actual, q.result.kpi.unit), _chip(p.status, text)) for _, p in q.months
+                QuarterCell(fmt.value(p.actual, q.result.kpi.unit), _chip(p.status, text), sort_key(p.actual))
+                for _, p in q.months
             ),
             qtd=fmt.percent(q.result.qtd.attainment),
             qtd_chip=_chip(q.result.qtd.status, text),
@@ -715,12 +719,9 @@ def _quarterly(report: Report, fmt: Formatter, text: dict[str, str]) -> Quarterl
             okr_score=f"{q.okr_score:.2f}" if q.okr_score is not None else "",
             kpi=q.result.kpi.id,
             status_css=STATUS_CLASS[q.result.month.status],
-            keys=(
-                *(sort_key(p.actual) for _, p in q.months),
-                sort_key(q.result.qtd.attainment),
-                sort_key(q.change_pct),
-                sort_key(q.okr_score),
-            ),
+            qtd_key=sort_key(q.result.qtd.attainment),
+            change_key=sort_key(q.change_pct),
+            okr_key=sort_key(q.okr_score),
         )
         for q in report.quarterly
     )
@@ -734,6 +735,13 @@ def _quarterly(report: Report, fmt: Formatter, text: dict[str, str]) -> Quarterl
     )
 
 
+def _presented(report: Report, theme: Theme) -> tuple[Report, Formatter, dict[str, str]]:
+    """What every part of the view starts from: the report with its text clipped for display,
+    the theme's formatter for its locale, and the labels in its language."""
+    settings = report.workbook.settings
+    return displayed(report), theme.formatter(settings), labels(settings.locale)
+
+
 def build_view(
     report: Report,
     *,
@@ -744,10 +752,8 @@ def build_view(
 ) -> PackView:
     """The pack, every figure decided; ``summary`` is :func:`pack_summary` of the same report
     (made here when the caller has none)."""
-    report = displayed(report)
+    report, fmt, text = _presented(report, theme)
     settings = report.workbook.settings
-    fmt = theme.formatter(settings)
-    text = labels(settings.locale)
     palette = theme.palette()
     company = theme.displayed_company(settings)
     departments: dict[str, list[KpiResult]] = {}
@@ -803,6 +809,4 @@ def build_view(
 def with_explore(view: PackView, report: Report, theme: Theme = DEFAULT_THEME) -> PackView:
     """``view`` (of ``report``) with what the interactive HTML's KPI detail shows: made apart,
     so the build makes it while the PDF renders."""
-    settings = report.workbook.settings
-    details = explore(displayed(report), theme.formatter(settings), labels(settings.locale))
-    return dataclasses.replace(view, explore=details)
+    return dataclasses.replace(view, explore=explore(*_presented(report, theme)))
