@@ -44,7 +44,8 @@ def mark(name, start):
     marks.append((name, time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
 path, out = Path(sys.argv[1]), Path(sys.argv[2])
 t = time.perf_counter()
-import kpireport.reading.workbook, kpireport.computing.report, kpireport.presenting.view, kpireport.presenting.pack_html
+import kpireport.reading.workbook, kpireport.computing.report
+import kpireport.presenting.finished, kpireport.presenting.pack_html
 from kpireport.presenting import engine
 engine.load()
 mark("import", t)
@@ -56,7 +57,7 @@ results = [evaluate_kpi(k, book.target_series(k.id), book.actual_series(k.id), b
 mark("metrics", t)
 t = time.perf_counter(); report = kpireport.computing.report.build_report(book); mark("findings", t)
 t = time.perf_counter()
-html = kpireport.presenting.pack_html.render_html(kpireport.presenting.view.build_view(report))
+html = kpireport.presenting.pack_html.render_html(kpireport.presenting.finished.finish(report).view)
 mark("html", t)
 t = time.perf_counter(); pdf = kpireport.presenting.pack_html.render_pdf(html); out.write_bytes(pdf); mark("pdf", t)
 print(json.dumps(marks))

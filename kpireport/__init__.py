@@ -1,13 +1,33 @@
-"""kpireport: from a KPI workbook to a monthly review pack (PDF, HTML, JSON)."""
+"""kpireport: from a KPI workbook to a monthly review pack (PDF, HTML, JSON, deck, metrics workbook).
+
+The command line is a thin layer over this API: :func:`build_pack` does what ``kpireport
+build`` does for one workbook; :func:`read_workbook` and :func:`build_report` are its first two
+steps, for a program that wants the figures alone.
+"""
 
 from __future__ import annotations
 
-from kpireport.computing.report import Report, build_report, to_json
+from typing import TYPE_CHECKING
+
+from kpireport.computing.report import Report, build_report
 from kpireport.errors import KpiReportError, WorkbookError
 from kpireport.reading.workbook import read_workbook
+from kpireport.version import __version__
 
-# The one place the version is written (pyproject reads it from here): a literal rather than
-# importlib.metadata, which costs every command about 55 ms of start-up.
-__version__ = "0.1.0"
+if TYPE_CHECKING:
+    from pathlib import Path
 
-__all__ = ["KpiReportError", "Report", "WorkbookError", "__version__", "build_report", "read_workbook", "to_json"]
+    from kpireport.build import BuildOptions, BuildResult
+
+
+__all__ = ["KpiReportError", "Report", "WorkbookError", "__version__", "build_pack", "build_report", "read_workbook"]
+
+
+def build_pack(path: Path, options: BuildOptions | None = None) -> BuildResult:
+    """Build the pack of the workbook at ``path`` (``kpireport build``): every format in
+    ``options.formats`` written to ``options.out_dir`` as a set, whole or not at all."""
+    # Imported here: the renderers' modules cost start-up that a command reading figures
+    # alone (check, plan) never needs.
+    from kpireport.build import BuildOptions, build_pack
+
+    return build_pack(path, options or BuildOptions())

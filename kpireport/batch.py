@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from kpireport.build import BuildOptions, build_pack
 from kpireport.errors import KpiReportError
+from kpireport.model import STATUSES
 
 if TYPE_CHECKING:
     # Imported where used: multiprocessing costs a single build ~25 ms of start-up it never uses.
@@ -61,7 +62,7 @@ def build_one(path: Path, options: BuildOptions) -> Outcome:
     except KpiReportError as error:
         return Outcome(path, error=str(error), exit_code=error.exit_code)
     statuses = Counter(r.month.status for r in result.report.kpis)
-    counts = tuple((s, statuses.get(s, 0)) for s in ("green", "amber", "red", "no_data"))
+    counts = tuple((s, statuses.get(s, 0)) for s in STATUSES)
     warnings = result.report.workbook.warnings
     return Outcome(path, str(result.report.month), counts, tuple(result.outputs), warnings=warnings)
 

@@ -7,18 +7,17 @@ import dataclasses
 import datetime as dt
 import glob
 import hashlib
-import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kpireport.computing.report import Report, build_report, to_json
+from kpireport.computing.report import Report, build_report
 from kpireport.delivering.output import write_set
 from kpireport.errors import KpiReportError, WorkbookError, WorkbookErrors
 from kpireport.model import Locale, Month, Workbook
-from kpireport.presenting.summary import pack_summary
+from kpireport.presenting.finished import finish
+from kpireport.presenting.formats import DEFAULT_FORMATS, FORMATS, in_order, pack_file_name, parse_pack_file_name
 from kpireport.presenting.theme import DEFAULT_THEME, Theme
 from kpireport.reading.inputs import read_bounded
 from kpireport.reading.workbook import not_a_number_errors, read_workbook
@@ -26,9 +25,7 @@ from kpireport.reading.xlsx import MAX_FILE_BYTES
 
 if TYPE_CHECKING:
     from kpireport.presenting.pdf_process import PdfProcess
-
-FORMATS = ("pdf", "html", "json", "pptx", "xlsx")
-DEFAULT_FORMATS = ("pdf", "html", "json")
+    from kpireport.presenting.view import AuditView
 
 
 @dataclass(frozen=True)
@@ -67,13 +64,6 @@ def _in_language(workbook: Workbook, lang: Locale | None) -> Workbook:
     return dataclasses.replace(workbook, settings=dataclasses.replace(workbook.settings, locale=lang))
 
 
-def output_path(workbook: Path, report: Report, out_dir: Path, fmt: str) -> Path:
-    return out_dir / f"{workbook.stem}-{report.month}.{fmt}"
-
-
-_PACK_JSON = re.compile(r"^(?P<stem>.+)-(?P<month>\d{4}-\d{2})\.json$")
-
-
 def previous_pack(path: Path, month: Month, options: BuildOptions) -> Path | None:
     """``--since``, else the pack JSON of the same workbook stem for the latest month before
     ``month`` in the output folder (SPEC §7)."""
@@ -85,11 +75,11 @@ def previous_pack(path: Path, month: Month, options: BuildOptions) -> Path | Non
     except OSError:
         return None
     for candidate in candidates:
-        match = _PACK_JSON.match(candidate.name)
-        if match is None or match.group("stem") != path.stem:
+        name = parse_pack_file_name(candidate.name)
+        if name is None or name.stem != path.stem or name.fmt != "json":
             continue
         try:
-            found = Month.parse(match.group("month"))
+            found = Month.parse(name.month)
         except ValueError:
             continue
         if found < month:
@@ -104,7 +94,7 @@ def _compared(report: Report, previous: Path | None) -> Report:
         return report
     from kpireport.computing.changes import compare
     from kpireport.computing.report import with_changes
-    from kpireport.delivering.mail import load_pack_json
+    from kpireport.reading.pack_json import load_pack_json
 
     try:
         data = load_pack_json(previous)
@@ -116,6 +106,8 @@ def _compared(report: Report, previous: Path | None) -> Report:
 
 
 def build_pack(path: Path, options: BuildOptions) -> BuildResult:
+    """Read ``path``, compute its report and write every format asked for, as a set: each
+    file whole, or none and the previous pack left as it was."""
     with contextlib.ExitStack() as stack:
         renderer = None
         if "pdf" in options.formats:
@@ -123,67 +115,55 @@ def build_pack(path: Path, options: BuildOptions) -> BuildResult:
 
             # Started first: the PDF engine loads while the workbook is read.
             renderer = stack.enter_context(PdfProcess())
-        result, rendered = _render(path, options, renderer)
-    # Written as a set: every format is in place, or none and the previous pack stays whole.
-    files = {
-        output_path(path, result.report, options.out_dir, fmt): rendered[fmt] for fmt in FORMATS if fmt in rendered
-    }
+        report, rendered = _render(path, options, renderer)
+    files = {options.out_dir / pack_file_name(path.stem, report.month, name): data for name, data in rendered.items()}
     write_set(files)
-    result.outputs.extend(files)
-    return result
+    return BuildResult(path, report, list(files))
 
 
-def _render(
-    path: Path, options: BuildOptions, renderer: PdfProcess | None
-) -> tuple[BuildResult, dict[str, bytes | str]]:
-    """Every format of the pack, rendered in memory: a failed render leaves no file behind."""
+def _report(path: Path, options: BuildOptions) -> Report:
     workbook = read_workbook(path)
     # Text in a number cell would silently become "no data"; a pack must not hide it (SPEC §6).
     bad_cells = not_a_number_errors(workbook)
     if bad_cells:
         raise bad_cells[0] if len(bad_cells) == 1 else WorkbookErrors(bad_cells)
     report = build_report(_in_language(workbook, options.lang), options.month, quarterly=options.quarterly)
-    report = _compared(report, previous_pack(path, report.month, options))
+    return _compared(report, previous_pack(path, report.month, options))
+
+
+def _render(path: Path, options: BuildOptions, renderer: PdfProcess | None) -> tuple[Report, dict[str, bytes | str]]:
+    """Every format of the pack, rendered in memory (in the registry's order): a failed render
+    leaves no file behind."""
+    report = _report(path, options)
     if renderer is not None:
         from kpireport.presenting.fonts import require_fonts
 
         require_fonts(report.workbook.settings.locale, options.theme.font_family)
-    result = BuildResult(path, report)
-    rendered: dict[str, bytes | str] = {}
-    # One summary for every output: the pack's executive summary, its JSON and its e-mail.
-    summary = pack_summary(report, options.theme)
-    if {"html", "pdf", "pptx", "xlsx"} & set(options.formats):
-        from kpireport import __version__
-        from kpireport.presenting.pack_html import render_html
-        from kpireport.presenting.view import AuditView, build_view, with_explore
-
-        audit = options.audit or options.theme.audit
-        source = read_bounded(path, MAX_FILE_BYTES, "the workbook", WorkbookError) if audit else b""
-        view = build_view(
-            report,
-            today=options.today,
-            theme=options.theme,
-            audit=AuditView(path.name, hashlib.sha256(source).hexdigest(), __version__) if audit else None,
-            summary=summary,
-        )
-        if renderer is not None:
-            # The PDF's HTML has no script, controls or data block: nothing WeasyPrint would
-            # parse only to ignore. It renders while the other formats are made.
-            renderer.submit(render_html(view, options.templates), (path.name, source) if audit else None)
-    data = {**to_json(report, company=summary.company), "summary": summary.as_json()}
-    if "json" in options.formats:
-        rendered["json"] = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-    if "html" in options.formats:
-        explored = with_explore(view, report, options.theme)
-        rendered["html"] = render_html(explored, options.templates, interactive=True)
-    if "xlsx" in options.formats:
-        from kpireport.presenting.metrics_workbook import render_xlsx
-
-        rendered["xlsx"] = render_xlsx(view, data, options.theme.palette())
-    if "pptx" in options.formats:
-        from kpireport.presenting.deck import render_pptx
-
-        rendered["pptx"] = render_pptx(view, options.theme.palette(), options.theme.font_family)
+    chosen = [FORMATS[name] for name in in_order(options.formats)]
+    audit = options.audit or options.theme.audit
+    source = read_bounded(path, MAX_FILE_BYTES, "the workbook", WorkbookError) if audit else b""
+    pack = finish(
+        report,
+        theme=options.theme,
+        with_view=any(f.needs_view for f in chosen),
+        templates=options.templates,
+        today=options.today,
+        audit=_audit(path, source) if audit else None,
+    )
     if renderer is not None:
-        rendered["pdf"] = renderer.result()
-    return result, rendered
+        from kpireport.presenting.pack_html import render_html
+
+        # The PDF's HTML has no script, controls or data block: nothing WeasyPrint would parse
+        # only to ignore. It renders while the other formats are made.
+        renderer.submit(render_html(pack.view, options.templates), (path.name, source) if audit else None)
+        pack = dataclasses.replace(pack, pdf_job=renderer)
+    rendered = {f.name: f.render(pack) for f in chosen if not f.in_background}
+    rendered.update({f.name: f.render(pack) for f in chosen if f.in_background})
+    return report, {f.name: rendered[f.name] for f in chosen}
+
+
+def _audit(path: Path, source: bytes) -> AuditView:
+    from kpireport.presenting.view import AuditView
+    from kpireport.version import __version__
+
+    return AuditView(path.name, hashlib.sha256(source).hexdigest(), __version__)

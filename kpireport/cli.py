@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import click
 
-from kpireport import __version__
-from kpireport.errors import KpiReportError
+from kpireport.errors import KpiReportError, NoSolutionError
 from kpireport.model import Month
+from kpireport.version import __version__
 
 LANGS = click.Choice(["en", "ja"])
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class MonthType(click.ParamType):  # type: ignore[type-arg]  # generic only from click 8.2
@@ -43,13 +44,69 @@ def _warn(warnings: Sequence[str], prefix: str = "") -> None:
         _say("Warning", f"{prefix}{warning}")
 
 
-def _fail(error: KpiReportError | str, exit_code: int | None = None) -> NoReturn:
-    """The one place a user-facing error becomes a message and an exit code."""
-    _say("Error", str(error))
-    sys.exit(exit_code if exit_code is not None else error.exit_code if isinstance(error, KpiReportError) else 2)
+def _fail(message: str, exit_code: int) -> NoReturn:
+    """A user-facing error as one message on stderr, and its exit code."""
+    _say("Error", message)
+    sys.exit(exit_code)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The one place a :class:`KpiReportError` from any command becomes its message and its
+    exit code; anything else is a bug and keeps its traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except KpiReportError as error:
+            _fail(str(error), error.exit_code)
+
+
+def _formats_option(help_text: str) -> Callable[[F], F]:
+    """--format: the formats a command writes, checked against the registry of formats."""
+
+    def parse(ctx: click.Context, param: click.Parameter, value: str) -> list[str]:
+        from kpireport.presenting.formats import parse_formats
+
+        try:
+            return parse_formats(value)
+        except ValueError as error:
+            raise click.BadParameter(str(error)) from None
+
+    from kpireport.presenting.formats import DEFAULT_FORMATS, NAMES
+
+    return click.option(
+        "--format",
+        "formats",
+        default=",".join(DEFAULT_FORMATS),
+        show_default=True,
+        callback=parse,
+        help=f"{help_text} Comma-separated: {', '.join(NAMES)}.",
+    )
+
+
+def _email_options(what: str) -> Callable[[F], F]:
+    """--email-to and --email-cc: where a command e-mails each pack it builds."""
+
+    def decorate(command: F) -> F:
+        command = click.option(
+            "--email-cc", multiple=True, callback=_addresses, help=f"Copy each {what} to this address (repeatable)."
+        )(command)
+        return click.option(
+            "--email-to",
+            multiple=True,
+            callback=_addresses,
+            help=f"Send each {what} to this address (repeatable); SMTP from the environment.",
+        )(command)
+
+    return decorate
+
+
+def _addresses(ctx: click.Context, param: click.Parameter, values: Sequence[str]) -> list[str]:
+    """--to a@x --to b@x, or --to a@x,b@x."""
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kpireport")
 def cli() -> None:
     """Turn a KPI workbook into a monthly review pack (PDF, HTML, JSON)."""
@@ -101,15 +158,12 @@ def init(
         company=company,
     )
     theme_file = path.parent / "brand.toml"
-    try:
-        beside = {}
-        if with_theme:
-            from kpireport.presenting.theme import example_theme
+    beside = {}
+    if with_theme:
+        from kpireport.presenting.theme import example_theme
 
-            beside[theme_file] = example_theme(company_of(options))
-        write_template(path, options, force=force, beside=beside)
-    except KpiReportError as error:
-        _fail(error)
+        beside[theme_file] = example_theme(company_of(options))
+    write_template(path, options, force=force, beside=beside)
     click.echo(f"Wrote {path}" + (" with example data" if example else ""))
     if with_theme:
         click.echo(f"Wrote {theme_file} (use it with: kpireport build {path.name} --theme {theme_file.name})")
@@ -127,12 +181,11 @@ def check(workbook: Path, month: Month | None, output_format: str) -> None:
     """Review the KPI design (SMART and review rules). Exit 0 clean or warnings only,
     1 with errors, 2 when the workbook cannot be read."""
     from kpireport.build import load_report
+    from kpireport.presenting.theme import DEFAULT_THEME
+    from kpireport.presenting.wording import word_all
     from kpireport.terminal import print_findings
 
-    try:
-        report = load_report(workbook, month)
-    except KpiReportError as error:
-        _fail(error)
+    report = load_report(workbook, month)
     _warn(report.workbook.warnings)
     if report.workbook.latest_actual_month() is None:
         click.echo(
@@ -141,10 +194,11 @@ def check(workbook: Path, month: Month | None, output_format: str) -> None:
             "(SMART-A, REVIEW, DISCONNECT) are skipped.",
             err=True,
         )
+    findings = word_all(report.findings, DEFAULT_THEME.formatter(report.workbook.settings))
     if output_format == "json":
-        click.echo(json.dumps({"findings": [f.as_json() for f in report.findings]}, ensure_ascii=False, indent=2))
+        click.echo(json.dumps({"findings": [f.as_json() for f in findings]}, ensure_ascii=False, indent=2))
     else:
-        print_findings(report)
+        print_findings(report, findings)
     sys.exit(1 if any(f.severity == "error" for f in report.findings) else 0)
 
 
@@ -166,24 +220,19 @@ def plan(workbook: Path, kgi_id: str, kpi_id: str, destination: Path | None) -> 
     from kpireport.reading.workbook import read_workbook
     from kpireport.terminal import print_plan
 
-    try:
-        if destination is not None:
-            check_destination(workbook, destination)
-        book = read_workbook(workbook)
-        start = book.settings.fiscal_year_of(choose_month(book, None, design_review=True))
-        planned = make_plan(book, kgi_id, kpi_id, start)
-    except KpiReportError as error:
-        _fail(error)
+    if destination is not None:
+        check_destination(workbook, destination)
+    book = read_workbook(workbook)
+    start = book.settings.fiscal_year_of(choose_month(book, None, design_review=True))
+    planned = make_plan(book, kgi_id, kpi_id, start)
     _warn(book.warnings)
     print_plan(planned, book)
     if not planned.reached:
-        _fail(f"{planned.solution.reason}; nothing was written." if destination else planned.solution.reason, 1)
+        reason = planned.solution.reason
+        raise NoSolutionError(f"{reason}; nothing was written." if destination else reason)
     if destination is None:
         return
-    try:
-        written = write_plan(workbook, destination, book, planned)
-    except KpiReportError as error:
-        _fail(error)
+    written = write_plan(workbook, destination, book, planned)
     note = (
         f" ({written.replaced_formulas} of them held formulas and now hold numbers)"
         if written.replaced_formulas
@@ -194,55 +243,23 @@ def plan(workbook: Path, kgi_id: str, kpi_id: str, destination: Path | None) -> 
         _warn(["the copy has no charts or pictures: the library that writes it cannot keep them."])
 
 
-def _formats(value: str) -> Sequence[str]:
-    from kpireport.build import FORMATS
+def _attachments(ctx: click.Context, param: click.Parameter, value: str) -> list[str]:
+    from kpireport.presenting.formats import ATTACHABLE, parse_formats
 
-    chosen = [part.strip().lower() for part in value.split(",") if part.strip()]
-    unknown = [f for f in chosen if f not in FORMATS]
-    if unknown or not chosen:
-        raise click.BadParameter(f"choose from {', '.join(FORMATS)} (comma-separated), not {value!r}.")
-    return chosen
-
-
-def _addresses(values: Sequence[str]) -> list[str]:
-    """--to a@x --to b@x, or --to a@x,b@x."""
-    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+    try:
+        return parse_formats(value, allowed=ATTACHABLE)
+    except ValueError as error:
+        raise click.BadParameter(f"{error} The JSON is the e-mail's body, not an attachment.") from None
 
 
-DEFAULT_ATTACH = ("pdf", "html")
-
-
-def _email_formats(formats: Sequence[str], attach: Sequence[str], to: Sequence[str], cc: Sequence[str]) -> list[str]:
-    """Before building anything that will be e-mailed: check the addresses and the SMTP
-    settings, and add the attachments, the PDF (always attached) and the JSON (the body) to
-    the formats."""
-    from kpireport.build import FORMATS
-    from kpireport.delivering.mail import smtp_settings, validate_address
-
-    for address in [*to, *cc]:
-        validate_address(address)
-    smtp_settings()
-    return sorted({*formats, *attach, "pdf", "json"}, key=FORMATS.index)
-
-
-def _attachments(value: str) -> tuple[str, ...]:
-    chosen = tuple(_formats(value))
-    if "json" in chosen:
-        raise click.BadParameter("the JSON is the e-mail's body, not an attachment; choose from pdf, html, pptx, xlsx.")
-    return chosen
-
-
-def _deliver(
-    outputs: Sequence[Path], to: Sequence[str], cc: Sequence[str], subject: str | None, attach: Sequence[str]
-) -> None:
-    from kpireport.delivering.mail import compose_pack, group_pack_files, send, smtp_settings
-
-    settings = smtp_settings()
-    wanted = {*attach, "pdf", "json"}
-    for pack in group_pack_files([path for path in outputs if path.suffix[1:] in wanted]):
-        message = compose_pack(pack, sender=settings.sender, to=to, cc=cc, subject=subject)
-        send(message, settings, [*to, *cc])
+def _sent_line(to: Sequence[str], cc: Sequence[str]) -> Callable[[Any], None]:
+    def say(pack: Any) -> None:
         click.echo(f"Sent {pack.pdf.name} to {', '.join([*to, *cc])}")
+
+    return say
+
+
+_ATTACH_DEFAULT = "pdf,html"
 
 
 @cli.command()
@@ -251,13 +268,7 @@ def _deliver(
     "-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path(), help="Output folder."
 )
 @click.option("--month", type=MonthType(), help="Month to report on (default: report_month, else the latest actual).")
-@click.option(
-    "--format",
-    "formats",
-    default="pdf,html,json",
-    show_default=True,
-    help="Comma-separated: pdf, html, json, pptx, xlsx.",
-)
+@_formats_option("The formats to write.")
 @click.option(
     "--templates",
     type=click.Path(file_okay=False, path_type=Path),
@@ -275,14 +286,12 @@ def _deliver(
     help="The previous pack's JSON to list changes against (default: the latest earlier one in the output folder).",
 )
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=1, show_default=True, help="Workbooks built at once.")
-@click.option(
-    "--email-to", multiple=True, help="Send each pack to this address (repeatable); SMTP from the environment."
-)
-@click.option("--email-cc", multiple=True, help="Copy each pack to this address (repeatable).")
+@_email_options("pack")
 @click.option(
     "--attach",
-    default=",".join(DEFAULT_ATTACH),
+    default=_ATTACH_DEFAULT,
     show_default=True,
+    callback=_attachments,
     help="With --email-to: the formats attached (pdf, html, pptx, xlsx); the PDF always is.",
 )
 @click.option("--subject", help="E-mail subject (default: company, review and month).")
@@ -290,7 +299,7 @@ def build(
     workbooks: tuple[Path, ...],
     out_dir: Path,
     month: Month | None,
-    formats: str,
+    formats: list[str],
     templates: Path | None,
     lang: str | None,
     quarterly: bool,
@@ -298,47 +307,38 @@ def build(
     audit: bool,
     since: Path | None,
     jobs: int,
-    email_to: tuple[str, ...],
-    email_cc: tuple[str, ...],
-    attach: str,
+    email_to: list[str],
+    email_cc: list[str],
+    attach: list[str],
     subject: str | None,
 ) -> None:
     """Build the review pack of each WORKBOOK (a file, or a folder of workbooks):
     <stem>-<YYYY-MM>.pdf, .html and .json."""
     from kpireport.batch import build_many, expand
     from kpireport.build import BuildOptions
+    from kpireport.delivering.mail import check_mail_settings, deliver, mail_formats
     from kpireport.presenting.theme import DEFAULT_THEME, load_theme
     from kpireport.terminal import BatchProgress, print_summary
 
-    try:
-        chosen = list(_formats(formats))
-    except click.BadParameter as error:
-        raise click.BadParameter(str(error), param_hint="'--format'") from None
-    to, cc = _addresses(email_to), _addresses(email_cc)
-    try:
-        attached = _attachments(attach)
-    except click.BadParameter as error:
-        raise click.BadParameter(str(error), param_hint="'--attach'") from None
-    try:
-        if to:
-            chosen = _email_formats(chosen, attached, to, cc)
-        options = BuildOptions(
-            out_dir=out_dir,
-            month=month,
-            formats=chosen,
-            templates=templates,
-            lang="ja" if lang == "ja" else "en" if lang == "en" else None,
-            quarterly=quarterly,
-            theme=load_theme(theme_path) if theme_path else DEFAULT_THEME,
-            audit=audit,
-            since=since,
-        )
-        _warn(options.theme.warnings)
-        paths = expand(workbooks)
-        if not paths:
-            raise KpiReportError(f"no workbook (.xlsx) found in {', '.join(str(w) for w in workbooks)}.")
-    except KpiReportError as error:
-        _fail(error)
+    to, cc = email_to, email_cc
+    if to:
+        check_mail_settings(to, cc)
+        formats = mail_formats(formats, attach)
+    options = BuildOptions(
+        out_dir=out_dir,
+        month=month,
+        formats=formats,
+        templates=templates,
+        lang="ja" if lang == "ja" else "en" if lang == "en" else None,
+        quarterly=quarterly,
+        theme=load_theme(theme_path) if theme_path else DEFAULT_THEME,
+        audit=audit,
+        since=since,
+    )
+    _warn(options.theme.warnings)
+    paths = expand(workbooks)
+    if not paths:
+        raise KpiReportError(f"no workbook (.xlsx) found in {', '.join(str(w) for w in workbooks)}.")
     single = len(paths) == 1 and not workbooks[0].is_dir()
     if single:
         outcomes = build_many(paths, options, 1, lambda outcome: None)
@@ -353,45 +353,39 @@ def build(
         print_summary(outcomes, out_dir)
         for outcome in outcomes:
             _warn(outcome.warnings, prefix=f"{outcome.workbook.name}: ")
-    try:
-        for outcome in outcomes:
-            if to and outcome.ok:
-                _deliver(outcome.outputs, to, cc, subject, attached)
-    except KpiReportError as error:
-        _fail(error)
+    for outcome in outcomes:
+        if to and outcome.ok:
+            deliver(outcome.outputs, to, cc, subject, attach, _sent_line(to, cc))
     # One rule for one workbook and for many: the highest exit code of those that failed.
     sys.exit(max(o.exit_code for o in outcomes))
 
 
 @cli.command()
 @click.argument("packs", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--to", "to", multiple=True, required=True, help="Recipient address (repeatable).")
-@click.option("--cc", multiple=True, help="Copy recipient (repeatable).")
+@click.option("--to", "to", multiple=True, required=True, callback=_addresses, help="Recipient address (repeatable).")
+@click.option("--cc", multiple=True, callback=_addresses, help="Copy recipient (repeatable).")
 @click.option("--subject", help="Subject (default: company, review and month).")
 @click.option("--dry-run", is_flag=True, help="Write the message as a .eml file beside the PDF instead of sending it.")
-def send(packs: tuple[Path, ...], to: tuple[str, ...], cc: tuple[str, ...], subject: str | None, dry_run: bool) -> None:
+def send(packs: tuple[Path, ...], to: list[str], cc: list[str], subject: str | None, dry_run: bool) -> None:
     """E-mail built PACKs (the PDF attached, and the HTML, deck or workbook given beside it; the
     body from the pack's JSON). SMTP from KPIREPORT_SMTP_URL, KPIREPORT_SMTP_PASSWORD and KPIREPORT_FROM."""
     import os
 
-    from kpireport.delivering.mail import SENDER, compose_pack, group_pack_files, validate_address
+    from kpireport.delivering.mail import SENDER, compose_pack, deliver, group_pack_files, validate_address
     from kpireport.delivering.output import write_atomic
+    from kpireport.presenting.formats import ATTACHABLE
 
-    recipients, copies = _addresses(to), _addresses(cc)
-    try:
-        for address in [*recipients, *copies]:
-            validate_address(address)
-        if not dry_run:
-            _deliver(list(packs), recipients, copies, subject, ("html", "pptx", "xlsx"))
-            return
-        sender = os.environ.get(SENDER, "kpireport@localhost")
-        for pack in group_pack_files(list(packs)):
-            message = compose_pack(pack, sender=sender, to=recipients, cc=copies, subject=subject)
-            target = pack.pdf.with_suffix(".eml")
-            write_atomic(target, bytes(message))
-            click.echo(f"Wrote {target} (not sent)")
-    except KpiReportError as error:
-        _fail(error)
+    for address in [*to, *cc]:
+        validate_address(address)
+    if not dry_run:
+        deliver(list(packs), to, cc, subject, ATTACHABLE, _sent_line(to, cc))
+        return
+    sender = os.environ.get(SENDER, "kpireport@localhost")
+    for pack in group_pack_files(list(packs)):
+        message = compose_pack(pack, sender=sender, to=to, cc=cc, subject=subject)
+        target = pack.pdf.with_suffix(".eml")
+        write_atomic(target, bytes(message))
+        click.echo(f"Wrote {target} (not sent)")
 
 
 @cli.command("watch")
@@ -399,15 +393,8 @@ def send(packs: tuple[Path, ...], to: tuple[str, ...], cc: tuple[str, ...], subj
 @click.option(
     "-o", "--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output folder."
 )
-@click.option(
-    "--format",
-    "formats",
-    default="pdf,html,json",
-    show_default=True,
-    help="Comma-separated: pdf, html, json, pptx, xlsx.",
-)
-@click.option("--email-to", multiple=True, help="Send each new pack to this address (repeatable).")
-@click.option("--email-cc", multiple=True, help="Copy each new pack to this address (repeatable).")
+@_formats_option("The formats to write.")
+@_email_options("new pack")
 @click.option(
     "--settle",
     type=click.FloatRange(0.05, 60),
@@ -416,22 +403,21 @@ def send(packs: tuple[Path, ...], to: tuple[str, ...], cc: tuple[str, ...], subj
     help="Seconds a file must stay unchanged before it is built.",
 )
 def watch_command(
-    inbox: Path, out_dir: Path, formats: str, email_to: tuple[str, ...], email_cc: tuple[str, ...], settle: float
+    inbox: Path, out_dir: Path, formats: list[str], email_to: list[str], email_cc: list[str], settle: float
 ) -> None:
     """Build a pack whenever a workbook lands in or changes in INBOX. Ctrl-C stops."""
     import datetime as dt
 
     from kpireport.batch import Outcome
     from kpireport.build import BuildOptions
+    from kpireport.delivering.mail import check_mail_settings, deliver_or_say, mail_formats
+    from kpireport.presenting.formats import DEFAULT_ATTACHED
     from kpireport.watch import watch
 
-    to, cc = _addresses(email_to), _addresses(email_cc)
-    chosen = list(_formats(formats))
-    try:
-        if to:
-            chosen = _email_formats(chosen, DEFAULT_ATTACH, to, cc)
-    except KpiReportError as error:
-        _fail(error)
+    to, cc = email_to, email_cc
+    if to:
+        check_mail_settings(to, cc)
+        formats = mail_formats(formats, DEFAULT_ATTACHED)
 
     def log(text: str) -> None:
         click.echo(f"{dt.datetime.now():%H:%M:%S} {text}")
@@ -442,14 +428,13 @@ def watch_command(
             return
         log(f"{outcome.workbook.name}: wrote {', '.join(p.name for p in outcome.outputs)}")
         if to:
-            try:
-                _deliver(outcome.outputs, to, cc, None, DEFAULT_ATTACH)
-            except KpiReportError as error:
-                log(f"{outcome.workbook.name}: not sent: {error}")
+            problem = deliver_or_say(outcome.outputs, to, cc, DEFAULT_ATTACHED, _sent_line(to, cc))
+            if problem:
+                log(f"{outcome.workbook.name}: not sent: {problem}")
 
     log(f"Watching {inbox} for workbooks; packs go to {out_dir}. Press Ctrl-C to stop.")
     try:
-        watch(inbox, BuildOptions(out_dir=out_dir, formats=chosen), done, settle=settle)
+        watch(inbox, BuildOptions(out_dir=out_dir, formats=formats), done, settle=settle)
     except KeyboardInterrupt:
         log("Stopped.")
 

@@ -14,8 +14,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from kpireport import __version__
 from kpireport.errors import KpiReportError
+from kpireport.version import __version__
 
 State = Literal["ok", "missing", "optional", "info"]
 PANGO_MINIMUM = (1, 44)

@@ -49,12 +49,29 @@ class RenderError(KpiReportError):
     exit_code = 1
 
 
+class NoSolutionError(KpiReportError):
+    """The question has no answer in the workbook as it is (no factor makes the drivers reach
+    their goal): the user changes the plan."""
+
+    exit_code = 1
+
+
 class ThemeError(KpiReportError, ValueError):
     """A theme file is missing or invalid."""
 
 
 class FontError(KpiReportError):
     """No installed font can draw the pack: rendering would print boxes instead of text."""
+
+
+class ConfigurationError(KpiReportError):
+    """Settings the user gives kpireport are missing or wrong (SMTP, an address): they fix the
+    environment or the option."""
+
+
+class PackError(KpiReportError, ValueError):
+    """A pack file kpireport wrote (a PDF to send, a previous pack's JSON) is missing, unreadable
+    or not a kpireport pack."""
 
 
 class DeliveryError(KpiReportError):

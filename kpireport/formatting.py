@@ -21,7 +21,7 @@ from babel.numbers import (
     get_currency_symbol,
 )
 
-from kpireport.model import Locale, Month
+from kpireport.model import Locale, Month, Settings
 
 DASH = "–"
 MINUS = "−"
@@ -33,6 +33,12 @@ class Formatter:
     currency: str
     large_yen: bool = False
     """Japanese packs may show yen as 12.5億円 / 3,400万円 (a theme switch)."""
+
+    @classmethod
+    def for_settings(cls, settings: Settings, *, large_yen: bool = False) -> Formatter:
+        """The formatter of a pack of these settings: its language and currency (and a theme's
+        choice of 万/億 for yen). Made once per pack and handed to everything that shows a figure."""
+        return cls(settings.locale, settings.currency, large_yen=large_yen)
 
     @functools.cached_property
     def _babel(self) -> babel.Locale:
@@ -138,7 +144,7 @@ class Formatter:
 
     def month(self, month: Month) -> str:
         """Nov 2026 / 2026年11月."""
-        return str(format_skeleton("yMMM", month.first_day, locale=self._babel))
+        return month_name(self._babel, month)
 
     def short_month(self, month: Month) -> str:
         """Apr / 4月: a month on a chart's axis."""
@@ -164,3 +170,8 @@ class Formatter:
     def _signed(text: str) -> str:
         # A true minus sign lines up with the plus sign in tabular figures.
         return text.replace("-", MINUS)
+
+
+def month_name(locale: Locale | babel.Locale, month: Month) -> str:
+    """Nov 2026 / 2026年11月: a month named where no pack's figures are (a pack's file name)."""
+    return str(format_skeleton("yMMM", month.first_day, locale=locale))

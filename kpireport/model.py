@@ -61,8 +61,29 @@ class Month(NamedTuple):
 
 
 class Direction(StrEnum):
+    """Which way a KPI improves: the one place the rule "less is better" is written."""
+
     HIGHER = "higher"
     LOWER = "lower"
+
+    @property
+    def sign(self) -> int:
+        """+1 where more is better, −1 where less is (CPA, churn): a change times the sign is
+        positive when it is an improvement."""
+        return -1 if self is Direction.LOWER else 1
+
+    def favours(self, change: float) -> bool:
+        """Whether ``change`` (against a target, a plan, a month before) is on the good side,
+        or none at all: exactly on target is favourable."""
+        return change * self.sign >= 0
+
+    def improves(self, change: float) -> bool:
+        """Whether ``change`` is an improvement, strictly."""
+        return change * self.sign > 0
+
+    def meets(self, actual: float, target: float) -> bool:
+        """Whether ``actual`` reaches ``target``: at least it, or at most it where less is better."""
+        return actual <= target if self is Direction.LOWER else actual >= target
 
 
 class Aggregation(StrEnum):

@@ -17,8 +17,9 @@ from kpireport.computing.drivers import shortfall
 from kpireport.computing.report import Report
 from kpireport.doctor import Check
 from kpireport.formatting import Formatter
-from kpireport.model import Workbook
+from kpireport.model import STATUSES, Workbook
 from kpireport.planning import Plan
+from kpireport.presenting.wording import WordedFinding
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 STATE_STYLE = {"ok": "green", "missing": "bold red", "optional": "yellow", "info": "cyan"}
@@ -31,10 +32,11 @@ def safe_text(text: str) -> str:
     return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
-def print_findings(report: Report, console: Console | None = None) -> None:
+def print_findings(report: Report, findings: Sequence[WordedFinding], console: Console | None = None) -> None:
+    """``report``'s findings, as worded for it, in a table."""
     console = console or Console(soft_wrap=False)
     settings = report.workbook.settings
-    if not report.findings:
+    if not findings:
         console.print(
             f"{safe_text(settings.company)} {report.month}: no findings — the KPI set passes every check.",
             markup=False,
@@ -42,14 +44,14 @@ def print_findings(report: Report, console: Console | None = None) -> None:
         )
         return
     company = escape(safe_text(settings.company))
-    table = Table(title=f"{company} — {report.month}: {len(report.findings)} finding(s)", show_lines=False)
+    table = Table(title=f"{company} — {report.month}: {len(findings)} finding(s)", show_lines=False)
     for column in ("code", "severity", "KPI/KGI", "where", "message", "suggestion"):
         table.add_column(column, overflow="fold")
-    for f in report.findings:
+    for f in findings:
         table.add_row(
             f.code,
             f"[{SEVERITY_STYLE[f.severity]}]{f.severity}[/]",
-            *(escape(safe_text(text)) for text in (f.kpi or f.kgi or "", str(f.where or ""), f.message, f.suggestion)),
+            *(escape(safe_text(text)) for text in (f.kpi or f.kgi or "", f.where or "", f.message, f.suggestion)),
         )
     console.print(table)
 
@@ -59,7 +61,7 @@ def print_plan(plan: Plan, workbook: Workbook, console: Console | None = None) -
     and after it with the other drivers' targets, which stay as they are."""
     console = console or Console(soft_wrap=False)
     settings = workbook.settings
-    formatter = Formatter(settings.locale, settings.currency)
+    formatter = Formatter.for_settings(settings)
     solution, kgi = plan.solution, plan.kgi
     units = {k.id: k.unit for k in workbook.kpis}
 
@@ -147,7 +149,7 @@ def print_summary(outcomes: Sequence[Outcome], out_dir: Path, console: Console |
     table.add_column("written / error", overflow="fold", min_width=14)
     for o in outcomes:
         counts = dict(o.counts)
-        status = "/".join(str(counts.get(s, "–")) for s in ("green", "amber", "red", "no_data")) if o.ok else ""
+        status = "/".join(str(counts.get(s, "–")) for s in STATUSES) if o.ok else ""
         detail = " ".join(p.suffix[1:] for p in o.outputs) if o.ok else f"[red]{escape(safe_text(o.error))}[/]"
         table.add_row(escape(safe_text(o.workbook.name)), o.month, status, detail)
     console.print(table)

@@ -17,6 +17,7 @@ from watchdog.observers import Observer
 
 from kpireport.batch import IsolatedBuilder, Outcome, is_workbook_name
 from kpireport.build import BuildOptions
+from kpireport.presenting.formats import parse_pack_file_name
 
 
 class _Inbox(FileSystemEventHandler):
@@ -47,7 +48,7 @@ def already_built(path: Path, out_dir: Path) -> bool:
     if version is None:
         return False
     try:
-        packs = [p for p in out_dir.iterdir() if p.name.startswith(f"{path.stem}-") and not p.name.startswith(".")]
+        packs = [p for p in out_dir.iterdir() if (name := parse_pack_file_name(p.name)) and name.stem == path.stem]
     except OSError:
         return False
     return any((_version(p) or (0, 0))[1] >= version[1] for p in packs)

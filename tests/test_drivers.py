@@ -16,9 +16,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kpireport.computing.drivers import bridge, shapley, solve
-from kpireport.computing.report import build_report, to_json
+from kpireport.computing.report import build_report
 from kpireport.formula import parse_formula
 from kpireport.model import Aggregation, Kgi, Month
+from kpireport.presenting.finished import finish
 
 APR, MAY = Month(2026, 4), Month(2026, 5)
 
@@ -153,7 +154,7 @@ def driver_book(kgi_target: float, deal_target: float = 10.0) -> list[str]:
         kgis=[kgi],
     )
     report = build_report(workbook, OCT)
-    return [f.message for f in report.findings if f.code == "DRIVER"]
+    return [f.message for f in finish(report, with_view=False).findings if f.code == "DRIVER"]
 
 
 def test_targets_that_imply_two_percent_off_or_less_pass() -> None:
@@ -183,7 +184,7 @@ def test_the_driver_json_carries_implied_plan_actual_and_the_bridge() -> None:
         actuals={"D": {m: 12.0 for m in YEAR if m <= OCT}, "S": {m: 4.0 for m in YEAR if m <= OCT}},
         kgis=[kgi],
     )
-    drivers = to_json(build_report(workbook, OCT))["kgis"][0]["drivers"]
+    drivers = finish(build_report(workbook, OCT), with_view=False).data["kgis"][0]["drivers"]
     # Each of 7 months: 50 -> 48; D = (2 x 5 + 2 x 4)/2 = 9, S = (10 x -1 + 12 x -1)/2 = -11.
     assert drivers == {
         "formula": "[D] * [S]",
@@ -239,7 +240,7 @@ def test_no_scale_reaches_a_ratio_goal_it_can_only_approach() -> None:
 
 def mix(kpis: list[object]) -> list[str]:
     workbook = book(kpis)  # type: ignore[arg-type]
-    return [f.message for f in build_report(workbook, OCT).findings if f.code == "MIX"]
+    return [f.message for f in finish(build_report(workbook, OCT), with_view=False).findings if f.code == "MIX"]
 
 
 def test_a_department_of_volumes_only_is_told_to_add_a_quality_kpi() -> None:

@@ -8,13 +8,15 @@ import datetime as dt
 import pytest
 from conftest import OCT, YEAR, book, kpi
 
-from kpireport.computing.findings import Finding
 from kpireport.computing.report import build_report
 from kpireport.model import Aggregation, CellIssue, CellRef, Direction, Kgi, Kind, Month, Perspective, Workbook
+from kpireport.presenting.finished import finish
+from kpireport.presenting.wording import WordedFinding
 
 
-def findings(workbook: Workbook, code: str | None = None) -> list[Finding]:
-    found = list(build_report(workbook, OCT).findings)
+def findings(workbook: Workbook, code: str | None = None) -> list[WordedFinding]:
+    """The findings as the pack words them (its sentences, in the workbook's language)."""
+    found = finish(build_report(workbook, OCT), with_view=False).findings
     return [f for f in found if code is None or f.code == code]
 
 

@@ -228,19 +228,15 @@ def test_workbook_text_never_becomes_a_formula(tmp_path: Path) -> None:
 
 def test_one_view_model_feeds_every_renderer() -> None:
     from kpireport.build import load_report
-    from kpireport.computing.report import to_json
     from kpireport.presenting.deck import render_pptx
+    from kpireport.presenting.finished import finish
     from kpireport.presenting.metrics_workbook import render_xlsx
     from kpireport.presenting.pack_html import render_html
-    from kpireport.presenting.theme import DEFAULT_THEME
-    from kpireport.presenting.view import build_view
 
-    report = load_report(SAMPLE_EN)
-    view = build_view(report, today=dt.date(2026, 11, 24))
-    data = to_json(report)
+    view = finish(load_report(SAMPLE_EN), today=dt.date(2026, 11, 24)).view
     html = render_html(view)
-    deck = Presentation(io.BytesIO(render_pptx(view, DEFAULT_THEME.palette())))
-    book = openpyxl.load_workbook(io.BytesIO(render_xlsx(view, data, DEFAULT_THEME.palette())))
+    deck = Presentation(io.BytesIO(render_pptx(view)))
+    book = openpyxl.load_workbook(io.BytesIO(render_xlsx(view)))
     deck_text = "\n".join(slide_texts(deck))
     sheet_text = {str(c.value) for sheet in book.worksheets for row in sheet.iter_rows() for c in row if c.value}
     for mover in view.summary.movers:  # the summary's movers, in the pack and on the deck

@@ -10,14 +10,15 @@ from conftest import OCT, SAMPLE_EN, SAMPLE_JA, YEAR, book, kpi
 
 from kpireport.build import BuildOptions, build_pack
 from kpireport.computing.metrics import required_pace
-from kpireport.computing.report import build_report, to_json
+from kpireport.computing.report import build_report
 from kpireport.model import Aggregation, Kgi, Kind, Month
+from kpireport.presenting.finished import finish
 
 
 def test_required_pace_for_a_sum_kpi_and_its_kgi() -> None:
     kgi = Kgi("G1", "Revenue", 1500.0, deadline=dt.date(2027, 3, 31), measured_by="K1")
     report = build_report(book([kpi("K1")], kgis=[kgi]), OCT)
-    data = to_json(report)
+    data = finish(report, with_view=False).data
     # 7 months of 100: 700 done, 800 to go over Nov-Mar.
     assert data["kgis"][0]["required_pace"] == {
         "months_remaining": 5,
@@ -31,7 +32,9 @@ def test_required_pace_for_a_sum_kpi_and_its_kgi() -> None:
 
 def test_no_pace_for_average_kpis_or_kgis_without_deadline() -> None:
     kgi = Kgi("G1", "NPS", 40.0, measured_by="K1")
-    data = to_json(build_report(book([kpi("K1", aggregation=Aggregation.AVERAGE)], kgis=[kgi]), OCT))
+    data = finish(
+        build_report(book([kpi("K1", aggregation=Aggregation.AVERAGE)], kgis=[kgi]), OCT), with_view=False
+    ).data
     assert data["kpis"][0]["required_pace"] is None
     assert data["kgis"][0]["required_pace"] is None
 

@@ -15,9 +15,9 @@ from pypdf import PdfReader
 from kpireport.build import BuildOptions, build_pack
 from kpireport.delivering.mail import summary_body
 from kpireport.i18n import labels
+from kpireport.presenting.finished import finish
 from kpireport.presenting.pack_html import render_html
 from kpireport.presenting.summary import Summary
-from kpireport.presenting.view import build_view
 
 
 @pytest.fixture(scope="module", params=[("en", SAMPLE_EN), ("ja", SAMPLE_JA)], ids=["en", "ja"])
@@ -74,6 +74,6 @@ def test_the_view_built_from_the_report_carries_the_same_summary(built: tuple[Pa
     from kpireport.build import load_report
 
     sample, files = built
-    view = build_view(load_report(sample), today=dt.date(2026, 11, 24))
+    view = finish(load_report(sample), today=dt.date(2026, 11, 24)).view
     assert view.summary == Summary.from_json(json.loads(files["json"].read_text(encoding="utf-8"))["summary"])
     assert "count-n" in render_html(view)

@@ -153,7 +153,7 @@ def bridge(
 def largest_unfavourable(effects: Sequence[Effect], direction: Direction) -> Effect | None:
     """The driver that explains most of a shortfall: the effect furthest on the bad side of
     the KGI's direction (none when every driver is on plan or ahead of it)."""
-    bad = [e for e in effects if (e.effect > 0 if direction is Direction.LOWER else e.effect < 0)]
+    bad = [e for e in effects if not direction.favours(e.effect)]
     return max(bad, key=lambda e: abs(e.effect), default=None)
 
 

@@ -1,23 +1,24 @@
 """KPI design review: SMART and review rules over the model and its metrics.
 
 Findings are data shown in the pack and by ``kpireport check``, never exceptions. Each rule
-is a small function; thresholds are named constants documented in the README.
+is a small function; thresholds are named constants documented in the README. A finding
+carries its code, severity, subject and the facts it states (names, figures in their unit,
+months), never a sentence: presenting words it in the pack's language with the pack's one
+formatter (:mod:`kpireport.presenting.wording`).
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from kpireport.computing.changes import Changes
 from kpireport.computing.drivers import DriverAnalysis, drivers_disagree, shortfall
 from kpireport.computing.metrics import KgiResult, KpiResult, fiscal_year_months, months_between
-from kpireport.formatting import Formatter
-from kpireport.i18n import labels, message
-from kpireport.model import Aggregation, CellRef, Direction, Kgi, Kind, Kpi, Locale, Month, Perspective, Workbook
+from kpireport.model import Aggregation, CellRef, Direction, Kgi, Kind, Kpi, Month, Perspective, Workbook
 
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
@@ -49,25 +50,65 @@ LESS_IS_BETTER_WORDS = re.compile(
 
 
 @dataclass(frozen=True)
+class Text:
+    """Workbook text a finding names (a KPI's name, a department, a label): shown clipped."""
+
+    value: str
+
+
+@dataclass(frozen=True)
+class Amount:
+    """A figure in a unit (a KPI's: percent, currency, number or a free label)."""
+
+    value: float | None
+    unit: str
+
+
+@dataclass(frozen=True)
+class Large:
+    """A large figure in a sentence, shortened to its scale (¥1.36B)."""
+
+    value: float
+    unit: str
+
+
+@dataclass(frozen=True)
+class Share:
+    """A ratio, shown as a percentage."""
+
+    value: float
+
+
+@dataclass(frozen=True)
+class MonthName:
+    value: Month
+
+
+@dataclass(frozen=True)
+class Word:
+    """A word in the pack's language, by its key (``perspective.customer``, ``short``)."""
+
+    key: str
+
+
+Fact = Text | Amount | Large | Share | MonthName | Word | int | str
+"""What a finding states; an ``int`` is a count, a ``str`` is shown as it is (an id, a month
+as YYYY-MM, a setting as typed)."""
+
+
+@dataclass(frozen=True)
 class Finding:
     code: str
     severity: Severity
-    message: str
-    suggestion: str = ""
+    key: str
+    """Which sentence states it (the i18n keys ``<key>.message`` and ``<key>.suggestion``)."""
+    facts: tuple[tuple[str, Fact], ...] = ()
     kpi: str | None = None
     kgi: str | None = None
     where: CellRef | None = None
 
-    def as_json(self) -> dict[str, object]:
-        return {
-            "code": self.code,
-            "severity": self.severity,
-            "kpi": self.kpi,
-            "kgi": self.kgi,
-            "where": str(self.where) if self.where else None,
-            "message": self.message,
-            "suggestion": self.suggestion,
-        }
+    def fact(self, name: str) -> Fact | None:
+        return dict(self.facts).get(name)
 
 
 @dataclass(frozen=True)
@@ -80,30 +121,27 @@ class ReviewInput:
     kgis: Sequence[KgiResult]
     drivers: Mapping[str, DriverAnalysis]
 
-    @property
-    def locale(self) -> Locale:
-        return self.workbook.settings.locale
-
 
 Rule = Callable[[ReviewInput], Iterator[Finding]]
 
 
-def _finding(review: ReviewInput, code: str, severity: Severity, key: str, **fields: object) -> Finding:
-    kpi = fields.pop("kpi", None)
-    kgi = fields.pop("kgi", None)
-    where = fields.pop("where", None)
-    assert kpi is None or isinstance(kpi, str)
-    assert kgi is None or isinstance(kgi, str)
-    assert where is None or isinstance(where, CellRef)
-    return Finding(
-        code=code,
-        severity=severity,
-        message=message(review.locale, f"{key}.message", **fields),
-        suggestion=message(review.locale, f"{key}.suggestion", **fields),
-        kpi=kpi,
-        kgi=kgi,
-        where=where,
-    )
+def _finding(
+    code: str,
+    severity: Severity,
+    key: str,
+    *,
+    kpi: str | None = None,
+    kgi: str | None = None,
+    where: CellRef | None = None,
+    **facts: Fact,
+) -> Finding:
+    return Finding(code, severity, key, tuple(facts.items()), kpi=kpi, kgi=kgi, where=where)
+
+
+def by_severity(findings: Iterable[Finding]) -> list[Finding]:
+    """Errors first, then warnings, then notes; in the order found within each."""
+    order: Mapping[str, int] = {s: i for i, s in enumerate(SEVERITIES)}
+    return sorted(findings, key=lambda f: order[f.severity])
 
 
 def smart_specific(review: ReviewInput) -> Iterator[Finding]:
@@ -111,22 +149,21 @@ def smart_specific(review: ReviewInput) -> Iterator[Finding]:
     for named in named_rows:
         if len(named.name) > MAX_NAME_CHARS:
             yield _finding(
-                review,
                 "SMART-S",
                 "warning",
                 "long_name",
                 kpi=named.id if isinstance(named, Kpi) else None,
                 kgi=named.id if isinstance(named, Kgi) else None,
                 where=named.source,
-                length=f"{len(named.name):,}",
+                length=len(named.name),
                 limit=MAX_NAME_CHARS,
-                start=named.name[:40],
+                start=Text(named.name[:40]),
             )
     for kpi in review.workbook.kpis:
         if not kpi.unit:
-            yield _finding(review, "SMART-S", "warning", "no_unit", kpi=kpi.id, where=kpi.source, name=kpi.name)
+            yield _finding("SMART-S", "warning", "no_unit", kpi=kpi.id, where=kpi.source, name=Text(kpi.name))
         if VAGUE_WORDS.search(kpi.name) and not MEASURABLE_WORDS.search(kpi.name):
-            yield _finding(review, "SMART-S", "warning", "vague_name", kpi=kpi.id, where=kpi.source, name=kpi.name)
+            yield _finding("SMART-S", "warning", "vague_name", kpi=kpi.id, where=kpi.source, name=Text(kpi.name))
 
 
 def smart_measurable(review: ReviewInput) -> Iterator[Finding]:
@@ -135,21 +172,20 @@ def smart_measurable(review: ReviewInput) -> Iterator[Finding]:
         # Without a row on Targets nothing about the KPI can be judged; an Actuals row can
         # still be added when the first actual comes in.
         if kpi.id not in workbook.targets:
-            yield _finding(review, "SMART-M", "error", "no_target_row", kpi=kpi.id, where=kpi.source, name=kpi.name)
+            yield _finding("SMART-M", "error", "no_target_row", kpi=kpi.id, where=kpi.source, name=Text(kpi.name))
         if kpi.id not in workbook.actuals:
-            yield _finding(review, "SMART-M", "warning", "no_actual_row", kpi=kpi.id, where=kpi.source, name=kpi.name)
+            yield _finding("SMART-M", "warning", "no_actual_row", kpi=kpi.id, where=kpi.source, name=Text(kpi.name))
     for skipped in workbook.skipped:
-        yield _finding(review, "SMART-M", "info", f"skipped_{skipped.kind}", where=skipped.where, label=skipped.label)
+        yield _finding("SMART-M", "info", f"skipped_{skipped.kind}", where=skipped.where, label=Text(skipped.label))
     for issue in workbook.cell_issues:
         severity: Severity = "warning" if issue.kind == "formula_without_value" else "error"
         yield _finding(
-            review,
             "SMART-M",
             severity,
             issue.kind,
             kpi=issue.kpi,
             where=issue.where,
-            text=issue.text,
+            text=Text(issue.text),
             month=str(issue.month),
         )
 
@@ -176,15 +212,14 @@ def smart_achievable(review: ReviewInput) -> Iterator[Finding]:
             beyond = best > 0 and target > best * factor
         if beyond:
             yield _finding(
-                review,
                 "SMART-A",
                 "warning",
                 f"ambitious_{kpi.direction.value}",
                 kpi=kpi.id,
                 where=kpi.source,
-                name=kpi.name,
-                target=f"{target:,.4g}",
-                best=f"{best:,.4g}",
+                name=Text(kpi.name),
+                target=Amount(target, kpi.unit),
+                best=Amount(best, kpi.unit),
                 factor=f"{factor:g}",
             )
 
@@ -193,17 +228,23 @@ def smart_relevant(review: ReviewInput) -> Iterator[Finding]:
     kgi_ids = {kgi.id for kgi in review.workbook.kgis}
     for kpi in review.workbook.kpis:
         if kpi.kgi is None:
-            yield _finding(review, "SMART-R", "error", "no_kgi", kpi=kpi.id, where=kpi.source, name=kpi.name)
+            yield _finding("SMART-R", "error", "no_kgi", kpi=kpi.id, where=kpi.source, name=Text(kpi.name))
         elif kpi.kgi not in kgi_ids:
             yield _finding(
-                review, "SMART-R", "error", "unknown_kgi", kpi=kpi.id, where=kpi.source, name=kpi.name, kgi_id=kpi.kgi
+                "SMART-R",
+                "error",
+                "unknown_kgi",
+                kpi=kpi.id,
+                where=kpi.source,
+                name=Text(kpi.name),
+                kgi_id=Text(kpi.kgi),
             )
 
 
 def smart_time_bound(review: ReviewInput) -> Iterator[Finding]:
     for kgi in review.workbook.kgis:
         if kgi.deadline is None:
-            yield _finding(review, "SMART-T", "warning", "no_deadline", kgi=kgi.id, where=kgi.source, name=kgi.name)
+            yield _finding("SMART-T", "warning", "no_deadline", kgi=kgi.id, where=kgi.source, name=Text(kgi.name))
     year_start = review.workbook.settings.fiscal_year_of(review.month)
     year = fiscal_year_months(year_start)
     for kpi in review.workbook.kpis:
@@ -212,25 +253,23 @@ def smart_time_bound(review: ReviewInput) -> Iterator[Finding]:
         unjudged = [m for m in months_between(year_start, review.month) if m in actuals and m not in targets]
         if unjudged:
             yield _finding(
-                review,
                 "SMART-T",
                 "warning",
                 "actual_without_target",
                 kpi=kpi.id,
                 where=kpi.source,
-                name=kpi.name,
+                name=Text(kpi.name),
                 months=", ".join(str(m) for m in unjudged),
             )
         missing = [m for m in year if m not in targets]
         if missing:
             yield _finding(
-                review,
                 "SMART-T",
                 "warning",
                 "missing_targets",
                 kpi=kpi.id,
                 where=kpi.source,
-                name=kpi.name,
+                name=Text(kpi.name),
                 months=", ".join(str(m) for m in missing),
                 count=len(missing),
             )
@@ -241,7 +280,7 @@ def focus(review: ReviewInput) -> Iterator[Finding]:
     for department, count in counts.items():
         if count > MAX_KPIS_PER_DEPARTMENT:
             yield _finding(
-                review, "FOCUS", "warning", "focus", department=department, count=count, limit=MAX_KPIS_PER_DEPARTMENT
+                "FOCUS", "warning", "focus", department=Text(department), count=count, limit=MAX_KPIS_PER_DEPARTMENT
             )
 
 
@@ -252,11 +291,10 @@ def balance(review: ReviewInput) -> Iterator[Finding]:
     for perspective in Perspective:
         if perspective not in used:
             yield _finding(
-                review,
                 "BALANCE",
                 "info",
                 "balance",
-                perspective=message(review.locale, f"perspective.{perspective.value}"),
+                perspective=Word(f"perspective.{perspective.value}"),
             )
 
 
@@ -264,13 +302,12 @@ def review_red(review: ReviewInput) -> Iterator[Finding]:
     for result in review.kpis:
         if result.red_streak >= REVIEW_AFTER_RED_MONTHS:
             yield _finding(
-                review,
                 "REVIEW",
                 "warning",
                 "review",
                 kpi=result.kpi.id,
                 where=result.kpi.source,
-                name=result.kpi.name,
+                name=Text(result.kpi.name),
                 months=result.red_streak,
             )
 
@@ -285,13 +322,12 @@ def disconnect(review: ReviewInput) -> Iterator[Finding]:
         green = sum(1 for s in statuses if s == "green")
         if statuses and green / len(statuses) >= DISCONNECT_GREEN_SHARE:
             yield _finding(
-                review,
                 "DISCONNECT",
                 "warning",
                 "disconnect",
                 kgi=kgi_result.kgi.id,
                 where=kgi_result.kgi.source,
-                name=kgi_result.kgi.name,
+                name=Text(kgi_result.kgi.name),
                 green=green,
                 total=len(statuses),
             )
@@ -299,32 +335,43 @@ def disconnect(review: ReviewInput) -> Iterator[Finding]:
 
 def driver(review: ReviewInput) -> Iterator[Finding]:
     """SPEC §3a: a KGI whose drivers' targets do not add up to it."""
-    settings = review.workbook.settings
-    formatter = Formatter(review.locale, settings.currency)
     for kgi in review.workbook.kgis:
         analysis = review.drivers.get(kgi.id)
         if analysis is None:
             continue
         implied = analysis.implied
-        fields: dict[str, object] = {"kgi": kgi.id, "where": kgi.source, "name": kgi.name}
+        name = Text(kgi.name)
         if implied.missing is not None:
             kpi, month = implied.missing
-            yield _finding(review, "DRIVER", "info", "driver_missing", driver=kpi, month=str(month), **fields)
+            yield _finding(
+                "DRIVER",
+                "info",
+                "driver_missing",
+                kgi=kgi.id,
+                where=kgi.source,
+                name=name,
+                driver=kpi,
+                month=str(month),
+            )
         elif implied.divides_by_zero is not None:
-            yield _finding(review, "DRIVER", "warning", "driver_zero", month=str(implied.divides_by_zero), **fields)
+            month = implied.divides_by_zero
+            yield _finding(
+                "DRIVER", "warning", "driver_zero", kgi=kgi.id, where=kgi.source, name=name, month=str(month)
+            )
         elif drivers_disagree(implied.value, kgi.target):
             gap = shortfall(implied.value, kgi.target)
             assert gap is not None and implied.value is not None and kgi.target is not None
             yield _finding(
-                review,
                 "DRIVER",
                 "warning",
                 "driver_gap",
-                implied=formatter.compact(implied.value, kgi.unit),
-                target=formatter.compact(kgi.target, kgi.unit),
-                gap=formatter.percent(abs(gap)),
-                side=message(review.locale, "short" if gap < 0 else "over"),
-                **fields,
+                kgi=kgi.id,
+                where=kgi.source,
+                name=name,
+                implied=Large(implied.value, kgi.unit),
+                target=Large(kgi.target, kgi.unit),
+                gap=Share(abs(gap)),
+                side=Word("short" if gap < 0 else "over"),
             )
 
 
@@ -342,39 +389,35 @@ def mix(review: ReviewInput) -> Iterator[Finding]:
     for department, found in kinds.items():
         if len(found) == 1:
             key = "mix_volume" if True in found else "mix_rate"
-            yield _finding(review, "MIX", "warning", key, department=department)
+            yield _finding("MIX", "warning", key, department=Text(department))
 
 
 def direction(review: ReviewInput) -> Iterator[Finding]:
     for kpi in review.workbook.kpis:
         if kpi.direction is Direction.HIGHER and LESS_IS_BETTER_WORDS.search(kpi.name):
-            yield _finding(review, "DIRECTION", "warning", "direction", kpi=kpi.id, where=kpi.source, name=kpi.name)
+            yield _finding("DIRECTION", "warning", "direction", kpi=kpi.id, where=kpi.source, name=Text(kpi.name))
 
 
 def restated(workbook: Workbook, changes: Changes) -> list[Finding]:
     """SPEC §7: a RESTATED warning for each earlier month's actual or target that changed
     since the previous pack."""
-    settings = workbook.settings
-    formatter = Formatter(settings.locale, settings.currency)
-    review = ReviewInput(workbook, Month.parse(changes.since), (), (), {})
     kpis = {kpi.id: kpi for kpi in workbook.kpis}
     found = []
     for change in changes.values:
         kpi = kpis[change.kpi]
         found.append(
             _finding(
-                review,
                 "RESTATED",
                 "warning",
                 "restated",
                 kpi=kpi.id,
                 where=kpi.source,
-                department=kpi.department,
-                name=kpi.name,
-                month=formatter.month(change.month),
-                field=labels(review.locale)[f"field.{change.field}"],
-                before=formatter.value(change.before, kpi.unit),
-                after=formatter.value(change.after, kpi.unit),
+                department=Text(kpi.department),
+                name=Text(kpi.name),
+                month=MonthName(change.month),
+                field=Word(f"field.{change.field}"),
+                before=Amount(change.before, kpi.unit),
+                after=Amount(change.after, kpi.unit),
             )
         )
     return found
@@ -405,6 +448,4 @@ def review(
 ) -> list[Finding]:
     """All findings, errors first."""
     data = ReviewInput(workbook, month, kpis, kgis, drivers)
-    found = [finding for rule in RULES for finding in rule(data)]
-    order: Mapping[str, int] = {s: i for i, s in enumerate(SEVERITIES)}
-    return sorted(found, key=lambda f: order[f.severity])
+    return by_severity(finding for rule in RULES for finding in rule(data))

@@ -92,6 +92,8 @@ class YearSeries:
     prior: tuple[float | None, ...]
     forecast: tuple[float | None, ...]
     outlook: tuple[float | None, ...]
+    attainment: tuple[float | None, ...] = ()
+    """Each month's attainment, where it has a target and an actual."""
 
 
 @dataclass(frozen=True)
@@ -151,8 +153,7 @@ def status(
     if ratio is None:
         if target is None:
             return "no_data"
-        met = actual <= target if direction is Direction.LOWER else actual >= target
-        return "green" if met else "red"
+        return "green" if direction.meets(actual, target) else "red"
     if ratio >= thresholds.green_at:
         return "green"
     if ratio >= thresholds.amber_at:
@@ -172,7 +173,7 @@ def variance(target: float | None, actual: float | None, direction: Direction) -
     difference = excel_round(actual - target)
     if difference is None:
         return None, None
-    return difference, difference <= 0 if direction is Direction.LOWER else difference >= 0
+    return difference, direction.favours(difference)
 
 
 def change_pct(now: float | None, before: float | None) -> float | None:
@@ -222,8 +223,7 @@ def trend(delta: float | None, direction: Direction) -> Trend | None:
         return None
     if delta == 0:
         return "flat"
-    better = delta < 0 if direction is Direction.LOWER else delta > 0
-    return "improving" if better else "worsening"
+    return "improving" if direction.improves(delta) else "worsening"
 
 
 def month_over_month(actuals: Series, month: Month, direction: Direction) -> MonthOverMonth:
@@ -322,13 +322,16 @@ def year_series(
         zip(later, monthly_outlook(estimates, run_rate(ytd), later) if kpi.aggregation is Aggregation.SUM else
             [estimates.get(m) for m in later], strict=True)
     )  # fmt: skip
+    target = tuple(targets.get(m) for m in months)
+    actual = tuple(actuals.get(m) if m <= month else None for m in months)
     return YearSeries(
         months=tuple(months),
-        target=tuple(targets.get(m) for m in months),
-        actual=tuple(actuals.get(m) if m <= month else None for m in months),
+        target=target,
+        actual=actual,
         prior=tuple(actuals.get(m.shift(-MONTHS_IN_YEAR)) for m in months),
         forecast=tuple(estimates.get(m) for m in months),
         outlook=tuple(excel_round(outlook.get(m)) for m in months),
+        attainment=tuple(attainment(t, a, kpi.direction) for t, a in zip(target, actual, strict=True)),
     )
 
 
@@ -452,6 +455,13 @@ def required_pace(
     per_month = excel_round(max(remaining, 0.0) / months_remaining) if months_remaining > 0 else None
     average = excel_round(done / months_with_actual) if months_with_actual else None
     return Pace(max(months_remaining, 0), remaining, per_month, average)
+
+
+def must_speed_up(pace: Pace | None, direction: Direction) -> bool:
+    """Whether the pace the rest of the period needs is better than the pace so far."""
+    if pace is None or pace.per_month is None or pace.average_so_far is None or pace.average_so_far <= 0:
+        return False
+    return direction.improves(pace.per_month - pace.average_so_far)
 
 
 def kpi_pace(result: KpiResult, settings: Settings, month: Month) -> Pace | None:

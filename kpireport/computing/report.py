@@ -1,4 +1,4 @@
-"""One report: the workbook's metrics and findings for one month, and its JSON form (SPEC §5)."""
+"""One report: the workbook's metrics and findings for one month."""
 
 from __future__ import annotations
 
@@ -6,19 +6,15 @@ import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from kpireport.computing.changes import Changes
 from kpireport.computing.drivers import DriverAnalysis, analyse
-from kpireport.computing.findings import SEVERITIES, Finding, restated, review
+from kpireport.computing.findings import Finding, by_severity, restated, review
 from kpireport.computing.metrics import (
     KgiResult,
     KpiResult,
-    MonthOverMonth,
     Pace,
-    Period,
     QuarterRow,
-    YearSeries,
     closes_quarter,
     evaluate_kgi,
     evaluate_kpi,
@@ -28,8 +24,6 @@ from kpireport.computing.metrics import (
 )
 from kpireport.errors import KpiReportError, WorkbookError
 from kpireport.model import Comment, Direction, Month, Workbook
-
-SCHEMA = "kpireport/v1"
 
 
 @dataclass(frozen=True)
@@ -147,116 +141,5 @@ def build_report(
 
 def with_changes(report: Report, changes: Changes) -> Report:
     """The report with SPEC §7's changes since the previous pack and their RESTATED findings."""
-    found = [*report.findings, *restated(report.workbook, changes)]
-    order = {severity: index for index, severity in enumerate(SEVERITIES)}
-    return dataclasses.replace(report, changes=changes, findings=tuple(sorted(found, key=lambda f: order[f.severity])))
-
-
-def _period(p: Period) -> dict[str, Any]:
-    return {
-        "target": p.target,
-        "actual": p.actual,
-        "attainment": p.attainment,
-        "status": p.status,
-        "variance": p.variance,
-        "favorable": p.favorable,
-        "prior": p.prior,
-        "yoy_pct": p.yoy_pct,
-    }
-
-
-def _series(s: YearSeries) -> dict[str, Any]:
-    return {
-        "months": [str(m) for m in s.months],
-        "target": list(s.target),
-        "actual": list(s.actual),
-        "forecast": list(s.forecast),
-    }
-
-
-def _mom(m: MonthOverMonth) -> dict[str, Any]:
-    return {"previous": m.previous, "delta": m.delta, "delta_pct": m.delta_pct, "trend": m.trend}
-
-
-def _pace(p: Pace | None) -> dict[str, Any] | None:
-    if p is None:
-        return None
-    return {
-        "months_remaining": p.months_remaining,
-        "remaining": p.remaining,
-        "per_month": p.per_month,
-        "average_so_far": p.average_so_far,
-    }
-
-
-def _drivers(analysis: DriverAnalysis | None) -> dict[str, Any] | None:
-    if analysis is None:
-        return None
-    return {
-        "formula": analysis.formula.text,
-        "implied_target": analysis.implied_target,
-        "planned": analysis.bridge.planned,
-        "actual": analysis.bridge.actual,
-        "bridge": [{"kpi": e.kpi, "effect": e.effect} for e in analysis.bridge.effects],
-    }
-
-
-def to_json(report: Report, *, company: str | None = None) -> dict[str, Any]:
-    """SPEC §5; ``company`` is the name the pack displays (a theme's, when it sets one)."""
-    settings = report.workbook.settings
-    return {
-        "schema": SCHEMA,
-        "company": company or settings.company,
-        "report_month": str(report.month),
-        "currency": settings.currency,
-        "locale": settings.locale,
-        "kpis": [
-            {
-                "id": r.kpi.id,
-                "name": r.kpi.name,
-                "department": r.kpi.department,
-                "kgi": r.kpi.kgi,
-                "unit": r.kpi.unit,
-                "direction": r.kpi.direction.value,
-                "aggregation": r.kpi.aggregation.value,
-                "kind": r.kpi.kind.value,
-                "month": _period(r.month),
-                "mom": _mom(r.mom),
-                "qtd": _period(r.qtd),
-                "ytd": _period(r.ytd),
-                "forecast": (
-                    {
-                        "projected": r.forecast.projected,
-                        "full_year_target": r.forecast.full_year_target,
-                        "attainment": r.forecast.attainment,
-                        "outlook": r.forecast.outlook,
-                        "outlook_attainment": r.forecast.outlook_attainment,
-                    }
-                    if r.forecast
-                    else None
-                ),
-                "red_streak": r.red_streak,
-                "series": _series(r.series),
-                "required_pace": _pace(report.kpi_paces[r.kpi.id]),
-            }
-            for r in report.kpis
-        ],
-        "kgis": [
-            {
-                "id": k.kgi.id,
-                "name": k.kgi.name,
-                "target": k.kgi.target,
-                "actual": k.actual,
-                "progress": k.progress,
-                "expected_progress": k.expected_progress,
-                "on_track": k.on_track,
-                "projected": k.projected,
-                "outlook": k.outlook,
-                "required_pace": _pace(report.kgi_paces[k.kgi.id]),
-                "drivers": _drivers(report.drivers.get(k.kgi.id)),
-            }
-            for k in report.kgis
-        ],
-        "changes": [c.as_json() for c in report.changes.values] if report.changes else [],
-        "findings": [f.as_json() for f in report.findings],
-    }
+    found = by_severity([*report.findings, *restated(report.workbook, changes)])
+    return dataclasses.replace(report, changes=changes, findings=tuple(found))

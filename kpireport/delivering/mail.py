@@ -9,32 +9,31 @@ lands in a header is folded onto one line first.
 from __future__ import annotations
 
 import contextlib
-import functools
 import os
-import re
 import smtplib
 import socket
 import ssl
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
 from email.utils import make_msgid
-from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from markupsafe import escape
 
-from kpireport.errors import DeliveryError, KpiReportError
-from kpireport.formatting import Formatter
+from kpireport.errors import ConfigurationError, DeliveryError, KpiReportError, PackError
+from kpireport.formatting import month_name
 from kpireport.i18n import labels
 from kpireport.model import Locale, Month
+from kpireport.presenting.formats import ATTACHABLE, FORMATS, MAIL_NEEDS, REGISTRY, in_order, parse_pack_file_name
 from kpireport.presenting.summary import Summary
-from kpireport.reading.inputs import read_bounded
+from kpireport.reading.inputs import read_bounded, single_line
+from kpireport.reading.pack_json import load_pack_json
 
 SMTP_URL = "KPIREPORT_SMTP_URL"
 SMTP_PASSWORD = "KPIREPORT_SMTP_PASSWORD"
@@ -46,16 +45,9 @@ TIMEOUT_SECONDS = 20
 EXCHANGE_SECONDS = 120.0
 EXCHANGE_TIMEOUT = "KPIREPORT_SMTP_TIMEOUT"
 MAX_ATTACHMENT_BYTES = 64 * 1024 * 1024
-MAX_PACK_JSON_BYTES = 64 * 1024 * 1024
 # RFC 5321/5322 dot-atom characters of a local part; kpireport sends without SMTPUTF8.
 _ATEXT = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+/=?^_`{|}~-")
 _LABEL = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-")
-
-
-class ConfigurationError(KpiReportError):
-    """SMTP settings are missing or wrong: the user fixes the environment."""
-
-    exit_code = 2
 
 
 @dataclass(frozen=True)
@@ -72,11 +64,6 @@ class SmtpSettings:
     @property
     def label(self) -> str:
         return f"{self.host}:{self.port}"
-
-
-def single_line(text: str) -> str:
-    """Fold any CR, LF or other control character into a space: a header stays one header."""
-    return " ".join(re.sub(r"[\x00-\x1f\x7f\u2028\u2029]", " ", text).split())
 
 
 def _address_problem(address: str) -> str | None:
@@ -222,15 +209,9 @@ def compose(
     message.set_content("\n\n".join(body.paragraphs) + "\n")
     message.add_alternative(body.html, subtype="html")
     for path in attachments:
-        kind = {
-            ".pdf": ("application", "pdf"),
-            ".html": ("text", "html"),
-            ".json": ("application", "json"),
-            ".pptx": ("application", "vnd.openxmlformats-officedocument.presentationml.presentation"),
-            ".xlsx": ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        }
-        maintype, subtype = kind.get(path.suffix.lower(), ("application", "octet-stream"))
-        data = read_bounded(path, MAX_ATTACHMENT_BYTES, "pack file", ConfigurationError)
+        known = FORMATS.get(path.suffix.lower().lstrip("."))
+        maintype, subtype = known.mime if known else ("application", "octet-stream")
+        data = read_bounded(path, MAX_ATTACHMENT_BYTES, "pack file", PackError)
         message.add_attachment(data, maintype=maintype, subtype=subtype, filename=_safe_filename(path))
     return message
 
@@ -351,14 +332,12 @@ def _refusals(refused: Mapping[str, tuple[int, bytes]]) -> str:
 
 @dataclass(frozen=True)
 class PackFiles:
-    """One pack's files: the PDF to attach, its HTML (attached when given) and its JSON (the
-    body's summary, when it is there)."""
+    """One pack's files: the PDF to attach, its JSON (the body's summary, when it is there) and
+    the other formats given, attached after the PDF in the registry's order."""
 
     pdf: Path
     json: Path | None = None
-    html: Path | None = None
     others: tuple[Path, ...] = ()
-    """The deck and the metrics workbook, when given."""
 
 
 def _beside(stem: Path, suffix: str) -> Path:
@@ -371,35 +350,33 @@ def group_pack_files(paths: Sequence[Path]) -> list[PackFiles]:
     stems: dict[Path, dict[str, Path]] = {}
     for path in paths:
         if not path.is_file():
-            raise ConfigurationError(f"{path} does not exist.")
+            raise PackError(f"{path} does not exist.")
         suffix = path.suffix.lower().lstrip(".")
-        if suffix not in {"pdf", "html", "json", "pptx", "xlsx"}:
-            raise ConfigurationError(f"{path.name} is not a pack file (.pdf, .html, .json, .pptx or .xlsx).")
+        if suffix not in FORMATS:
+            kinds = ", ".join(f.suffix for f in REGISTRY)
+            raise PackError(f"{path.name} is not a pack file ({kinds}).")
         stems.setdefault(path.parent / path.stem, {})[suffix] = path
     packs = []
     for stem, files in stems.items():
         pdf = files.get("pdf") or _beside(stem, "pdf")
         data = files.get("json") or _beside(stem, "json")
         if not pdf.is_file():
-            raise ConfigurationError(f"{pdf.name} is missing: build the pack with --format pdf first.")
-        others = tuple(files[kind] for kind in ("pptx", "xlsx") if kind in files)
-        packs.append(PackFiles(pdf, data if data.is_file() else None, files.get("html"), others))
+            raise PackError(f"{pdf.name} is missing: build the pack with --format pdf first.")
+        others = tuple(files[kind] for kind in ATTACHABLE if kind in files and kind != "pdf")
+        packs.append(PackFiles(pdf, data if data.is_file() else None, others))
     return packs
-
-
-_PACK_NAME = re.compile(r"^(?P<workbook>.+)-(?P<month>\d{4}-\d{2})$")
 
 
 def _plain_body(pdf: Path, locale: Locale) -> Body:
     """A body from what the pack's file name tells (``kpi-2026-10.pdf``: the workbook and the
     month) when its JSON is not there: the title and the month, never a figure."""
     text = labels(locale)
-    match = _PACK_NAME.match(pdf.stem)
-    name = single_line(match.group("workbook") if match else pdf.stem)
+    pack = parse_pack_file_name(pdf.name)
+    name = single_line(pack.stem if pack else pdf.stem)
     try:
-        month = Formatter(locale, "JPY").month(Month.parse(match.group("month"))) if match else ""
+        month = month_name(locale, Month.parse(pack.month)) if pack else ""
     except ValueError:
-        month = match.group("month") if match else ""
+        month = pack.month if pack else ""
     title = f"{text['monthly_review']}: {name}" + (f", {month}" if month else "")
     paragraphs = [title, text["pack_attached"]]
     html = (
@@ -414,7 +391,7 @@ def compose_pack(
 ) -> EmailMessage:
     """The message for a pack on disk: its PDF (and HTML) attached, the body from its JSON, or
     a plain body naming the pack when there is no JSON."""
-    attachments = [pack.pdf] + ([pack.html] if pack.html else []) + list(pack.others)
+    attachments = [pack.pdf, *pack.others]
     data = load_pack_json(pack.json) if pack.json else None
     if data is not None and "summary" in data:
         body = summary_body(Summary.from_json(data["summary"]))
@@ -423,47 +400,51 @@ def compose_pack(
     return compose(body, attachments, sender=sender, to=to, cc=cc, subject=subject)
 
 
-def load_pack_json(path: Path) -> dict[str, Any]:
-    """A pack's JSON, read with a bound and checked against the kpireport/v1 schema: a
-    hand-edited or truncated file is a message saying what is wrong and where."""
-    import json
+# -- delivering built packs ------------------------------------------------------------------------
 
-    raw = read_bounded(path, MAX_PACK_JSON_BYTES, "pack JSON", ConfigurationError)
+
+def mail_formats(formats: Sequence[str], attach: Sequence[str]) -> list[str]:
+    """The formats a build that e-mails its packs makes: those asked for, those attached, and
+    what every pack's message needs (the PDF attached, the JSON its body is read from)."""
+    return in_order([*formats, *attach, *MAIL_NEEDS])
+
+
+def check_mail_settings(to: Sequence[str], cc: Sequence[str]) -> SmtpSettings:
+    """Before anything is built that will be e-mailed: every address and the SMTP settings."""
+    for address in [*to, *cc]:
+        validate_address(address)
+    return smtp_settings()
+
+
+def deliver(
+    outputs: Sequence[Path],
+    to: Sequence[str],
+    cc: Sequence[str],
+    subject: str | None,
+    attach: Sequence[str],
+    on_sent: Callable[[PackFiles], None],
+) -> None:
+    """E-mail the packs among ``outputs`` (their PDF, the formats in ``attach``, the JSON as the
+    body) to ``to`` and ``cc``; ``on_sent`` hears of each pack once the server accepted it."""
+    settings = smtp_settings()
+    wanted = {*attach, *MAIL_NEEDS}
+    for pack in group_pack_files([path for path in outputs if path.suffix.lstrip(".").lower() in wanted]):
+        message = compose_pack(pack, sender=settings.sender, to=to, cc=cc, subject=subject)
+        send(message, settings, [*to, *cc])
+        on_sent(pack)
+
+
+def deliver_or_say(
+    outputs: Sequence[Path],
+    to: Sequence[str],
+    cc: Sequence[str],
+    attach: Sequence[str],
+    on_sent: Callable[[PackFiles], None],
+) -> str | None:
+    """:func:`deliver` for a loop that goes on whatever happens (``watch``): why nothing was
+    sent, or None when every pack was."""
     try:
-        data = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
-    except (ValueError, RecursionError) as exc:
-        raise ConfigurationError(f"{path.name} is not a kpireport JSON pack ({_short_error(exc)}).") from None
-    problem = pack_schema_problem(data)
-    if problem:
-        raise ConfigurationError(f"{path.name} is not a valid kpireport/v1 pack: {problem}")
-    assert isinstance(data, dict)
-    return data
-
-
-def _refuse_constant(name: str) -> object:
-    raise ValueError(f"{name} is not a JSON number")
-
-
-def _short_error(exc: BaseException) -> str:
-    return single_line(str(exc))[:160] or type(exc).__name__
-
-
-def pack_schema_problem(data: object) -> str | None:
-    """What is wrong with ``data`` as a kpireport/v1 pack, with where; None when it is one."""
-    import jsonschema
-
-    validator = jsonschema.Draft202012Validator(_pack_schema())
-    error = jsonschema.exceptions.best_match(validator.iter_errors(data))
-    if error is None:
-        return None
-    where = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in error.absolute_path)
-    return f"{where.lstrip('.') or 'the top level'}: {single_line(error.message)[:200]}"
-
-
-@functools.cache
-def _pack_schema() -> dict[str, Any]:
-    import json
-
-    text = (resources.files("kpireport") / "data" / "kpireport-v1.schema.json").read_text(encoding="utf-8")
-    schema: dict[str, Any] = json.loads(text)
-    return schema
+        deliver(outputs, to, cc, None, attach, on_sent)
+    except KpiReportError as error:
+        return str(error)
+    return None

@@ -25,8 +25,8 @@ from pptx.oxml.ns import qn
 from pptx.util import Emu, Pt
 
 from kpireport.presenting.charts import WaterfallBar, waterfall_scale
+from kpireport.presenting.clipping import xml_safe
 from kpireport.presenting.palette import BASE_COLORS, Palette
-from kpireport.presenting.summary import xml_safe
 from kpireport.presenting.view import BridgeView, KgiCard, KpiRow, PackView, TrendView
 
 # Layout, in EMU (914,400 to the inch): a 13.333 × 7.5 inch (16:9) slide.
@@ -360,10 +360,9 @@ def _logo_png(data_uri: str | None) -> bytes | None:
         return None
 
 
-def render_pptx(view: PackView, palette: Palette, font: str | None = None) -> bytes:
-    """The deck of one pack, in the theme's colours and font (``font``: its family, when it
-    sets one)."""
-    deck = _Deck(view, palette, font)
+def render_pptx(view: PackView) -> bytes:
+    """The deck of one pack, in the theme's colours and font (its family, when it sets one)."""
+    deck = _Deck(view, view.palette, view.font_family)
     deck.title_slide()
     deck.summary_slides()
     for bridge in view.bridges:

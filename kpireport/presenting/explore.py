@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from kpireport.computing.metrics import KpiResult, attainment
+from kpireport.computing.metrics import KpiResult
 from kpireport.computing.report import Report
 from kpireport.formatting import DASH, Formatter
 from kpireport.model import Month
 from kpireport.presenting.charts import nice_ticks
 from kpireport.presenting.palette import STATUS_CLASS
 from kpireport.presenting.summary import describe_kpi
+from kpireport.presenting.wording import WordedFinding
 
 # The strings the page's own controls need, by label key (kpireport.i18n.LABELS).
 UI_LABELS = (
@@ -138,13 +140,13 @@ def _months(result: KpiResult, shown: _Shown) -> tuple[MonthDetail, ...]:
             *shown.month(month),
             target=shown.value(target, unit),
             actual=shown.value(actual, unit),
-            attainment=shown.value(attainment(target, actual, result.kpi.direction), "percent"),
+            attainment=shown.value(ratio, "percent"),
             prior=shown.value(prior, unit),
             outlook=shown.value(outlook, unit),
             values=(target, actual, prior, outlook),
         )
-        for month, target, actual, prior, outlook in zip(
-            series.months, series.target, series.actual, series.prior, series.outlook, strict=True
+        for month, target, actual, prior, outlook, ratio in zip(
+            series.months, series.target, series.actual, series.prior, series.outlook, series.attainment, strict=True
         )
     )
 
@@ -159,8 +161,9 @@ def _axis(result: KpiResult, fmt: Formatter) -> tuple[tuple[float, str], ...]:
     return tuple((tick, fmt.axis(tick, result.kpi.unit, step)) for tick in ticks)
 
 
-def explore(report: Report, fmt: Formatter, text: dict[str, str]) -> Explore:
-    """Every KPI's detail, from a report whose text is already clipped for display."""
+def explore(report: Report, fmt: Formatter, text: Mapping[str, str], findings: Sequence[WordedFinding]) -> Explore:
+    """Every KPI's detail, from a report whose text is already clipped for display, and its
+    findings as worded for the pack."""
     details = {}
     shown = _Shown(fmt)
     for result in report.kpis:
@@ -182,7 +185,7 @@ def explore(report: Report, fmt: Formatter, text: dict[str, str]) -> Explore:
             ),
             findings=tuple(
                 {"code": f.code, "severity": f.severity, "message": f.message, "suggestion": f.suggestion}
-                for f in report.findings
+                for f in findings
                 if f.kpi == kpi.id
             ),
         )

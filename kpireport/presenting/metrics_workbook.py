@@ -11,8 +11,7 @@ and the tests read the result back with the same one.
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 from openpyxl import Workbook
 from openpyxl.chart import LineChart, Reference
@@ -21,10 +20,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from kpireport.formatting import Formatter
 from kpireport.model import STATUSES
-from kpireport.presenting.palette import Palette
-from kpireport.presenting.summary import kgi_state, xml_safe
+from kpireport.presenting.clipping import xml_safe
 from kpireport.presenting.view import PackView
 
 HEADER_FILL = "1F3A5F"
@@ -63,16 +60,8 @@ def _header(sheet: Worksheet, titles: Sequence[str], widths: Sequence[int]) -> N
     sheet.row_dimensions[1].height = 30
 
 
-def _points(value: float | None, unit: str) -> float | None:
-    """A percent KPI's change is read in points: 0.012 is +1.2pt."""
-    if value is None or unit != "percent":
-        return value
-    return round(value * 100, 10)
-
-
-def _kpi_sheet(sheet: Worksheet, view: PackView, data: Mapping[str, Any], fmt: Formatter, palette: Palette) -> None:
+def _kpi_sheet(sheet: Worksheet, view: PackView) -> None:
     t = view.labels
-    status_label: dict[str, str] = {s: t[f"status.{s}"] for s in STATUSES}
     columns: list[tuple[str, int]] = [
         ("id", 10), (t["kpi"], 36), (t["department"], 18), (t["target"], 14), (t["actual"], 14),
         (t["attainment"], 10), (t["status"], 12), (t["variance"], 14), (t["mom"], 14), (t["mom"] + " %", 10),
@@ -81,33 +70,33 @@ def _kpi_sheet(sheet: Worksheet, view: PackView, data: Mapping[str, Any], fmt: F
         (f"{t['ytd']} {t['attainment']}", 10), (t["forecast"], 14), (t["outlook"], 14),
     ]  # fmt: skip
     _header(sheet, [c for c, _ in columns], [w for _, w in columns])
-    for kpi in data["kpis"]:
-        unit, month, mom, qtd, ytd = kpi["unit"], kpi["month"], kpi["mom"], kpi["qtd"], kpi["ytd"]
-        forecast = kpi["forecast"] or {}
-        value, change = fmt.excel_format(unit), fmt.excel_format(unit, signed=True)
-        row = [
-            (xml_safe(kpi["id"]), "@"), (xml_safe(kpi["name"]), "@"), (xml_safe(kpi["department"]), "@"),
-            (month["target"], value), (month["actual"], value), (month["attainment"], "0.0%"),
-            (status_label[month["status"]], "@"), (_points(month["variance"], unit), change),
-            (_points(mom["delta"], unit), change), (None if unit == "percent" else mom["delta_pct"], RELATIVE),
-            (month["prior"], value), (None if unit == "percent" else month["yoy_pct"], RELATIVE),
-            (qtd["target"], value), (qtd["actual"], value), (qtd["attainment"], "0.0%"),
-            (ytd["target"], value), (ytd["actual"], value), (ytd["attainment"], "0.0%"),
-            (forecast.get("projected"), value), (forecast.get("outlook"), value),
-        ]  # fmt: skip
-        sheet.append([v for v, _ in row])
-        for col, (_, number_format) in enumerate(row, start=1):
-            sheet.cell(row=sheet.max_row, column=col).number_format = number_format
+    for department in view.departments:
+        for kpi in department.rows:
+            n = kpi.figures
+            value, change = n.value_format, n.change_format
+            row = [
+                (xml_safe(kpi.id), "@"), (kpi.name, "@"), (department.name, "@"),
+                (n.target, value), (n.actual, value), (n.attainment, "0.0%"),
+                (kpi.chip.label, "@"), (n.variance, change),
+                (n.mom, change), (n.mom_pct, RELATIVE),
+                (n.prior, value), (n.yoy_pct, RELATIVE),
+                (n.qtd_target, value), (n.qtd_actual, value), (n.qtd_attainment, "0.0%"),
+                (n.ytd_target, value), (n.ytd_actual, value), (n.ytd_attainment, "0.0%"),
+                (n.projected, value), (n.outlook, value),
+            ]  # fmt: skip
+            sheet.append([v for v, _ in row])
+            for col, (_, number_format) in enumerate(row, start=1):
+                sheet.cell(row=sheet.max_row, column=col).number_format = number_format
     last = sheet.max_row
     # Status colours as rules on the cell's text, so a re-sorted or filtered sheet keeps them.
     status_column = get_column_letter(7)
     for status in STATUSES:
-        colour = palette.status(status)
+        colour = view.palette.status(status)
         sheet.conditional_formatting.add(
             f"{status_column}2:{status_column}{max(last, 2)}",
             CellIsRule(
                 operator="equal",
-                formula=[_quoted(status_label[status])],
+                formula=[_quoted(view.labels[f"status.{status}"])],
                 fill=PatternFill("solid", fgColor=colour.lstrip("#").upper(), bgColor=colour.lstrip("#").upper()),
                 font=Font(bold=True, color="FFFFFF"),
             ),
@@ -121,20 +110,18 @@ def _quoted(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def _kgi_sheet(sheet: Worksheet, view: PackView, data: Mapping[str, Any]) -> None:
+def _kgi_sheet(sheet: Worksheet, view: PackView) -> None:
     t = view.labels
     columns = [
         ("id", 10), (t["kgi"], 36), (t["target"], 16), (t["actual"], 16), (t["progress"], 10), (t["expected"], 10),
         (t["status"], 12), (t["run_rate"], 16), (t["outlook"], 16), (t["formula"], 28), (t["planned"], 16),
     ]  # fmt: skip
     _header(sheet, [c for c, _ in columns], [w for _, w in columns])
-    for kgi in data["kgis"]:
-        state = kgi_state(kgi["on_track"], t)[0]
-        drivers = kgi.get("drivers") or {}
+    for card in view.kgis:
+        n = card.figures
         sheet.append([
-            xml_safe(kgi["id"]), xml_safe(kgi["name"]), kgi["target"], kgi["actual"], kgi["progress"],
-            kgi["expected_progress"], state, kgi.get("projected"), kgi.get("outlook"),
-            xml_safe(drivers.get("formula") or ""), drivers.get("planned"),
+            xml_safe(card.id), card.name, n.target, n.actual, n.progress, n.expected, card.state, n.projected,
+            n.outlook, xml_safe(n.formula), n.planned,
         ])  # fmt: skip
         for col, number_format in ((3, "#,##0"), (4, "#,##0"), (5, "0.0%"), (6, "0.0%"), (8, "#,##0"), (9, "#,##0"),
                                    (11, "#,##0")):  # fmt: skip
@@ -156,7 +143,7 @@ def _findings_sheet(sheet: Worksheet, view: PackView) -> None:
     sheet.auto_filter.ref = f"A1:G{max(sheet.max_row, 1)}"
 
 
-def _trends_sheet(sheet: Worksheet, view: PackView, fmt: Formatter, palette: Palette) -> None:
+def _trends_sheet(sheet: Worksheet, view: PackView) -> None:
     """Each KPI's fiscal year (actual, target, last year) as rows of numbers with a native line
     chart beside them."""
     t = view.labels
@@ -185,6 +172,7 @@ def _trends_sheet(sheet: Worksheet, view: PackView, fmt: Formatter, palette: Pal
             values = Reference(sheet, min_col=1, max_col=last_col, min_row=row + 2, max_row=row + 4)
             chart.add_data(values, from_rows=True, titles_from_data=True)
             chart.set_categories(Reference(sheet, min_col=2, max_col=last_col, min_row=row + 1))
+            palette = view.palette
             for line, colour, dash in zip(chart.series, (palette.line, palette.target, "B9C0CA"), (None, "dash", None),
                                           strict=True):  # fmt: skip
                 line.graphicalProperties.line.solidFill = colour.lstrip("#").upper()
@@ -196,19 +184,18 @@ def _trends_sheet(sheet: Worksheet, view: PackView, fmt: Formatter, palette: Pal
             row += TREND_BLOCK_ROWS
 
 
-def render_xlsx(view: PackView, data: Mapping[str, Any], palette: Palette) -> bytes:
-    """The metrics workbook of one pack: ``view`` for its labels and order, ``data`` (the pack's
-    JSON) for its numbers."""
-    fmt = Formatter("ja" if view.lang == "ja" else "en", str(data["currency"]))
+def render_xlsx(view: PackView) -> bytes:
+    """The metrics workbook of one pack, from its view model: the figures as numbers in the
+    formats the view decided, in the order and with the labels the pack shows."""
     t = view.labels
     book = Workbook()
     kpis = book.active
     assert kpis is not None
     kpis.title = t["kpi"][:MAX_SHEET_NAME]
-    _kpi_sheet(kpis, view, data, fmt, palette)
-    _kgi_sheet(book.create_sheet(t["kgi"][:MAX_SHEET_NAME]), view, data)
+    _kpi_sheet(kpis, view)
+    _kgi_sheet(book.create_sheet(t["kgi"][:MAX_SHEET_NAME]), view)
     _findings_sheet(book.create_sheet(t["findings"][:MAX_SHEET_NAME]), view)
-    _trends_sheet(book.create_sheet(t["trends"][:MAX_SHEET_NAME]), view, fmt, palette)
+    _trends_sheet(book.create_sheet(t["trends"][:MAX_SHEET_NAME]), view)
     _no_formulas(book)
     _printable(book)
     book.properties.title = view.title

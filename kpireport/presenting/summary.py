@@ -8,24 +8,19 @@ none of them sorts, counts or formats anything of its own.
 
 from __future__ import annotations
 
-import dataclasses
-import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from kpireport.computing.findings import MAX_NAME_CHARS
 from kpireport.computing.metrics import KgiResult, KpiResult
 from kpireport.computing.report import Report
 from kpireport.formatting import Formatter
 from kpireport.i18n import labels, message
-from kpireport.model import STATUSES, Kpi, Locale, Month, Status
+from kpireport.model import STATUSES, Locale, Month, Status
 from kpireport.presenting.palette import STATUS_CLASS
-from kpireport.presenting.theme import DEFAULT_THEME, Theme
 
 MOVERS_SHOWN = 5
-MAX_TEXT_CHARS = 2_000
 
 
 def movement_arrow(delta: float | None) -> str:
@@ -175,72 +170,3 @@ def summarise(report: Report, fmt: Formatter, company: str) -> Summary:
         counts=status_counts([r.month.status for r in report.kpis], text),
         movers=movers(report, fmt),
     )
-
-
-# Characters XML 1.0 cannot hold (C0 controls but tab and line breaks, lone surrogates,
-# U+FFFE/U+FFFF). Excel writes them as _xHHHH_ and calamine reads them back; the HTML, the
-# deck and the metrics workbook are XML, and their writers refuse them (openpyxl and lxml raise).
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def xml_safe(text: str) -> str:
-    """Workbook text as an XML document can hold it: each character XML forbids becomes U+FFFD."""
-    return _NOT_XML.sub("\ufffd", text)
-
-
-def clip(text: str, limit: int) -> str:
-    """``text`` cut to ``limit`` characters with an ellipsis, and XML-safe: what the pack lays
-    out is bounded (a 100,000-character name would take the PDF renderer minutes) and fit for
-    every renderer; the JSON keeps it whole."""
-    text = xml_safe(text)
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def displayed(report: Report) -> Report:
-    """The report with every workbook text the pack lays out clipped (SMART-S names the
-    cells of names that were)."""
-    workbook = report.workbook
-
-    def kpi(item: Kpi) -> Kpi:
-        return dataclasses.replace(
-            item,
-            name=clip(item.name, MAX_NAME_CHARS),
-            department=clip(item.department, MAX_NAME_CHARS),
-            owner=clip(item.owner, MAX_NAME_CHARS),
-            description=clip(item.description, MAX_TEXT_CHARS),
-        )
-
-    kpis = tuple(dataclasses.replace(r, kpi=kpi(r.kpi)) for r in report.kpis)
-    clipped = {id(before): after for before, after in zip(report.kpis, kpis, strict=True)}
-    kgis = tuple(
-        dataclasses.replace(k, kgi=dataclasses.replace(k.kgi, name=clip(k.kgi.name, MAX_NAME_CHARS)))
-        for k in report.kgis
-    )
-    comments = tuple(
-        dataclasses.replace(
-            c,
-            comment=clip(c.comment, MAX_TEXT_CHARS),
-            action=clip(c.action, MAX_TEXT_CHARS),
-            owner=clip(c.owner, MAX_NAME_CHARS),
-        )
-        for c in workbook.comments
-    )
-    settings = dataclasses.replace(workbook.settings, company=clip(workbook.settings.company, MAX_NAME_CHARS))
-    quarterly = (
-        tuple(dataclasses.replace(q, result=clipped[id(q.result)]) for q in report.quarterly)
-        if report.quarterly is not None
-        else None
-    )
-    return dataclasses.replace(
-        report,
-        workbook=dataclasses.replace(workbook, settings=settings, comments=comments),
-        kpis=kpis,
-        kgis=kgis,
-        quarterly=quarterly,
-    )
-
-
-def pack_summary(report: Report, theme: Theme = DEFAULT_THEME) -> Summary:
-    """The summary the pack, its JSON and its e-mail share, with the names as the pack shows them."""
-    shown = displayed(report)
-    return summarise(shown, theme.formatter(shown.workbook.settings), theme.displayed_company(shown.workbook.settings))

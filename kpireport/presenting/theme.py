@@ -99,7 +99,7 @@ class Theme:
     def formatter(self, settings: Settings) -> Formatter:
         """How the pack writes numbers, money and dates: its locale and currency, with the
         theme's choice of 万/億 for yen."""
-        return Formatter(settings.locale, settings.currency, large_yen=self.large_yen)
+        return Formatter.for_settings(settings, large_yen=self.large_yen)
 
     def palette(self) -> Palette:
         base = Palette()

@@ -7,6 +7,7 @@ gigabytes; each of those is a message instead.
 from __future__ import annotations
 
 import os
+import re
 import stat
 from pathlib import Path
 from typing import BinaryIO
@@ -61,3 +62,9 @@ def read_bounded(path: Path, limit: int, what: str, error: type[KpiReportError] 
     if len(data) > limit:
         raise error(f"{what} {path.name} is larger than {_size_text(limit)}.")
     return data
+
+
+def single_line(text: str) -> str:
+    """Fold any CR, LF or other control character into a space: text from a file that lands in
+    a header or a one-line message stays one line."""
+    return " ".join(re.sub(r"[\x00-\x1f\x7f\u2028\u2029]", " ", text).split())

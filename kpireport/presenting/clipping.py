@@ -1,0 +1,83 @@
+"""Workbook text as the pack lays it out: clipped to a bound and fit for XML.
+
+What the pack lays out is bounded (a 100,000-character name would take the PDF renderer
+minutes) and fit for every renderer; the JSON's fields keep the text whole.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from kpireport.computing.findings import MAX_NAME_CHARS
+from kpireport.computing.report import Report
+from kpireport.model import Kpi
+
+MAX_TEXT_CHARS = 2_000
+
+
+# Characters XML 1.0 cannot hold (C0 controls but tab and line breaks, lone surrogates,
+# U+FFFE/U+FFFF). Excel writes them as _xHHHH_ and calamine reads them back; the HTML, the
+# deck and the metrics workbook are XML, and their writers refuse them (openpyxl and lxml raise).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """Workbook text as an XML document can hold it: each character XML forbids becomes U+FFFD."""
+    return _NOT_XML.sub("\ufffd", text)
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters with an ellipsis."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters with an ellipsis, and XML-safe: what the pack lays
+    out is bounded (a 100,000-character name would take the PDF renderer minutes) and fit for
+    every renderer; the JSON keeps it whole."""
+    return shorten(xml_safe(text), limit)
+
+
+def displayed(report: Report) -> Report:
+    """The report with every workbook text the pack lays out clipped (SMART-S names the
+    cells of names that were)."""
+    workbook = report.workbook
+
+    def kpi(item: Kpi) -> Kpi:
+        return dataclasses.replace(
+            item,
+            name=clip(item.name, MAX_NAME_CHARS),
+            department=clip(item.department, MAX_NAME_CHARS),
+            owner=clip(item.owner, MAX_NAME_CHARS),
+            description=clip(item.description, MAX_TEXT_CHARS),
+        )
+
+    kpis = tuple(dataclasses.replace(r, kpi=kpi(r.kpi)) for r in report.kpis)
+    clipped = {id(before): after for before, after in zip(report.kpis, kpis, strict=True)}
+    kgis = tuple(
+        dataclasses.replace(k, kgi=dataclasses.replace(k.kgi, name=clip(k.kgi.name, MAX_NAME_CHARS)))
+        for k in report.kgis
+    )
+    comments = tuple(
+        dataclasses.replace(
+            c,
+            comment=clip(c.comment, MAX_TEXT_CHARS),
+            action=clip(c.action, MAX_TEXT_CHARS),
+            owner=clip(c.owner, MAX_NAME_CHARS),
+        )
+        for c in workbook.comments
+    )
+    settings = dataclasses.replace(workbook.settings, company=clip(workbook.settings.company, MAX_NAME_CHARS))
+    quarterly = (
+        tuple(dataclasses.replace(q, result=clipped[id(q.result)]) for q in report.quarterly)
+        if report.quarterly is not None
+        else None
+    )
+    return dataclasses.replace(
+        report,
+        workbook=dataclasses.replace(workbook, settings=settings, comments=comments),
+        kpis=kpis,
+        kgis=kgis,
+        quarterly=quarterly,
+    )

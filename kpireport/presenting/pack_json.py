@@ -1,0 +1,132 @@
+"""The pack's JSON (SPEC §5, schema ``kpireport/v1``): the report's figures as computed, its
+text whole, its findings in the pack's words. Rounding for display belongs to the other
+formats; every number here carries the metrics' 15 significant digits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from kpireport.computing.drivers import DriverAnalysis
+from kpireport.computing.metrics import MonthOverMonth, Pace, Period, YearSeries
+from kpireport.computing.report import Report
+from kpireport.formatting import Formatter
+from kpireport.presenting.wording import WordedFinding, word_all
+
+SCHEMA = "kpireport/v1"
+
+
+def _period(p: Period) -> dict[str, Any]:
+    return {
+        "target": p.target,
+        "actual": p.actual,
+        "attainment": p.attainment,
+        "status": p.status,
+        "variance": p.variance,
+        "favorable": p.favorable,
+        "prior": p.prior,
+        "yoy_pct": p.yoy_pct,
+    }
+
+
+def _series(s: YearSeries) -> dict[str, Any]:
+    return {
+        "months": [str(m) for m in s.months],
+        "target": list(s.target),
+        "actual": list(s.actual),
+        "forecast": list(s.forecast),
+    }
+
+
+def _mom(m: MonthOverMonth) -> dict[str, Any]:
+    return {"previous": m.previous, "delta": m.delta, "delta_pct": m.delta_pct, "trend": m.trend}
+
+
+def _pace(p: Pace | None) -> dict[str, Any] | None:
+    if p is None:
+        return None
+    return {
+        "months_remaining": p.months_remaining,
+        "remaining": p.remaining,
+        "per_month": p.per_month,
+        "average_so_far": p.average_so_far,
+    }
+
+
+def _drivers(analysis: DriverAnalysis | None) -> dict[str, Any] | None:
+    if analysis is None:
+        return None
+    return {
+        "formula": analysis.formula.text,
+        "implied_target": analysis.implied_target,
+        "planned": analysis.bridge.planned,
+        "actual": analysis.bridge.actual,
+        "bridge": [{"kpi": e.kpi, "effect": e.effect} for e in analysis.bridge.effects],
+    }
+
+
+def pack_json(report: Report, findings: Sequence[WordedFinding], *, company: str | None = None) -> dict[str, Any]:
+    """SPEC §5 of ``report`` (its text whole, its numbers unrounded), with its findings as
+    worded for the pack; ``company`` is the name the pack displays (a theme's, when it sets one)."""
+    settings = report.workbook.settings
+    return {
+        "schema": SCHEMA,
+        "company": company or settings.company,
+        "report_month": str(report.month),
+        "currency": settings.currency,
+        "locale": settings.locale,
+        "kpis": [
+            {
+                "id": r.kpi.id,
+                "name": r.kpi.name,
+                "department": r.kpi.department,
+                "kgi": r.kpi.kgi,
+                "unit": r.kpi.unit,
+                "direction": r.kpi.direction.value,
+                "aggregation": r.kpi.aggregation.value,
+                "kind": r.kpi.kind.value,
+                "month": _period(r.month),
+                "mom": _mom(r.mom),
+                "qtd": _period(r.qtd),
+                "ytd": _period(r.ytd),
+                "forecast": (
+                    {
+                        "projected": r.forecast.projected,
+                        "full_year_target": r.forecast.full_year_target,
+                        "attainment": r.forecast.attainment,
+                        "outlook": r.forecast.outlook,
+                        "outlook_attainment": r.forecast.outlook_attainment,
+                    }
+                    if r.forecast
+                    else None
+                ),
+                "red_streak": r.red_streak,
+                "series": _series(r.series),
+                "required_pace": _pace(report.kpi_paces[r.kpi.id]),
+            }
+            for r in report.kpis
+        ],
+        "kgis": [
+            {
+                "id": k.kgi.id,
+                "name": k.kgi.name,
+                "target": k.kgi.target,
+                "actual": k.actual,
+                "progress": k.progress,
+                "expected_progress": k.expected_progress,
+                "on_track": k.on_track,
+                "projected": k.projected,
+                "outlook": k.outlook,
+                "required_pace": _pace(report.kgi_paces[k.kgi.id]),
+                "drivers": _drivers(report.drivers.get(k.kgi.id)),
+            }
+            for k in report.kgis
+        ],
+        "changes": [c.as_json() for c in report.changes.values] if report.changes else [],
+        "findings": [f.as_json() for f in findings],
+    }
+
+
+def to_json(report: Report, fmt: Formatter, *, company: str | None = None) -> dict[str, Any]:
+    """The JSON of ``report`` alone (no summary), its findings worded with ``fmt``."""
+    return pack_json(report, word_all(report.findings, fmt), company=company)

@@ -1,0 +1,288 @@
+"""The goal pages: each KGI's card, the catch-up pace, the KGI → KPI trees and the driver
+bridges."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+from kpireport.computing.drivers import DriverAnalysis
+from kpireport.computing.metrics import KgiResult, KpiResult, Pace, must_speed_up
+from kpireport.computing.report import Report
+from kpireport.formatting import DASH, Formatter
+from kpireport.i18n import message
+from kpireport.model import Kgi, Kpi, Status
+from kpireport.presenting.charts import TreeKgi, TreeKpi, WaterfallBar, kgi_tree, progress_bar, waterfall
+from kpireport.presenting.palette import Palette
+from kpireport.presenting.summary import describe_kgi, kgi_state, kgi_status
+from kpireport.presenting.view.common import Units
+
+PACES_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class KgiFigures:
+    """A goal's card as numbers, for a spreadsheet."""
+
+    target: float | None
+    actual: float | None
+    progress: float | None
+    expected: float | None
+    projected: float | None
+    outlook: float | None
+    formula: str
+    planned: float | None
+
+
+@dataclass(frozen=True)
+class KgiCard:
+    id: str
+    name: str
+    owner: str
+    target: str
+    actual: str
+    progress: str
+    expected: str
+    deadline: str
+    state: str
+    state_css: str
+    status: Status
+    """The state as a status colour (green on track, red off, no_data unknown)."""
+    bar: Markup
+    pace: str
+    landing: str
+    """Where the goal lands at its deadline: at the run rate, and with the team's outlook."""
+    figures: KgiFigures
+
+
+def _pace_text(pace: Pace | None, unit: str, fmt: Formatter) -> str:
+    if pace is None or pace.per_month is None:
+        return ""
+    if pace.per_month == 0:
+        return message(fmt.locale, "pace_reached")
+    return message(
+        fmt.locale,
+        "pace",
+        per_month=fmt.value(pace.per_month, unit),
+        months=pace.months_remaining,
+        average=fmt.value(pace.average_so_far, unit),
+    )
+
+
+def _landing(result: KgiResult, units: Units, text: Mapping[str, str]) -> str:
+    if result.projected is None or result.outlook is None:
+        return ""
+    percent = units.fmt.percent
+    return (
+        f"{text['run_rate']} {units.full(result.projected)} ({percent(result.projected_progress)}) · "
+        f"{text['outlook']} {units.full(result.outlook)} ({percent(result.outlook_progress)})"
+    )
+
+
+def _card(result: KgiResult, report: Report, units: Units, text: Mapping[str, str], palette: Palette) -> KgiCard:
+    kgi, fmt = result.kgi, units.fmt
+    state, css = kgi_state(result.on_track, text)
+    analysis = report.drivers.get(kgi.id)
+    return KgiCard(
+        id=kgi.id,
+        name=kgi.name,
+        owner=kgi.owner,
+        target=units.full(kgi.target),
+        actual=units.full(result.actual) if result.actual is not None else DASH,
+        progress=fmt.percent(result.progress),
+        expected=fmt.percent(result.expected_progress),
+        deadline=fmt.date(kgi.deadline) if kgi.deadline else DASH,
+        state=state,
+        state_css=css,
+        status=kgi_status(result.on_track),
+        bar=progress_bar(
+            result.progress,
+            result.expected_progress,
+            result.on_track,
+            label=describe_kgi(result, fmt),
+            palette=palette,
+        ),
+        pace=_pace_text(report.kgi_paces.get(kgi.id), units.unit, fmt),
+        landing=_landing(result, units, text),
+        figures=KgiFigures(
+            kgi.target,
+            result.actual,
+            result.progress,
+            result.expected_progress,
+            result.projected,
+            result.outlook,
+            analysis.formula.text if analysis else "",
+            analysis.bridge.planned if analysis else None,
+        ),
+    )
+
+
+def goal_units(report: Report, fmt: Formatter) -> dict[str, Units]:
+    """Each KGI's figures' unit (KGI id → :class:`Units`)."""
+    units = {r.kpi.id: r.kpi.unit for r in report.kpis}
+    return {k.kgi.id: Units.of(k.kgi, units.get(k.kgi.measured_by or "", "number"), fmt) for k in report.kgis}
+
+
+def cards(report: Report, units: Mapping[str, Units], text: Mapping[str, str], palette: Palette) -> tuple[KgiCard, ...]:
+    return tuple(_card(k, report, units[k.kgi.id], text, palette) for k in report.kgis)
+
+
+@dataclass(frozen=True)
+class PaceRow:
+    name: str
+    per_month: str
+    months: int
+    average: str
+
+
+def paces(report: Report, fmt: Formatter) -> tuple[PaceRow, ...]:
+    """The cumulative KPIs that must speed up most: the pace needed against the pace so far."""
+    behind: list[tuple[float, KpiResult, Pace]] = []
+    for result in report.kpis:
+        pace = report.kpi_paces.get(result.kpi.id)
+        if pace is not None and must_speed_up(pace, result.kpi.direction):
+            assert pace.per_month is not None and pace.average_so_far
+            behind.append((pace.per_month / pace.average_so_far, result, pace))
+    behind.sort(key=lambda item: item[0], reverse=True)
+    return tuple(
+        PaceRow(
+            r.kpi.name, fmt.value(p.per_month, r.kpi.unit), p.months_remaining, fmt.value(p.average_so_far, r.kpi.unit)
+        )
+        for _, r, p in behind[:PACES_SHOWN]
+    )
+
+
+def formula_text(report: Report, kgi: Kgi, text: Mapping[str, str]) -> str:
+    """The formula as typed, then each of its KPI ids with the KPI's name."""
+    if kgi.formula is None:
+        return ""
+    names = {r.kpi.id: r.kpi.name for r in report.kpis}
+    named = " · ".join(f"[{kpi}] {names.get(kpi, '')}".rstrip() for kpi in kgi.formula.kpis)
+    return f"{text['formula']}: {kgi.name} = {kgi.formula.text} ({named})"
+
+
+@dataclass(frozen=True)
+class TreeView:
+    svg: Markup
+    formula: str
+    """The KGI's formula with its KPIs named, on the first drawing of its tree."""
+
+
+def trees(report: Report, fmt: Formatter, text: Mapping[str, str], palette: Palette, font: str) -> tuple[TreeView, ...]:
+    def node(r: KpiResult) -> TreeKpi:
+        status = r.month.status
+        return TreeKpi(
+            r.kpi.id, r.kpi.name, r.kpi.department, status, fmt.percent(r.month.attainment), text[f"status.{status}"]
+        )
+
+    drawn: list[TreeView] = []
+    kgi_ids = {k.kgi.id for k in report.kgis}
+    for k in report.kgis:
+        note = f"{text['progress']} {fmt.percent(k.progress)} / {text['expected']} {fmt.percent(k.expected_progress)}"
+        kpis = tuple(node(r) for r in report.kpis if r.kpi.kgi == k.kgi.id)
+        state = kgi_state(k.on_track, text)[0]
+        drawings = kgi_tree(TreeKgi(k.kgi.name, note, k.on_track, kpis, state), palette=palette, font=font)
+        formula = formula_text(report, k.kgi, text)
+        drawn.extend(TreeView(svg, formula if index == 0 else "") for index, svg in enumerate(drawings))
+    orphans = tuple(node(r) for r in report.kpis if r.kpi.kgi not in kgi_ids)
+    if orphans:
+        drawings = kgi_tree(TreeKgi(text["no_kgi_group"], "", None, orphans), palette=palette, font=font)
+        drawn.extend(TreeView(svg, "") for svg in drawings)
+    return tuple(drawn)
+
+
+@dataclass(frozen=True)
+class EffectRow:
+    kpi: str
+    name: str
+    effect: str
+    tone: str
+    """"good" or "bad": the effect's side of the KGI's direction."""
+
+
+@dataclass(frozen=True)
+class BridgeView:
+    """A KGI's driver bridge (SPEC §3a): plan to actual, one effect per driver KPI."""
+
+    kgi: str
+    formula: str
+    span: str
+    sentence: str
+    chart: Markup | None
+    rows: tuple[EffectRow, ...]
+    bars: tuple[WaterfallBar, ...] = ()
+    """The waterfall's bars (plan, each driver, actual) as numbers, for charts drawn elsewhere."""
+    unit: str = "number"
+
+
+def bridges(
+    report: Report, units: Mapping[str, Units], text: Mapping[str, str], palette: Palette, font: str
+) -> tuple[BridgeView, ...]:
+    kpis = {r.kpi.id: r.kpi for r in report.kpis}
+    return tuple(
+        _bridge(report, k.kgi, analysis, kpis, units[k.kgi.id], text, palette, font)
+        for k in report.kgis
+        if (analysis := report.drivers.get(k.kgi.id)) is not None
+    )
+
+
+def _bridge(
+    report: Report,
+    kgi: Kgi,
+    analysis: DriverAnalysis,
+    kpis: Mapping[str, Kpi],
+    units: Units,
+    text: Mapping[str, str],
+    palette: Palette,
+    font: str,
+) -> BridgeView:
+    locale = units.fmt.locale
+    formula = formula_text(report, kgi, text)
+    bridge = analysis.bridge
+    if bridge.planned is None or bridge.actual is None or bridge.variance is None:
+        return BridgeView(kgi.name, formula, "", text["bridge_none"], None, ())
+
+    def tone(value: float) -> str:
+        return "good" if analysis.direction.favours(value) else "bad"
+
+    def name(kpi: str) -> str:
+        return kpis[kpi].name if kpi in kpis else kpi
+
+    bars = [WaterfallBar(text["planned"], units.short(bridge.planned), bridge.planned, bridge.planned, "total")]
+    level = bridge.planned
+    for e in bridge.effects:
+        bars.append(
+            WaterfallBar(
+                name(e.kpi), units.short(e.effect, signed=True), level, level + e.effect, tone(e.effect), e.kpi
+            )
+        )
+        level += e.effect
+    bars.append(WaterfallBar(text["actual"], units.short(bridge.actual), bridge.actual, bridge.actual, "total"))
+    variance = units.signed(bridge.variance)
+    main = analysis.main_driver
+    if main is None:
+        sentence = message(locale, "bridge_clear", variance=variance)
+    else:
+        key = "bridge_ahead" if tone(bridge.variance) == "good" else "bridge_short"
+        sentence = message(locale, key, driver=name(main.kpi), effect=units.signed(main.effect), variance=variance)
+    span = message(
+        locale,
+        "bridge_span",
+        first=units.fmt.month(bridge.months[0]),
+        last=units.fmt.month(bridge.months[-1]),
+        planned=units.full(bridge.planned),
+        actual=units.full(bridge.actual),
+    )
+    described = "; ".join(f"{bar.label} {bar.value_text}" for bar in bars[1:-1])
+    return BridgeView(
+        kgi=kgi.name,
+        formula=formula,
+        span=span,
+        sentence=sentence,
+        chart=waterfall(bars, label=f"{kgi.name}. {span}. {described}. {sentence}", palette=palette, font=font),
+        rows=tuple(EffectRow(e.kpi, name(e.kpi), units.signed(e.effect), tone(e.effect)) for e in bridge.effects),
+        bars=tuple(bars),
+        unit=units.unit,
+    )
