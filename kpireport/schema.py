@@ -209,32 +209,6 @@ UNIT_ALIASES: dict[str, str] = {
 
 LOCALES: dict[str, Locale] = {"en": "en", "english": "en", "英語": "en", "ja": "ja", "japanese": "ja", "日本語": "ja"}
 
-# Month headers typed as text (SPEC §2), compared after key_of: 2026-04, 2026/04, 2026年4月,
-# Apr 2026, April 2026.
-MONTH_NUMBERS: dict[str, int] = {
-    name: number
-    for number, names in enumerate(
-        (
-            ("jan", "january"),
-            ("feb", "february"),
-            ("mar", "march"),
-            ("apr", "april"),
-            ("may",),
-            ("jun", "june"),
-            ("jul", "july"),
-            ("aug", "august"),
-            ("sep", "sept", "september"),
-            ("oct", "october"),
-            ("nov", "november"),
-            ("dec", "december"),
-        ),
-        start=1,
-    )
-    for name in names
-}
-NUMERIC_MONTH = re.compile(r"^(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*月?$")
-NAMED_MONTH = re.compile(r"^([a-z]+)\.?[\s\-']*(\d{4})$")
-
 # Totals and subtotals a finance team keeps beside the months, and rows of them under the KPIs:
 # skipped with a note (kpireport computes its own roll-ups), never read as data.
 TOTAL_LABEL = re.compile(

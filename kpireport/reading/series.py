@@ -13,7 +13,8 @@ import operator
 from array import array
 
 from kpireport.model import CellIssue, CellRef, Month, MonthValues, Series, SheetLayout, Skipped
-from kpireport.reading.tables import Problems, month_in_range, month_of, non_empty_rows, text_of, year_out_of_range
+from kpireport.reading.labels import era_problem, month_of
+from kpireport.reading.tables import Problems, month_in_range, non_empty_rows, text_of, year_out_of_range
 from kpireport.reading.xlsx import Grid, cell_name
 from kpireport.schema import MAX_MAGNITUDE, is_total_label
 
@@ -57,7 +58,10 @@ def _month_columns(grid: Grid, header_row: int, problems: Problems) -> dict[int,
             problems.error(year_out_of_range(month.year), ref)
             continue
         if month is None:
-            if isinstance(value, str) and is_total_label(value):
+            era = era_problem(value)
+            if era is not None:
+                problems.error(f"{text_of(value)!r} is not a month: {era}.", ref)
+            elif isinstance(value, str) and is_total_label(value):
                 problems.skipped.append(Skipped(ref, text_of(value), "column"))
             else:
                 problems.error(

@@ -35,6 +35,7 @@ from kpireport.model import (
     Thresholds,
     Workbook,
 )
+from kpireport.reading.labels import era_problem, month_of
 from kpireport.reading.series import read_series
 from kpireport.reading.tables import (
     Problems,
@@ -42,7 +43,6 @@ from kpireport.reading.tables import (
     find_table,
     identified_rows,
     month_in_range,
-    month_of,
     text_of,
     year_out_of_range,
 )
@@ -285,7 +285,10 @@ class _Reader:
 
     def _month(self, value: CellValue, ref: CellRef) -> Month | None:
         month = month_of(value)
-        if month is None:
+        era = era_problem(value) if month is None else None
+        if era is not None:
+            self.problems.error(f"{text_of(value)!r} is not a month: {era}.", ref)
+        elif month is None:
             self.problems.error(f"{text_of(value)!r} is not a month; type a date or YYYY-MM text such as 2026-04.", ref)
         elif not month_in_range(month):
             self.problems.error(year_out_of_range(month.year), ref)

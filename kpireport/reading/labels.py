@@ -1,0 +1,152 @@
+"""What a finance team types where the template asks for a month (SPEC §2): month headers in
+their English and Japanese forms, the Japanese era included.
+
+Pure functions over one cell's value. Text is compared after :func:`~kpireport.schema.key_of`
+(NFKC, so ``Ｒ８年３月`` is ``r8年3月`` and ``㋿`` is ``令和``; then case-folded).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from kpireport.model import Month
+from kpireport.reading.xlsx import CellValue
+from kpireport.schema import key_of
+
+# -- months ------------------------------------------------------------------------------------
+
+MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+# Every English spelling of a month, full and short (Sept as well as Sep), compared case-folded.
+MONTH_NUMBERS: dict[str, int] = {
+    spelling: number
+    for number, name in enumerate(MONTH_NAMES, start=1)
+    for spelling in {name.casefold(), name[:3].casefold(), *(("sept",) if number == 9 else ())}
+}
+
+# What a Japanese month header may end with: 分 ("the portion for", 3月分) and 度 ("the period
+# of", 3月度) both still name the month itself.
+_JA_MONTH = r"月\s*[分度]?"
+# 2026-03, 2026/3, 2026.03, 2026年3月, 2026年3月分.
+_YEAR_FIRST = re.compile(rf"^(\d{{4}})\s*(?:[-/.]|年)\s*(\d{{1,2}})\s*(?:{_JA_MONTH})?$")
+# 3月 2026, 3月, 2026 (the English order typed in Japanese).
+_MONTH_FIRST = re.compile(r"^(\d{1,2})\s*月\s*,?\s*(\d{4})\s*年?$")
+# Mar 2026, March 2026, March, 2026, Mar-26, Sept. 2026, Mar '26.
+_NAMED = re.compile(r"^([a-z]+)\.?[\s\-',/]*(\d{4}|\d{2})$")
+# R8年3月, 令和8年3月, 令和元年5月, H31年3月, 平成31年3月 (元 is an era's first year).
+_ERA = re.compile(rf"^(令和|平成|r|h)\s*(元|\d{{1,3}})\s*年\s*(\d{{1,2}})\s*{_JA_MONTH}$")
+
+
+@dataclass(frozen=True)
+class Era:
+    """A Japanese era: year N of it is ``offset + N``, and it covers ``first`` to ``last``."""
+
+    name: str
+    offset: int
+    first: Month
+    last: Month | None
+
+
+# Heisei began on 8 January 1989 and ended on 30 April 2019; Reiwa began on 1 May 2019. A
+# month is in an era when any day of it is, so January 1989 is 平成元年1月.
+HEISEI = Era("平成", 1988, Month(1989, 1), Month(2019, 4))
+REIWA = Era("令和", 2018, Month(2019, 5), None)
+ERAS: dict[str, Era] = {"平成": HEISEI, "h": HEISEI, "令和": REIWA, "r": REIWA}
+
+
+def two_digit_year(digits: str) -> int:
+    """A year typed as two digits, read as Excel reads one typed into a cell: 00-29 are
+    2000-2029, 30-99 are 1930-1999 (``Mar-26`` is March 2026)."""
+    year = int(digits)
+    if len(digits) == 4:
+        return year
+    return 2000 + year if year < 30 else 1900 + year
+
+
+def _era_parts(text: str) -> tuple[Era, int, int] | None:
+    """(era, year of the era, month number) of an era header, valid or not."""
+    match = _ERA.match(text)
+    if not match:
+        return None
+    year = 1 if match.group(2) == "元" else int(match.group(2))
+    return ERAS[match.group(1)], year, int(match.group(3))
+
+
+def _in_era(era: Era, month: Month) -> bool:
+    return era.first <= month and (era.last is None or month <= era.last)
+
+
+def month_of(value: CellValue) -> Month | None:
+    """The month a header names: a date cell, or text in one of SPEC §2's forms; None when it
+    names no month, an era month that never was (令和1年4月) included: see :func:`era_problem`."""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return Month.of(value)
+    if not isinstance(value, str):
+        return None
+    text = key_of(value)
+    year_month: tuple[int, int] | None = None
+    if match := _YEAR_FIRST.match(text):
+        year_month = int(match.group(1)), int(match.group(2))
+    elif match := _MONTH_FIRST.match(text):
+        year_month = int(match.group(2)), int(match.group(1))
+    elif (match := _NAMED.match(text)) and match.group(1) in MONTH_NUMBERS:
+        year_month = two_digit_year(match.group(2)), MONTH_NUMBERS[match.group(1)]
+    elif parts := _era_parts(text):
+        era, era_year, number = parts
+        if era_year < 1 or not 1 <= number <= 12 or not _in_era(era, Month(era.offset + era_year, number)):
+            return None
+        year_month = era.offset + era_year, number
+    if year_month is None or not 1 <= year_month[1] <= 12:
+        return None
+    return Month(*year_month)
+
+
+def _named(month: Month) -> str:
+    return f"{MONTH_NAMES[month.month - 1]} {month.year}"
+
+
+def _era_spelling(month: Month) -> str | None:
+    """How the era writes a month (令和元年5月), when an era of :data:`ERAS` holds it."""
+    for era in (REIWA, HEISEI):
+        if _in_era(era, month):
+            year = month.year - era.offset
+            return f"{era.name}{'元' if year == 1 else year}年{month.month}月"
+    return None
+
+
+def era_problem(value: CellValue) -> str | None:
+    """Why text written as an era month names no month (令和1年4月: 令和 began in May 2019),
+    and what the user meant to type; None for anything else."""
+    parts = _era_parts(key_of(value)) if isinstance(value, str) else None
+    if parts is None:
+        return None
+    era, era_year, number = parts
+    if not 1 <= number <= 12:
+        return None  # not an era question: a month number no calendar has
+    if era_year < 1:
+        return f"{era.name} has no year 0 (its first year is 元年, year 1)"
+    meant = Month(era.offset + era_year, number)
+    if _in_era(era, meant):
+        return None
+    if meant < era.first:
+        edge = f"began in {_named(era.first)}"
+    else:
+        assert era.last is not None  # only an era that has ended can be overrun
+        edge = f"ended in {_named(era.last)}"
+    other = _era_spelling(meant)
+    instead = f"{meant} ({other})" if other else str(meant)
+    return f"the {era.name} era {edge}; for {_named(meant)} type {instead}"
