@@ -1,6 +1,6 @@
-"""Months as finance teams type them (SPEC v1.2 §2), alone and in a workbook. Every expected
-value is worked out by hand from the SPEC: 令和 year N is 2018 + N (令和元年 = 2019, from May),
-平成 year N is 1988 + N (平成31年 = 2019, to April)."""
+"""Months and totals as finance teams type them (SPEC v1.2 §2), alone and in a
+workbook. Every expected value is worked out by hand from the SPEC: 令和 year N is 2018 + N
+(令和元年 = 2019, from May), 平成 year N is 1988 + N (平成31年 = 2019, to April)."""
 
 from __future__ import annotations
 
@@ -10,12 +10,47 @@ from pathlib import Path
 import pytest
 from conftest import Rows
 
+from kpireport.computing.report import build_report
 from kpireport.errors import WorkbookError
-from kpireport.model import Month
-from kpireport.reading.labels import era_problem, month_of
+from kpireport.model import CellRef, Month, Skipped
+from kpireport.reading.labels import era_problem, is_total_label, month_of
 from kpireport.reading.workbook import read_workbook
 
 Make = Callable[..., Path]
+
+# SPEC §2's total words, then v1.2's combinations of them, each exactly as the SPEC writes it.
+SPEC_TOTALS = ["Total", "FY", "YTD", "Q1", "Q2", "Q3", "Q4", "H1", "H2", "合計", "計", "累計", "通期", "上期", "下期"]
+SPEC_TOTALS += ["第1四半期", "上期合計", "第1四半期合計", "年間合計", "総合計", "2026年度合計", "Q1合計"]
+SPEC_TOTALS += ["Year total", "Q1 2026", "H1 2026", "FY26 Q1", "Grand Total"]
+
+# -- total labels, by their words ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        *SPEC_TOTALS,
+        # The next variant, made of the same words in another order or width.
+        *["total ", "Grand total", "ＦＹ", "FY2026", "Q3 total", "2Q", "小計", "上半期", "Sub-total"],
+        *["Total 2026", "1st half", "Full year", "第三四半期", "Ｑ１合計", "令和8年度合計", "Q1 FY26", "2026 YTD"],
+        *["1H 2026", "Annual", "Cumulative", "通年", "全社合計", "第26期合計", "前期累計", "Fiscal year 2026"],
+    ],
+)
+def test_total_labels(text: str) -> None:
+    assert is_total_label(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        *["Notes", "SAL-01", "Quality", "FYI", "2026-04", "計画", "2026", "Q1 target", "Half", "Q1-NPS"],
+        # A period or a qualifier alone is not a total; a word outside the list never is.
+        *["Year", "四半期", "Grand", "会計", "Q5", "", "Q12"],
+    ],
+)
+def test_not_total_labels(text: str) -> None:
+    assert not is_total_label(text)
+
 
 # -- months --------------------------------------------------------------------------------------
 
@@ -82,6 +117,68 @@ def test_not_months(text: str) -> None:
 
 
 # -- in a workbook -------------------------------------------------------------------------------
+
+
+def _cell_findings(path: Path) -> list[tuple[str, str, str]]:
+    """(code, severity, cell) of each finding that names a cell: here, only skipped totals."""
+    report = build_report(read_workbook(path))
+    return [(f.code, f.severity, str(f.where)) for f in report.findings if f.where is not None]
+
+
+@pytest.mark.parametrize("label", SPEC_TOTALS)
+def test_a_total_column_is_skipped_with_an_info_finding(make_workbook: Make, label: str) -> None:
+    def with_total(sheets: dict[str, Rows]) -> None:
+        sheets["Targets"][0].append(label)  # after id and twelve months: column N
+        sheets["Targets"][1].append(1200)
+        sheets["Targets"][2].append(600)
+
+    path = make_workbook(with_total)
+    book = read_workbook(path)
+    assert book.skipped == (Skipped(CellRef("Targets", "N1"), label, "column"),)
+    assert book.targets["K1"][Month(2027, 3)] == 100.0
+    assert len(book.targets["K1"]) == 12
+    assert _cell_findings(path) == [("SMART-M", "info", "Targets!N1")]
+
+
+@pytest.mark.parametrize("label", SPEC_TOTALS)
+def test_a_total_row_is_skipped_with_an_info_finding(make_workbook: Make, label: str) -> None:
+    path = make_workbook(lambda sheets: sheets["Actuals"].append([label, 130, 165, 170]))
+    book = read_workbook(path)
+    assert book.skipped == (Skipped(CellRef("Actuals", "A4"), label, "row"),)
+    assert book.actuals["K1"] == {Month(2026, 4): 90.0, Month(2026, 5): 110.0, Month(2026, 6): 120.0}
+    assert _cell_findings(path) == [("SMART-M", "info", "Actuals!A4")]
+
+
+@pytest.mark.parametrize("kpi_id", ["Q1-NPS", "Q1"])
+def test_an_id_on_the_kpi_sheet_is_a_kpi_even_when_it_reads_like_a_total(make_workbook: Make, kpi_id: str) -> None:
+    def with_kpi(sheets: dict[str, Rows]) -> None:
+        sheets["KPI"].append([kpi_id, "NPS score", "Customer Success", "G1", None, "number", "higher", "average"])
+        sheets["Targets"].append([kpi_id, *([40] * 12)])
+        sheets["Actuals"].append([kpi_id, 35, 38, 41])
+
+    path = make_workbook(with_kpi)
+    book = read_workbook(path)
+    assert book.skipped == ()
+    assert book.actuals[kpi_id] == {Month(2026, 4): 35.0, Month(2026, 5): 38.0, Month(2026, 6): 41.0}
+    assert _cell_findings(path) == []
+
+
+@pytest.mark.parametrize("label", ["Notes", "Q1 target", "計画", "Half", "FYI"])
+def test_a_header_still_not_a_month_is_an_error_naming_the_cell(make_workbook: Make, label: str) -> None:
+    def with_header(sheets: dict[str, Rows]) -> None:
+        sheets["Targets"][0].append(label)
+        sheets["Targets"][1].append(1)
+
+    with pytest.raises(WorkbookError) as caught:
+        read_workbook(make_workbook(with_header))
+    assert f"Targets!N1: {label!r} is not a month; type a date or month text such as 2026-04" in str(caught.value)
+
+
+@pytest.mark.parametrize("label", ["Notes", "Q1 target", "計画"])
+def test_a_row_id_still_not_a_kpi_is_an_error_naming_the_cell(make_workbook: Make, label: str) -> None:
+    with pytest.raises(WorkbookError) as caught:
+        read_workbook(make_workbook(lambda sheets: sheets["Actuals"].append([label, 1, 2, 3])))
+    assert f"Actuals!A4: {label!r} is not a KPI id on the KPI sheet" in str(caught.value)
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,6 @@
-"""What a finance team types where the template asks for a month (SPEC §2): month headers in
-their English and Japanese forms, the Japanese era included.
+"""What a finance team types where the template asks for a month or writes a total (SPEC §2):
+month headers in their English and Japanese forms, the Japanese era included; total and
+subtotal labels, recognised by their words.
 
 Pure functions over one cell's value. Text is compared after :func:`~kpireport.schema.key_of`
 (NFKC, so ``Ｒ８年３月`` is ``r8年3月`` and ``㋿`` is ``令和``; then case-folded).
@@ -10,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import Literal
 
 from kpireport.model import Month
 from kpireport.reading.xlsx import CellValue
@@ -150,3 +152,70 @@ def era_problem(value: CellValue) -> str | None:
     other = _era_spelling(meant)
     instead = f"{meant} ({other})" if other else str(meant)
     return f"the {era.name} era {edge}; for {_named(meant)} type {instead}"
+
+
+# -- totals ------------------------------------------------------------------------------------
+
+WordKind = Literal["total", "period", "qualifier"]
+
+
+def _words(kind: WordKind, spaced: str) -> dict[str, WordKind]:
+    return dict.fromkeys(spaced.split(), kind)
+
+
+# A total label is made of these words (SPEC §2), in either language and any order: a total
+# word makes it a total; a period word (half, quarter, 四半期) does with a number or a qualifier
+# beside it (1st half, 第1四半期), never alone ("Half" may be a KPI's column); a qualifier (a year,
+# a number, a fiscal-year word) never does alone ("2026", "Grand"). Anything else in the label —
+# "target", "NPS", 画 in 計画 — means it is not a total.
+WORDS: dict[str, WordKind] = {
+    **_words("total", "total totals subtotal sum ytd qtd fy annual cumulative"),
+    **_words("period", "half quarter year"),
+    **_words("qualifier", "grand sub fiscal full first second third fourth company all"),
+    # Japanese words, matched longest first, so 年度 is read before 年 and 上半期 whole.
+    **_words("total", "合計 小計 総計 計 累計 年計 年間 通期 通年 上期 下期 上半期 下半期 年度"),
+    **_words("period", "四半期 半期"),
+    **_words("qualifier", "総 全社 全体 今期 当期 前期 期 年"),
+}
+_JA_WORDS = "|".join(re.escape(w) for w in sorted((w for w in WORDS if not w.isascii()), key=len, reverse=True))
+
+# One token of a label. Each ASCII token ends where its kind of character ends (fy not in fyi,
+# q1 not in q12), and the alternatives are tried in order: a Japanese era year (R8, 令和元)
+# before H1 the half, H1 before a plain word, a word before a kanji number (四半期 is a word,
+# not 四 and 半期). The scan is one pass, linear in the label.
+_TOKEN = re.compile(
+    r"(?P<sep>[\s\-_/.,:;()\[\]・&+'\"#]+)"
+    r"|(?P<era>(?:令和|平成)(?:元|\d{1,3})|[rh](?:元|\d{1,3})(?=\s*年))"
+    r"|(?P<total>fy(?:\d{4}|\d{2})(?!\d)|q[1-4](?!\d)|[1-4]q(?![a-z])|h[12](?!\d)|[12]h(?![a-z]))"
+    r"|(?P<ordinal>\d+(?:st|nd|rd|th)(?![a-z]))"
+    r"|(?P<word>[a-z]+(?![a-z])|" + _JA_WORDS + ")"
+    r"|(?P<number>第?\d+(?!\d)|第?[一二三四五六七八九十]+)"
+)
+
+
+def is_total_label(text: str) -> bool:
+    """Whether a column header or row id is a total or subtotal (Total, FY26 Q1, 第1四半期合計,
+    2026年度合計, Year total …): every part of it one of :data:`WORDS`, a year or a number, and
+    one of them a total word, or a period word with a number or qualifier.
+
+    A caller checks the KPI sheet's ids first: an id declared there is a KPI, whatever its
+    words (SPEC §2: Q1-NPS is a KPI)."""
+    key = key_of(text)
+    kinds: set[str] = set()
+    position = 0
+    while position < len(key):
+        token = _TOKEN.match(key, position)
+        if token is None:
+            return False
+        group = token.lastgroup
+        if group == "word":
+            kind = WORDS.get(token.group())
+            if kind is None:
+                return False
+            kinds.add(kind)
+        elif group in ("era", "ordinal", "number"):
+            kinds.add("qualifier")
+        elif group == "total":
+            kinds.add("total")
+        position = token.end()
+    return "total" in kinds or {"period", "qualifier"} <= kinds
