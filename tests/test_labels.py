@@ -1,4 +1,4 @@
-"""Months and totals as finance teams type them (SPEC v1.2 §2), alone and in a
+"""Months, totals and thresholds as finance teams type them (SPEC v1.2 §2), alone and in a
 workbook. Every expected value is worked out by hand from the SPEC: 令和 year N is 2018 + N
 (令和元年 = 2019, from May), 平成 year N is 1988 + N (平成31年 = 2019, to April)."""
 
@@ -13,7 +13,7 @@ from conftest import Rows
 from kpireport.computing.report import build_report
 from kpireport.errors import WorkbookError
 from kpireport.model import CellRef, Month, Skipped
-from kpireport.reading.labels import era_problem, is_total_label, month_of
+from kpireport.reading.labels import era_problem, fraction_of, is_total_label, month_of
 from kpireport.reading.workbook import read_workbook
 
 Make = Callable[..., Path]
@@ -114,6 +114,22 @@ def test_an_era_month_that_never_was_is_no_month_and_says_why(text: str, problem
 def test_not_months(text: str) -> None:
     assert month_of(text) is None
     assert era_problem(text) is None
+
+
+# -- thresholds ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(0.95, 0.95), ("0.95", 0.95), ("95%", 0.95), ("95 %", 0.95), ("９５％", 0.95), ("33.3%", 0.333), (1, 1.0)],
+)
+def test_fraction_of(value: object, expected: float) -> None:
+    assert fraction_of(value) == expected  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("value", ["abc%", "%", "high", True, None])
+def test_fraction_of_what_is_not_one(value: object) -> None:
+    assert fraction_of(value) is None  # type: ignore[arg-type]
 
 
 # -- in a workbook -------------------------------------------------------------------------------

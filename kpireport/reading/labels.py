@@ -1,6 +1,6 @@
-"""What a finance team types where the template asks for a month or writes a total (SPEC §2):
-month headers in their English and Japanese forms, the Japanese era included; total and
-subtotal labels, recognised by their words.
+"""What a finance team types where the template asks for a month, a total or a threshold
+(SPEC §2): month headers in their English and Japanese forms, the Japanese era included; total
+and subtotal labels, recognised by their words; thresholds as fractions or percents.
 
 Pure functions over one cell's value. Text is compared after :func:`~kpireport.schema.key_of`
 (NFKC, so ``Ｒ８年３月`` is ``r8年3月`` and ``㋿`` is ``令和``; then case-folded).
@@ -219,3 +219,28 @@ def is_total_label(text: str) -> bool:
             kinds.add("total")
         position = token.end()
     return "total" in kinds or {"period", "qualifier"} <= kinds
+
+
+# -- thresholds --------------------------------------------------------------------------------
+
+_PERCENT = re.compile(r"^([+-]?\d+(?:\.\d*)?|[+-]?\.\d+)\s*%$")
+
+
+def fraction_of(value: CellValue) -> float | None:
+    """A threshold as typed: a number (0.95, or a percent-formatted cell, which Excel stores as
+    0.95), or text holding either a fraction ("0.95") or a percent ("95%", "９５％")."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if not isinstance(value, str):
+        return None
+    text = key_of(value)
+    if match := _PERCENT.match(text):
+        # Shifting the decimal point in the text rounds once: "33.3%" is the double nearest
+        # 0.333, where 33.3 / 100 would round twice and may land one unit away.
+        return float(f"{match.group(1)}e-2")
+    try:
+        return float(text)
+    except ValueError:
+        return None
