@@ -7,7 +7,6 @@ it. A column or an alias added here is both accepted and written.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -209,59 +208,7 @@ UNIT_ALIASES: dict[str, str] = {
 
 LOCALES: dict[str, Locale] = {"en": "en", "english": "en", "英語": "en", "ja": "ja", "japanese": "ja", "日本語": "ja"}
 
-# Month headers typed as text (SPEC §2), compared after key_of: 2026-04, 2026/04, 2026年4月,
-# Apr 2026, April 2026.
-MONTH_NUMBERS: dict[str, int] = {
-    name: number
-    for number, names in enumerate(
-        (
-            ("jan", "january"),
-            ("feb", "february"),
-            ("mar", "march"),
-            ("apr", "april"),
-            ("may",),
-            ("jun", "june"),
-            ("jul", "july"),
-            ("aug", "august"),
-            ("sep", "sept", "september"),
-            ("oct", "october"),
-            ("nov", "november"),
-            ("dec", "december"),
-        ),
-        start=1,
-    )
-    for name in names
-}
-NUMERIC_MONTH = re.compile(r"^(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*月?$")
-NAMED_MONTH = re.compile(r"^([a-z]+)\.?[\s\-']*(\d{4})$")
-
-# Totals and subtotals a finance team keeps beside the months, and rows of them under the KPIs:
-# skipped with a note (kpireport computes its own roll-ups), never read as data.
-TOTAL_LABEL = re.compile(
-    r"^(?:(?:grand\s*|sub\s*)?total|sum|ytd|qtd|fy(?:\s*\d{2,4})?(?:\s*total)?|"
-    r"q[1-4](?:\s*total)?|[1-4]q|h[12](?:\s*total)?|(?:1st|2nd|first|second)\s*half|"
-    r"合計|小計|総計|計|累計|年計|年間|通期|上期|下期|上半期|下半期|第?[1-4一二三四]四半期(?:計)?)$"
-)
-
-
 # SPEC §6 Ranges: what a number cell and a date may hold. Excel keeps 15 significant digits,
 # so a figure beyond 1e15 has lost its units; years outside these are typing errors.
 MAX_MAGNITUDE = 1e15
 MIN_YEAR, MAX_YEAR = 1900, 2199
-
-
-# A label made only of these words is a total too, in any order: "YTD total", "Total Q1",
-# "FY2026 total", "1st half".
-TOTAL_WORDS = re.compile(
-    r"^(?:grand|sub|subtotal|total|totals|sum|ytd|qtd|fy|fy\d{2,4}|\d{4}|q[1-4]|[1-4]q|h[12]|half|1st|2nd|first|second)$"
-)
-
-
-def is_total_label(text: str) -> bool:
-    key = key_of(text)
-    if TOTAL_LABEL.match(key):
-        return True
-    words = re.split(r"[\s\-_/]+", key)
-    return any(w in {"total", "totals", "subtotal", "sum", "ytd", "qtd"} or w.startswith("fy") for w in words) and all(
-        TOTAL_WORDS.match(w) for w in words if w
-    )

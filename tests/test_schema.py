@@ -11,7 +11,7 @@ import pytest
 from kpireport.model import Locale, Thresholds
 from kpireport.reading.workbook import read_workbook
 from kpireport.scaffold import InitOptions, write_template
-from kpireport.schema import KGI_COLUMNS, KPI_COLUMNS, SETTINGS, SHEETS, is_total_label
+from kpireport.schema import KGI_COLUMNS, KPI_COLUMNS, SETTINGS, SHEETS
 
 
 @pytest.mark.parametrize("lang", ["en", "ja"])
@@ -38,15 +38,3 @@ def test_japanese_threshold_keys_written_by_init_are_read_back(tmp_path: Path) -
     rows["黄基準"].value = 0.8
     book.save(path)
     assert read_workbook(path).settings.thresholds == Thresholds(0.95, 0.8)
-
-
-@pytest.mark.parametrize(
-    "text", ["Total", "total ", "Grand total", "ＦＹ", "FY2026", "Q3 total", "2Q", "小計", "上半期"]
-)
-def test_total_labels(text: str) -> None:
-    assert is_total_label(text)
-
-
-@pytest.mark.parametrize("text", ["Notes", "SAL-01", "Quality", "FYI", "2026-04", "計画", "2026", "Q1 target", "Half"])
-def test_not_total_labels(text: str) -> None:
-    assert not is_total_label(text)

@@ -6,11 +6,12 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
+import openpyxl
 import pytest
 from conftest import Rows
 
 from kpireport.errors import WorkbookError
-from kpireport.model import Aggregation, Direction, Month
+from kpireport.model import Aggregation, Direction, Month, Thresholds
 from kpireport.reading.workbook import read_workbook
 
 Make = Callable[..., Path]
@@ -228,3 +229,33 @@ def test_every_total_label_of_the_spec_is_skipped(make_workbook: Make, label: st
         sheets["Targets"][1].append(1200)
 
     assert [s.label for s in read_workbook(make_workbook(with_total)).skipped] == [label]
+
+
+@pytest.mark.parametrize(
+    ("green", "amber"),
+    [("95%", "80%"), ("95 %", "80 %"), ("９５％", "８０％"), ("0.95", "0.8"), (0.95, 0.8)],
+)
+def test_thresholds_as_a_fraction_or_a_percent_typed_as_text(make_workbook: Make, green: object, amber: object) -> None:
+    def thresholds(sheets: dict[str, Rows]) -> None:
+        sheets["Settings"] += [["green_at", green], ["amber_at", amber]]
+
+    assert read_workbook(make_workbook(thresholds)).settings.thresholds == Thresholds(0.95, 0.8)
+
+
+def test_thresholds_in_percent_formatted_cells(make_workbook: Make) -> None:
+    # Excel stores a cell shown as 95% as 0.95 with a percent format: what the user typed.
+    path = make_workbook(lambda sheets: sheets["Settings"].extend([["green_at", 0.95], ["amber_at", 0.8]]))
+    book = openpyxl.load_workbook(path)
+    for cell in (book["Settings"]["B6"], book["Settings"]["B7"]):
+        cell.number_format = "0%"
+    book.save(path)
+    assert read_workbook(path).settings.thresholds == Thresholds(0.95, 0.8)
+
+
+@pytest.mark.parametrize("typed", ["high", "95", 95, "abc%", "-5%"])
+def test_a_threshold_that_is_neither_is_an_error_naming_the_cell(make_workbook: Make, typed: object) -> None:
+    # 95 without a percent sign is neither 0.95 nor 95%: asking beats guessing a bar 100 times too high.
+    with pytest.raises(WorkbookError) as caught:
+        read_workbook(make_workbook(lambda sheets: sheets["Settings"].append(["green_at", typed])))
+    expected = f"Settings!B6: {str(typed)!r} is not a threshold; type a fraction such as 0.95 or a percent such as 95%."
+    assert expected in str(caught.value)

@@ -1,8 +1,9 @@
 """Reading a sheet of monthly values (Targets, Actuals): one row per KPI id, one column per
 month, into a :data:`~kpireport.model.Series` per KPI.
 
-Total and subtotal columns and rows (Total, FY, Q1, 合計 …) are skipped and noted; an empty
-cell is no data, never zero; a cell the reader cannot use as a number becomes a
+Total and subtotal columns and rows (Total, FY, Q1, 合計 …, as :mod:`kpireport.reading.labels`
+recognises them) are skipped and noted, though never a row whose id is on the KPI sheet; an
+empty cell is no data, never zero; a cell the reader cannot use as a number becomes a
 :class:`~kpireport.model.CellIssue`, which the KPI design review reports.
 """
 
@@ -13,9 +14,10 @@ import operator
 from array import array
 
 from kpireport.model import CellIssue, CellRef, Month, MonthValues, Series, SheetLayout, Skipped
-from kpireport.reading.tables import Problems, month_in_range, month_of, non_empty_rows, text_of, year_out_of_range
+from kpireport.reading.labels import era_problem, is_total_label, month_of
+from kpireport.reading.tables import Problems, month_in_range, non_empty_rows, text_of, year_out_of_range
 from kpireport.reading.xlsx import Grid, cell_name
-from kpireport.schema import MAX_MAGNITUDE, is_total_label
+from kpireport.schema import MAX_MAGNITUDE
 
 # What calamine gives for a cell of a numbers sheet that needs no second look: a number, or
 # "" for a blank (any other text is checked cell by cell).
@@ -57,7 +59,10 @@ def _month_columns(grid: Grid, header_row: int, problems: Problems) -> dict[int,
             problems.error(year_out_of_range(month.year), ref)
             continue
         if month is None:
-            if isinstance(value, str) and is_total_label(value):
+            era = era_problem(value)
+            if era is not None:
+                problems.error(f"{text_of(value)!r} is not a month: {era}.", ref)
+            elif isinstance(value, str) and is_total_label(value):
                 problems.skipped.append(Skipped(ref, text_of(value), "column"))
             else:
                 problems.error(

@@ -6,14 +6,13 @@ Shared by the sheet readers of :mod:`kpireport.reading.workbook` and :mod:`kpire
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from kpireport.errors import WorkbookError, WorkbookErrors
 from kpireport.model import CellRef, Month, Skipped
 from kpireport.reading.xlsx import CellValue, Grid, cell_name
-from kpireport.schema import MAX_YEAR, MIN_YEAR, MONTH_NUMBERS, NAMED_MONTH, NUMERIC_MONTH, Column, key_of, lookup
+from kpireport.schema import MAX_YEAR, MIN_YEAR, Column, key_of, lookup
 
 HEADER_SEARCH_ROWS = 10
 
@@ -48,24 +47,6 @@ def text_of(value: CellValue) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).replace("_x000D_", "").strip()
-
-
-def month_of(value: CellValue) -> Month | None:
-    """A month from a date cell or from text: 2026-04, 2026/04, 2026年4月, Apr 2026, April 2026."""
-    if isinstance(value, (dt.date, dt.datetime)):
-        return Month.of(value)
-    if not isinstance(value, str):
-        return None
-    text = key_of(value)
-    numeric = NUMERIC_MONTH.match(text)
-    if numeric:
-        year, month = int(numeric.group(1)), int(numeric.group(2))
-    else:
-        named = NAMED_MONTH.match(text)
-        if not named or named.group(1) not in MONTH_NUMBERS:
-            return None
-        year, month = int(named.group(2)), MONTH_NUMBERS[named.group(1)]
-    return Month(year, month) if 1 <= month <= 12 else None
 
 
 def month_in_range(month: Month) -> bool:

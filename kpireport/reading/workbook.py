@@ -35,6 +35,7 @@ from kpireport.model import (
     Thresholds,
     Workbook,
 )
+from kpireport.reading.labels import era_problem, fraction_of, month_of
 from kpireport.reading.series import read_series
 from kpireport.reading.tables import (
     Problems,
@@ -42,7 +43,6 @@ from kpireport.reading.tables import (
     find_table,
     identified_rows,
     month_in_range,
-    month_of,
     text_of,
     year_out_of_range,
 )
@@ -206,6 +206,17 @@ class _Reader:
         self.problems.error(f"{text_of(value)!r} is not a number between {low:g} and {high:g}; type one.", ref)
         return None
 
+    def _threshold(self, value: CellValue, ref: CellRef) -> float | None:
+        """green_at / amber_at: a fraction or a percent (SPEC §2), 0.95, a 95% cell or "95%"
+        typed as text; up to 10 (1000%), so a stretch bar above 100% still fits."""
+        fraction = fraction_of(value)
+        if fraction is not None and 0 <= fraction <= 10:
+            return fraction
+        self.problems.error(
+            f"{text_of(value)!r} is not a threshold; type a fraction such as 0.95 or a percent such as 95%.", ref
+        )
+        return None
+
     # -- sheets ------------------------------------------------------------------------------
 
     def _settings(self, grid: Grid | None) -> Settings:
@@ -260,8 +271,8 @@ class _Reader:
         thresholds = Thresholds()
         green, green_ref = get("green_at")
         amber, amber_ref = get("amber_at")
-        green_at = self._number_setting(green, green_ref, 0, 10) if green is not None else thresholds.green_at
-        amber_at = self._number_setting(amber, amber_ref, 0, 10) if amber is not None else thresholds.amber_at
+        green_at = self._threshold(green, green_ref) if green is not None else thresholds.green_at
+        amber_at = self._threshold(amber, amber_ref) if amber is not None else thresholds.amber_at
         if green_at is not None and amber_at is not None:
             if amber_at > green_at:
                 error(
@@ -285,7 +296,10 @@ class _Reader:
 
     def _month(self, value: CellValue, ref: CellRef) -> Month | None:
         month = month_of(value)
-        if month is None:
+        era = era_problem(value) if month is None else None
+        if era is not None:
+            self.problems.error(f"{text_of(value)!r} is not a month: {era}.", ref)
+        elif month is None:
             self.problems.error(f"{text_of(value)!r} is not a month; type a date or YYYY-MM text such as 2026-04.", ref)
         elif not month_in_range(month):
             self.problems.error(year_out_of_range(month.year), ref)
