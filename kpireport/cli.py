@@ -316,12 +316,14 @@ def build(
     <stem>-<YYYY-MM>.pdf, .html and .json."""
     from kpireport.batch import build_many, expand
     from kpireport.build import BuildOptions
-    from kpireport.delivering.mail import check_mail_settings, deliver, mail_formats
     from kpireport.presenting.theme import DEFAULT_THEME, load_theme
     from kpireport.terminal import BatchProgress, print_summary
 
     to, cc = email_to, email_cc
     if to:
+        # Imported only to e-mail: smtplib and ssl cost a build that sends nothing 50 ms.
+        from kpireport.delivering.mail import check_mail_settings, mail_formats
+
         check_mail_settings(to, cc)
         formats = mail_formats(formats, attach)
     options = BuildOptions(
@@ -353,9 +355,12 @@ def build(
         print_summary(outcomes, out_dir)
         for outcome in outcomes:
             _warn(outcome.warnings, prefix=f"{outcome.workbook.name}: ")
-    for outcome in outcomes:
-        if to and outcome.ok:
-            deliver(outcome.outputs, to, cc, subject, attach, _sent_line(to, cc))
+    if to:
+        from kpireport.delivering.mail import deliver
+
+        for outcome in outcomes:
+            if outcome.ok:
+                deliver(outcome.outputs, to, cc, subject, attach, _sent_line(to, cc))
     # One rule for one workbook and for many: the highest exit code of those that failed.
     sys.exit(max(o.exit_code for o in outcomes))
 
