@@ -16,7 +16,6 @@ from kpireport.computing.report import Report, build_report
 from kpireport.delivering.output import write_set
 from kpireport.errors import KpiReportError, WorkbookError, WorkbookErrors
 from kpireport.model import Locale, Month, Workbook
-from kpireport.presenting.finished import finish
 from kpireport.presenting.formats import DEFAULT_FORMATS, FORMATS, in_order, pack_file_name, parse_pack_file_name
 from kpireport.presenting.theme import DEFAULT_THEME, Theme
 from kpireport.reading.inputs import read_bounded
@@ -139,6 +138,9 @@ def _render(path: Path, options: BuildOptions, renderer: PdfProcess | None) -> t
         from kpireport.presenting.fonts import require_fonts
 
         require_fonts(report.workbook.settings.locale, options.theme.font_family)
+    # Imported here: ``check``, which reads through this module too, shows no pack.
+    from kpireport.presenting.finished import finish
+
     chosen = [FORMATS[name] for name in in_order(options.formats)]
     audit = options.audit or options.theme.audit
     source = read_bounded(path, MAX_FILE_BYTES, "the workbook", WorkbookError) if audit else b""

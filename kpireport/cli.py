@@ -181,7 +181,7 @@ def check(workbook: Path, month: Month | None, output_format: str) -> None:
     """Review the KPI design (SMART and review rules). Exit 0 clean or warnings only,
     1 with errors, 2 when the workbook cannot be read."""
     from kpireport.build import load_report
-    from kpireport.presenting.theme import DEFAULT_THEME
+    from kpireport.formatting import Formatter
     from kpireport.presenting.wording import word_all
     from kpireport.terminal import print_findings
 
@@ -194,7 +194,7 @@ def check(workbook: Path, month: Month | None, output_format: str) -> None:
             "(SMART-A, REVIEW, DISCONNECT) are skipped.",
             err=True,
         )
-    findings = word_all(report.findings, DEFAULT_THEME.formatter(report.workbook.settings))
+    findings = word_all(report.findings, Formatter.for_settings(report.workbook.settings))
     if output_format == "json":
         click.echo(json.dumps({"findings": [f.as_json() for f in findings]}, ensure_ascii=False, indent=2))
     else:
