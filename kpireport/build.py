@@ -21,10 +21,10 @@ from kpireport.presenting.theme import DEFAULT_THEME, Theme
 from kpireport.reading.inputs import read_bounded
 from kpireport.reading.workbook import not_a_number_errors, read_workbook
 from kpireport.reading.xlsx import MAX_FILE_BYTES
+from kpireport.version import __version__
 
 if TYPE_CHECKING:
     from kpireport.presenting.pdf_process import PdfProcess
-    from kpireport.presenting.view import AuditView
 
 
 @dataclass(frozen=True)
@@ -140,17 +140,30 @@ def _render(path: Path, options: BuildOptions, renderer: PdfProcess | None) -> t
         require_fonts(report.workbook.settings.locale, options.theme.font_family)
     # Imported here: ``check``, which reads through this module too, shows no pack.
     from kpireport.presenting.finished import finish
+    from kpireport.presenting.pack_json import PackSource
 
     chosen = [FORMATS[name] for name in in_order(options.formats)]
     audit = options.audit or options.theme.audit
-    source = read_bounded(path, MAX_FILE_BYTES, "the workbook", WorkbookError) if audit else b""
+    source = read_bounded(path, MAX_FILE_BYTES, "the workbook", WorkbookError)
+    digest = hashlib.sha256(source).hexdigest()
+    audited = None
+    if audit:
+        from kpireport.presenting.view import AuditView
+
+        audited = AuditView(path.name, digest, __version__)
     pack = finish(
         report,
         theme=options.theme,
         with_view=any(f.needs_view for f in chosen),
         templates=options.templates,
         today=options.today,
-        audit=_audit(path, source) if audit else None,
+        audit=audited,
+        source=PackSource(
+            path.name,
+            digest,
+            dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            __version__,
+        ),
     )
     if renderer is not None:
         from kpireport.presenting.pack_html import render_html
@@ -162,10 +175,3 @@ def _render(path: Path, options: BuildOptions, renderer: PdfProcess | None) -> t
     rendered = {f.name: f.render(pack) for f in chosen if not f.in_background}
     rendered.update({f.name: f.render(pack) for f in chosen if f.in_background})
     return report, {f.name: rendered[f.name] for f in chosen}
-
-
-def _audit(path: Path, source: bytes) -> AuditView:
-    from kpireport.presenting.view import AuditView
-    from kpireport.version import __version__
-
-    return AuditView(path.name, hashlib.sha256(source).hexdigest(), __version__)

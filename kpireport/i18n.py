@@ -222,6 +222,18 @@ MESSAGES: dict[str, dict[Locale, str]] = {
         "en": "Add a quality or rate KPI (win rate, conversion, churn) so more activity is not mistaken for progress.",
         "ja": "質や率の指標（受注率・転換率・解約率など）を加え、量だけで進捗を判断しないようにしてください。",
     },
+    "align.message": {
+        "en": "Goal “{name}” asks {target}; the targets of its KPI “{kpi_name}” add up to {total} "
+        "from {first} to {last} ({gap} {side}).",
+        "ja": "KGI「{name}」の目標は {target} ですが、KPI「{kpi_name}」の{first}〜{last}の目標の合計は "
+        "{total} です（{gap}{side}）。",
+    },
+    "align.suggestion": {
+        "en": "Make the KPI's monthly targets add up to the goal, or change the goal: progress is judged "
+        "against the KPI's plan, the pace and the landing against the goal.",
+        "ja": "KPI の月次目標の合計を KGI の目標に合わせるか、KGI の目標を見直してください。"
+        "進捗は KPI の計画で、必要ペースと着地は KGI の目標で判定します。",
+    },
     "mix_rate.message": {
         "en": "Department “{department}” tracks only rates or levels, no volume KPI.",
         "ja": "部署「{department}」の KPI は率・水準の指標だけで、量の指標がありません。",
@@ -297,6 +309,7 @@ LABELS: dict[str, dict[Locale, str]] = {
     "expected": {"en": "Expected", "ja": "想定進捗"},
     "deadline": {"en": "Deadline", "ja": "期限"},
     "on_track": {"en": "On track", "ja": "順調"},
+    "at_risk": {"en": "At risk", "ja": "要注意"},
     "off_track": {"en": "Off track", "ja": "遅れ"},
     "unknown": {"en": "Unknown", "ja": "不明"},
     "status_counts": {"en": "KPI status this month", "ja": "今月の KPI 状況"},

@@ -113,6 +113,13 @@ def _oracle(path: Path) -> dict[str, Any]:
         for r in sheet("KGI").iter_rows(min_row=2, values_only=True)
         if r[0]
     }
+    # SPEC v1.2: the expected progress follows the measuring KPI's phased plan, which the
+    # samples have for every month: its targets to October over its twelve targets.
+    out["_kgi_expected"] = {
+        r[0]: sum(targets[r[5]][mo] for mo in up_to) / sum(targets[r[5]][mo] for mo in year)
+        for r in sheet("KGI").iter_rows(min_row=2, values_only=True)
+        if r[0]
+    }
     return out
 
 
@@ -143,7 +150,8 @@ def test_json_numbers_match_an_independent_calculation(packs: dict[str, dict[str
             assert all(_close(g, w) for g, w in zip(got, want["forecast"], strict=True)), kpi["id"]
     for kgi in data["kgis"]:
         assert _close(kgi["actual"], expected["_kgi_actual"][kgi["id"]])
-        assert _close(kgi["expected_progress"], 214 / 365)
+        assert _close(kgi["expected_progress"], expected["_kgi_expected"][kgi["id"]])
+        assert kgi["expected_basis"] == "plan"
         assert kgi["on_track"] is (kgi["progress"] >= kgi["expected_progress"])
 
 
@@ -160,6 +168,8 @@ def test_json_has_exactly_the_spec_keys(packs: dict[str, dict[str, Path]]) -> No
         "changes",
         "findings",
         "summary",
+        "quarterly",
+        "source",
     }
     assert set(data["kpis"][0]) == {
         "id", "name", "department", "kgi", "unit", "direction", "aggregation", "kind",
@@ -171,11 +181,18 @@ def test_json_has_exactly_the_spec_keys(packs: dict[str, dict[str, Path]]) -> No
     assert set(data["kpis"][0]["mom"]) == {"previous", "delta", "delta_pct", "trend"}
     assert set(data["kgis"][0]) == {
         "id", "name", "target", "actual", "progress", "expected_progress", "on_track", "required_pace",
-        "projected", "outlook", "drivers",
+        "projected", "outlook", "drivers", "state", "expected_basis",
     }  # fmt: skip
     churn = next(k for k in data["kpis"] if k["id"] == "CS-01")
     assert (churn["direction"], churn["month"]["status"], churn["red_streak"]) == ("lower", "red", 3)
-    assert [f["code"] for f in data["findings"]] == ["REVIEW"]
+    # SPEC v1.2 ALIGN: KGI-2 asks 600 customers while SAL-02's twelve targets add up to 666
+    # (11% over: a warning); KGI-1's ¥1,360,000,000 against ¥1,362,448,000 is 0.18% (a note).
+    assert [(f["code"], f["severity"], f["kgi"]) for f in data["findings"]] == [
+        ("REVIEW", "warning", None),
+        ("ALIGN", "warning", "KGI-2"),
+        ("ALIGN", "info", "KGI-1"),
+    ]
+    assert data["quarterly"] is None  # October does not close the April fiscal year's quarter
 
 
 def _pdf_text(path: Path) -> str:

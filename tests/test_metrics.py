@@ -6,12 +6,11 @@ import datetime as dt
 
 import pytest
 
+from kpireport.computing.goals import evaluate_kgi, time_elapsed
 from kpireport.computing.metrics import (
     aggregate,
     attainment,
-    evaluate_kgi,
     evaluate_kpi,
-    expected_progress,
     month_over_month,
     red_streak,
     rollup,
@@ -172,10 +171,10 @@ def test_red_streak_counts_back_from_the_report_month() -> None:
 def test_expected_progress_is_the_share_of_days_elapsed() -> None:
     deadline = dt.date(2027, 3, 31)
     # 2026-04-01 .. end of 2026-10 = 214 days of 365.
-    assert expected_progress(m("2026-04"), deadline, m("2026-10")) == pytest.approx(214 / 365)
-    assert expected_progress(m("2026-04"), deadline, m("2027-03")) == pytest.approx(1.0)
-    assert expected_progress(m("2026-04"), None, m("2026-10")) is None
-    assert expected_progress(m("2026-04"), dt.date(2026, 6, 30), m("2026-10")) == 1.0
+    assert time_elapsed(m("2026-04"), deadline, m("2026-10")) == pytest.approx(214 / 365)
+    assert time_elapsed(m("2026-04"), deadline, m("2027-03")) == pytest.approx(1.0)
+    assert time_elapsed(m("2026-04"), None, m("2026-10")) is None
+    assert time_elapsed(m("2026-04"), dt.date(2026, 6, 30), m("2026-10")) == 1.0
 
 
 def test_kgi_progress_from_the_measuring_kpi_ytd() -> None:
@@ -184,6 +183,7 @@ def test_kgi_progress_from_the_measuring_kpi_ytd() -> None:
     kgi = evaluate_kgi(
         Kgi("G1", "Revenue", 1200.0, deadline=dt.date(2027, 3, 31), measured_by="K1"),
         kpi,
+        {},  # no plan: expected progress by the time elapsed
         actuals,
         APRIL_FY,
         m("2026-06"),
@@ -192,7 +192,7 @@ def test_kgi_progress_from_the_measuring_kpi_ytd() -> None:
     assert kgi.progress == 0.25
     assert kgi.expected_progress == pytest.approx(91 / 365)
     assert kgi.on_track is True
-    unmeasured = evaluate_kgi(Kgi("G2", "Other", 10.0), None, {}, APRIL_FY, m("2026-06"))
+    unmeasured = evaluate_kgi(Kgi("G2", "Other", 10.0), None, {}, {}, APRIL_FY, m("2026-06"))
     assert (unmeasured.actual, unmeasured.progress, unmeasured.on_track) == (None, None, None)
 
 

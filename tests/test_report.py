@@ -25,6 +25,7 @@ def test_required_pace_for_a_sum_kpi_and_its_kgi() -> None:
         "remaining": 800.0,
         "per_month": 160.0,
         "average_so_far": 100.0,
+        "planned_per_month": 100.0,  # Nov-Mar's targets, 100 each
     }
     # The KPI's own full-year target is 1,200: 500 to go.
     assert data["kpis"][0]["required_pace"]["per_month"] == pytest.approx(100.0)
@@ -44,7 +45,7 @@ def test_no_pace_for_average_kpis_or_kgis_without_deadline() -> None:
     [(1200, 700, 7, 5, 100.0), (1200, 1300, 7, 5, 0.0), (1200, None, 0, 12, 100.0), (1200, 700, 7, 0, None)],
 )
 def test_required_pace(target: float, actual: float | None, done: int, left: int, expected: float | None) -> None:
-    pace = required_pace(target, actual, done, left)
+    pace = required_pace(target, actual, done, [None] * left)
     assert pace is not None and pace.per_month == expected
 
 

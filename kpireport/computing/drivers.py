@@ -30,6 +30,23 @@ def kgi_months(kgi: Kgi, start: Month) -> list[Month]:
     return months_between(start, end)
 
 
+def formula_series(formula: Formula, series: Mapping[str, Series], months: Sequence[Month]) -> dict[Month, float]:
+    """The formula of each month's values, for the months where every driver has one and the
+    formula gives a finite number (a goal measured by its formula alone, SPEC §3)."""
+    out: dict[Month, float] = {}
+    for month in months:
+        values = _values(formula, series, month)
+        if isinstance(values, str):
+            continue
+        try:
+            value = formula.evaluate(values)
+        except ZeroDivisionError:
+            continue
+        if math.isfinite(value):
+            out[month] = value
+    return out
+
+
 @dataclass(frozen=True)
 class Implied:
     """Σ over the KGI's months of the formula of that month's targets."""

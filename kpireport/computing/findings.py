@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 from kpireport.computing.changes import Changes
-from kpireport.computing.drivers import DriverAnalysis, drivers_disagree, shortfall
-from kpireport.computing.metrics import KgiResult, KpiResult, fiscal_year_months, months_between
+from kpireport.computing.drivers import DriverAnalysis, drivers_disagree, kgi_months, shortfall
+from kpireport.computing.goals import KgiResult, alignment_gap
+from kpireport.computing.metrics import KpiResult, fiscal_year_months, months_between
 from kpireport.model import Aggregation, CellRef, Direction, Kgi, Kind, Kpi, Month, Perspective, Workbook
 
 Severity = Literal["error", "warning", "info"]
@@ -28,6 +29,8 @@ MAX_KPIS_PER_DEPARTMENT = 5
 MAX_NAME_CHARS = 200
 REVIEW_AFTER_RED_MONTHS = 3
 DISCONNECT_GREEN_SHARE = 0.75
+# SPEC §3: a goal's target within 2% of its KPI's targets added up is a note, beyond it a warning.
+ALIGN_TOLERANCE = 0.02
 AMBITION_LOOKBACK_MONTHS = 6
 
 VAGUE_WORDS = re.compile(
@@ -314,7 +317,7 @@ def review_red(review: ReviewInput) -> Iterator[Finding]:
 
 def disconnect(review: ReviewInput) -> Iterator[Finding]:
     for kgi_result in review.kgis:
-        if kgi_result.on_track is not False:
+        if kgi_result.state != "off_track":
             continue
         statuses = [
             r.month.status for r in review.kpis if r.kpi.kgi == kgi_result.kgi.id and r.month.status != "no_data"
@@ -373,6 +376,37 @@ def driver(review: ReviewInput) -> Iterator[Finding]:
                 gap=Share(abs(gap)),
                 side=Word("short" if gap < 0 else "over"),
             )
+
+
+def align(review: ReviewInput) -> Iterator[Finding]:
+    """SPEC §3: a cumulative goal whose target differs from its measuring KPI's targets added up
+    over the goal's months (info up to 2%, a warning beyond): its pace and landing use the goal's
+    target, its expected progress the KPI's plan."""
+    kpis = {kpi.id: kpi for kpi in review.workbook.kpis}
+    for result in review.kgis:
+        kgi, measured = result.kgi, kpis.get(result.kgi.measured_by or "")
+        if measured is None or result.level or result.start is None or kgi.target is None:
+            continue
+        found = alignment_gap(kgi, review.workbook.target_series(measured.id), result.start)
+        if found is None:
+            continue
+        total, gap = found
+        months = kgi_months(kgi, result.start)
+        yield _finding(
+            "ALIGN",
+            "info" if abs(gap) <= ALIGN_TOLERANCE else "warning",
+            "align",
+            kgi=kgi.id,
+            where=kgi.source,
+            name=Text(kgi.name),
+            kpi_name=Text(measured.name),
+            target=Amount(kgi.target, measured.unit),
+            total=Amount(total, measured.unit),
+            first=MonthName(months[0]),
+            last=MonthName(months[-1]),
+            gap=Share(abs(gap)),
+            side=Word("short" if gap < 0 else "over"),
+        )
 
 
 def is_volume(kpi: Kpi) -> bool:
@@ -435,6 +469,7 @@ RULES: tuple[Rule, ...] = (
     disconnect,
     direction,
     driver,
+    align,
     mix,
 )
 

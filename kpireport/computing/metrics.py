@@ -8,7 +8,6 @@ belongs to presentation.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -19,7 +18,6 @@ from kpireport.model import (
     OKR_THRESHOLDS,
     Aggregation,
     Direction,
-    Kgi,
     Kind,
     Kpi,
     Month,
@@ -32,6 +30,8 @@ from kpireport.model import (
 Trend = Literal["improving", "worsening", "flat"]
 MONTHS_IN_YEAR = 12
 SIGNIFICANT_DIGITS = 15
+NOISE = 1e-15
+"""A difference smaller than this share of its larger operand is float noise, shown as 0."""
 
 
 def excel_round(value: float | None) -> float | None:
@@ -108,26 +108,6 @@ class KpiResult:
     series: YearSeries
 
 
-@dataclass(frozen=True)
-class KgiResult:
-    kgi: Kgi
-    actual: float | None
-    progress: float | None
-    expected_progress: float | None
-    on_track: bool | None
-    start: Month | None = None
-    """First month of the KGI's period (its ``start``, else the fiscal year's first month)."""
-    level: bool = False
-    """A level goal (NPS 40, churn ≤ 2%) is judged by its latest value, not accumulated."""
-    months_with_actual: int = 0
-    projected: float | None = None
-    """A cumulative goal at its deadline: at the run rate so far, and with the Forecast
-    sheet's estimates where the team gave them (the run rate elsewhere)."""
-    outlook: float | None = None
-    projected_progress: float | None = None
-    outlook_progress: float | None = None
-
-
 def attainment(target: float | None, actual: float | None, direction: Direction) -> float | None:
     """actual/target for higher-is-better, target/actual for lower; null where undefined."""
     if target is None or actual is None or target <= 0:
@@ -170,10 +150,21 @@ def variance(target: float | None, actual: float | None, direction: Direction) -
     target exactly is)."""
     if target is None or actual is None:
         return None, None
-    difference = excel_round(actual - target)
-    if difference is None:
+    gap = difference(actual, target)
+    if gap is None:
         return None, None
-    return difference, direction.favours(difference)
+    return gap, direction.favours(gap)
+
+
+def difference(now: float | None, before: float | None) -> float | None:
+    """now − before, to 15 significant digits; 0 where it is smaller than 1e-15 of the larger
+    of the two, as Excel shows it (0.1 + 0.2 against 0.3 is no difference, not 5.55e-17)."""
+    if now is None or before is None:
+        return None
+    gap = now - before
+    if abs(gap) < NOISE * max(abs(now), abs(before)):
+        return 0.0
+    return excel_round(gap)
 
 
 def change_pct(now: float | None, before: float | None) -> float | None:
@@ -191,19 +182,19 @@ def period(
     months_with_actual: int = 0,
     prior: float | None = None,
 ) -> Period:
-    target, actual, prior = excel_round(target), excel_round(actual), excel_round(prior)
-    difference, favorable = variance(target, actual, direction)
+    """Figures computed from the values as read; only the results are rounded (SPEC §3)."""
+    gap, favorable = variance(target, actual, direction)
     return Period(
-        target=target,
-        actual=actual,
+        target=excel_round(target),
+        actual=excel_round(actual),
         attainment=attainment(target, actual, direction),
         status=status(target, actual, direction, thresholds),
         months_with_actual=months_with_actual,
-        variance=difference,
+        variance=gap,
         favorable=favorable,
-        prior=prior,
+        prior=excel_round(prior),
         yoy_pct=change_pct(actual, prior),
-        yoy_delta=excel_round(actual - prior) if actual is not None and prior is not None else None,
+        yoy_delta=difference(actual, prior),
     )
 
 
@@ -212,10 +203,10 @@ def aggregate(values: Sequence[float], aggregation: Aggregation) -> float | None
     if not values:
         return None
     if aggregation is Aggregation.AVERAGE:
-        return excel_round(math.fsum(values) / len(values))
+        return math.fsum(values) / len(values)
     if aggregation is Aggregation.LAST:
         return values[-1]
-    return excel_round(math.fsum(values))
+    return math.fsum(values)
 
 
 def trend(delta: float | None, direction: Direction) -> Trend | None:
@@ -229,8 +220,8 @@ def trend(delta: float | None, direction: Direction) -> Trend | None:
 def month_over_month(actuals: Series, month: Month, direction: Direction) -> MonthOverMonth:
     current = actuals.get(month)
     previous = actuals.get(month.shift(-1))
-    delta = excel_round(current - previous) if current is not None and previous is not None else None
-    return MonthOverMonth(previous, delta, change_pct(current, previous), trend(delta, direction))
+    delta = difference(current, previous)
+    return MonthOverMonth(excel_round(previous), delta, change_pct(current, previous), trend(delta, direction))
 
 
 def months_between(first: Month, last: Month) -> list[Month]:
@@ -271,10 +262,24 @@ def run_rate(ytd: Period) -> float | None:
     return ytd.actual / ytd.months_with_actual if ytd.actual is not None and ytd.months_with_actual else None
 
 
-def monthly_outlook(estimates: Series, rate: float | None, months: Iterable[Month]) -> list[float | None]:
-    """Each month's expected value: the team's estimate where the Forecast sheet has one,
-    else the run rate."""
-    return [estimates.get(m, rate) for m in months]
+def plan_pace(actual: float | None, target: float | None) -> float | None:
+    """The attainment so far as a factor on the plan (actual ÷ target), where the target is above 0."""
+    return actual / target if actual is not None and target is not None and target > 0 else None
+
+
+def monthly_outlook(
+    estimates: Series, targets: Series, pace: float | None, rate: float | None, months: Iterable[Month]
+) -> list[float | None]:
+    """Each month's expected value (SPEC §3 outlook): the team's estimate where the Forecast
+    sheet has one; else the month's target carried forward at the pace against plan so far
+    (``pace``, in either direction); else the run rate."""
+    out: list[float | None] = []
+    for m in months:
+        value = estimates.get(m)
+        if value is None and pace is not None and m in targets:
+            value = targets[m] * pace
+        out.append(rate if value is None else value)
+    return out
 
 
 def forecast(
@@ -290,7 +295,8 @@ def forecast(
         return None
     full_year_target = excel_round(math.fsum(t for t in year_targets if t is not None))
     projected = excel_round(rate * MONTHS_IN_YEAR)
-    to_come = monthly_outlook(estimates, rate, [m for m in year if m > month])
+    pace = plan_pace(ytd.actual, ytd.target)
+    to_come = monthly_outlook(estimates, targets, pace, rate, [m for m in year if m > month])
     outlook = excel_round(ytd.actual + math.fsum(v for v in to_come if v is not None))
     assert projected is not None and full_year_target is not None
     return Forecast(
@@ -317,19 +323,20 @@ def year_series(
 ) -> YearSeries:
     months = fiscal_year_months(year_start)
     later = [m for m in months if m > month]
-    # Only a sum KPI has a run rate to fill a month; a rate or a level has its estimates only.
-    outlook = dict(
-        zip(later, monthly_outlook(estimates, run_rate(ytd), later) if kpi.aggregation is Aggregation.SUM else
-            [estimates.get(m) for m in later], strict=True)
-    )  # fmt: skip
+    # Only a sum KPI has a plan or a run rate to fill a month; a rate or a level has its estimates only.
+    if kpi.aggregation is Aggregation.SUM:
+        filled = monthly_outlook(estimates, targets, plan_pace(ytd.actual, ytd.target), run_rate(ytd), later)
+    else:
+        filled = [estimates.get(m) for m in later]
+    outlook = dict(zip(later, filled, strict=True))
     target = tuple(targets.get(m) for m in months)
     actual = tuple(actuals.get(m) if m <= month else None for m in months)
     return YearSeries(
         months=tuple(months),
-        target=target,
-        actual=actual,
-        prior=tuple(actuals.get(m.shift(-MONTHS_IN_YEAR)) for m in months),
-        forecast=tuple(estimates.get(m) for m in months),
+        target=tuple(excel_round(t) for t in target),
+        actual=tuple(excel_round(a) for a in actual),
+        prior=tuple(excel_round(actuals.get(m.shift(-MONTHS_IN_YEAR))) for m in months),
+        forecast=tuple(excel_round(estimates.get(m)) for m in months),
         outlook=tuple(excel_round(outlook.get(m)) for m in months),
         attainment=tuple(attainment(t, a, kpi.direction) for t, a in zip(target, actual, strict=True)),
     )
@@ -366,120 +373,63 @@ def evaluate_kpi(
     )
 
 
-def expected_progress(start: Month, deadline: dt.date | None, month: Month) -> float | None:
-    """Share of the time from the first day of ``start`` to the end of the deadline day that
-    has elapsed at the end of ``month``, in days, clamped to [0, 1]."""
-    if deadline is None:
-        return None
-    first = start.first_day
-    total = (deadline + dt.timedelta(days=1) - first).days
-    if total <= 0:
-        return 1.0
-    elapsed = (month.next_first_day - first).days
-    return excel_round(min(1.0, max(0.0, elapsed / total)))
-
-
-def is_level_goal(kpi: Kpi) -> bool:
-    """A KGI measured by an average, a last value or a lower-is-better KPI is a level to reach
-    or hold (NPS 40, churn ≤ 2%), not an amount that accumulates."""
-    return kpi.aggregation is not Aggregation.SUM or kpi.direction is Direction.LOWER
-
-
-def evaluate_kgi(
-    kgi: Kgi,
-    measured: Kpi | None,
-    actuals: Series,
-    settings: Settings,
-    month: Month,
-    estimates: Series = EMPTY_SERIES,
-) -> KgiResult:
-    """SPEC §3 KGI: a cumulative goal sums its KPI's actuals from ``start`` to ``month`` and is
-    on track when progress keeps up with the time elapsed; a level goal is judged by the KPI's
-    latest value, in the KPI's direction, against green_at."""
-    start = kgi.start or settings.fiscal_year_of(month)
-    if measured is None:
-        return KgiResult(kgi, None, None, expected_progress(start, kgi.deadline, month), None, start)
-    values = [actuals[m] for m in months_between(start, month) if m in actuals]
-    if is_level_goal(measured):
-        latest = excel_round(values[-1]) if values else None
-        progress = attainment(kgi.target, latest, measured.direction)
-        on_track = progress >= thresholds_for(measured, settings).green_at if progress is not None else None
-        return KgiResult(kgi, latest, progress, None, on_track, start, True, len(values))
-    actual = excel_round(math.fsum(values)) if values else None
-    progress = excel_round(actual / kgi.target) if actual is not None and kgi.target else None
-    expected = expected_progress(start, kgi.deadline, month)
-    on_track = progress >= expected if progress is not None and expected is not None else None
-    projected = outlook = None
-    if actual is not None and kgi.deadline is not None:
-        rate = actual / len(values)
-        to_come = months_between(month.shift(1), Month.of(kgi.deadline))
-        projected = excel_round(actual + rate * len(to_come))
-        outlook = excel_round(actual + math.fsum(v for v in monthly_outlook(estimates, rate, to_come) if v is not None))
-    return KgiResult(
-        kgi,
-        actual,
-        progress,
-        expected,
-        on_track,
-        start,
-        False,
-        len(values),
-        projected,
-        outlook,
-        excel_round(projected / kgi.target) if projected is not None and kgi.target else None,
-        excel_round(outlook / kgi.target) if outlook is not None and kgi.target else None,
-    )
-
-
 @dataclass(frozen=True)
 class Pace:
-    """What it takes to reach a target by its deadline, against the pace so far."""
+    """What it takes to reach a target by its deadline, against the plan and the pace so far."""
 
     months_remaining: int
     remaining: float | None
     per_month: float | None
     average_so_far: float | None
+    planned_per_month: float | None = None
+    """The average of the remaining months' targets, where each has one."""
+
+    @property
+    def reference(self) -> float | None:
+        """What the pace needed is held against: the remaining plan, else the pace so far."""
+        return self.planned_per_month if self.planned_per_month is not None else self.average_so_far
 
 
 def required_pace(
-    target: float | None, actual: float | None, months_with_actual: int, months_remaining: int
+    target: float | None, actual: float | None, months_with_actual: int, remaining_plan: Sequence[float | None]
 ) -> Pace | None:
-    """The monthly amount still needed over the remaining months; null without a target.
+    """The monthly amount still needed over the remaining months (one entry of
+    ``remaining_plan`` a month: its target, or None); null without a target.
 
     Already past the target, the pace needed is zero, never negative."""
     if target is None:
         return None
+    months_remaining = len(remaining_plan)
     done = actual or 0.0
     remaining = excel_round(target - done)
     assert remaining is not None
     per_month = excel_round(max(remaining, 0.0) / months_remaining) if months_remaining > 0 else None
     average = excel_round(done / months_with_actual) if months_with_actual else None
-    return Pace(max(months_remaining, 0), remaining, per_month, average)
+    planned = [p for p in remaining_plan if p is not None]
+    plan = excel_round(math.fsum(planned) / len(planned)) if planned and len(planned) == months_remaining else None
+    return Pace(months_remaining, remaining, per_month, average, plan)
 
 
 def must_speed_up(pace: Pace | None, direction: Direction) -> bool:
-    """Whether the pace the rest of the period needs is better than the pace so far."""
-    if pace is None or pace.per_month is None or pace.average_so_far is None or pace.average_so_far <= 0:
+    """SPEC §3 pace: whether the pace the rest of the period needs is better than its remaining
+    plan (its pace so far where it has no plan for those months)."""
+    if pace is None or pace.per_month is None or pace.reference is None or pace.reference <= 0:
         return False
-    return direction.improves(pace.per_month - pace.average_so_far)
+    return direction.improves(pace.per_month - pace.reference)
 
 
-def kpi_pace(result: KpiResult, settings: Settings, month: Month) -> Pace | None:
+def kpi_pace(result: KpiResult, targets: Series, settings: Settings, month: Month) -> Pace | None:
     """A ``sum`` KPI's pace to its full-year target by the fiscal year's end."""
     if result.forecast is None:
         return None
     year_end = settings.fiscal_year_of(month).shift(MONTHS_IN_YEAR - 1)
+    to_come = months_between(month.shift(1), year_end) if year_end > month else []
     return required_pace(
-        result.forecast.full_year_target, result.ytd.actual, result.ytd.months_with_actual, year_end.months_since(month)
+        result.forecast.full_year_target,
+        result.ytd.actual,
+        result.ytd.months_with_actual,
+        [targets.get(m) for m in to_come],
     )
-
-
-def kgi_pace(kgi: KgiResult, month: Month) -> Pace | None:
-    """A cumulative KGI's pace to its target by its deadline (a level goal has no pace)."""
-    deadline = kgi.kgi.deadline
-    if kgi.level or kgi.kgi.measured_by is None or deadline is None:
-        return None
-    return required_pace(kgi.kgi.target, kgi.actual, kgi.months_with_actual, Month.of(deadline).months_since(month))
 
 
 @dataclass(frozen=True)
@@ -493,6 +443,8 @@ class QuarterRow:
     change: float | None
     change_pct: float | None
     okr_score: float | None
+    previous_months: int = 0
+    """How many months of the previous quarter ``previous`` covers (as many as this one so far)."""
 
 
 def closes_quarter(settings: Settings, month: Month) -> bool:
@@ -507,13 +459,17 @@ def quarter_row(result: KpiResult, targets: Series, actuals: Series, settings: S
         (m, period(targets.get(m), actuals.get(m), kpi.direction, thresholds, int(m in actuals)))
         for m in months_between(start, start.shift(2))
     )
+    # Like for like (SPEC v1.2): the quarter so far against as many months from the start of
+    # the previous quarter (October alone against July alone, not against July to September).
+    elapsed = month.months_since(start)
     before = rollup(
-        targets, actuals, months_between(start.shift(-3), start.shift(-1)), kpi.aggregation, kpi.direction, thresholds
-    )
+        targets, actuals, months_between(start.shift(-3), start.shift(elapsed - 3)), kpi.aggregation, kpi.direction,
+        thresholds,
+    )  # fmt: skip
     now = result.qtd.actual
-    change = excel_round(now - before.actual) if now is not None and before.actual is not None else None
-    change_pct = excel_round(change / abs(before.actual)) if change is not None and before.actual else None
+    change = difference(now, before.actual)
+    relative = change_pct(now, before.actual)
     score = None
     if kpi.kind is Kind.OKR and result.qtd.attainment is not None:
         score = min(1.0, max(0.0, result.qtd.attainment))
-    return QuarterRow(result, months, before.actual, change, change_pct, score)
+    return QuarterRow(result, months, before.actual, change, relative, score, before.months_with_actual)

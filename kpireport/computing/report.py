@@ -8,22 +8,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from kpireport.computing.changes import Changes
-from kpireport.computing.drivers import DriverAnalysis, analyse
+from kpireport.computing.drivers import DriverAnalysis, analyse, formula_series, kgi_months
 from kpireport.computing.findings import Finding, by_severity, restated, review
+from kpireport.computing.goals import KgiResult, evaluate_kgi, goal_start
 from kpireport.computing.metrics import (
-    KgiResult,
     KpiResult,
     Pace,
     QuarterRow,
     closes_quarter,
-    evaluate_kgi,
     evaluate_kpi,
-    kgi_pace,
     kpi_pace,
     quarter_row,
 )
 from kpireport.errors import KpiReportError, WorkbookError
-from kpireport.model import Comment, Direction, Month, Workbook
+from kpireport.model import Comment, Kgi, Kpi, Month, Workbook
 
 
 @dataclass(frozen=True)
@@ -96,26 +94,16 @@ def build_report(
         for kpi in workbook.kpis
     )
     by_id = {kpi.id: kpi for kpi in workbook.kpis}
-    kgis = tuple(
-        evaluate_kgi(
-            kgi,
-            by_id.get(kgi.measured_by) if kgi.measured_by else None,
-            workbook.actual_series(kgi.measured_by or ""),
-            settings,
-            month,
-            workbook.forecast_series(kgi.measured_by or ""),
-        )
-        for kgi in workbook.kgis
-    )
+    kgis = tuple(_goal(kgi, by_id.get(kgi.measured_by or ""), workbook, month) for kgi in workbook.kgis)
     drivers = {
         k.kgi.id: analyse(
             k.kgi,
             k.kgi.formula,
-            k.start or settings.fiscal_year_of(month),
-            month,
+            goal_start(k.kgi, settings, month),
+            k.as_of or month,
             workbook.targets,
             workbook.actuals,
-            by_id[k.kgi.measured_by].direction if k.kgi.measured_by in by_id else Direction.HIGHER,
+            k.direction,
         )
         for k in kgis
         if k.kgi.formula is not None
@@ -132,10 +120,33 @@ def build_report(
         kpis=kpis,
         kgis=kgis,
         findings=tuple(review(workbook, month, kpis, kgis, drivers)),
-        kpi_paces={r.kpi.id: kpi_pace(r, settings, month) for r in kpis},
-        kgi_paces={k.kgi.id: kgi_pace(k, month) for k in kgis},
+        kpi_paces={r.kpi.id: kpi_pace(r, workbook.target_series(r.kpi.id), settings, month) for r in kpis},
+        kgi_paces={k.kgi.id: k.pace for k in kgis},
         quarterly=quarter,
         drivers=drivers,
+    )
+
+
+def _goal(kgi: Kgi, measured: Kpi | None, workbook: Workbook, month: Month) -> KgiResult:
+    settings = workbook.settings
+    if measured is None and kgi.formula is not None:
+        # Measured by its formula alone (SPEC §3): the formula of the drivers' actuals and of
+        # their targets, month by month over the goal's months.
+        months = kgi_months(kgi, goal_start(kgi, settings, month))
+        formula_plan = (
+            formula_series(kgi.formula, workbook.actuals, months),
+            formula_series(kgi.formula, workbook.targets, months),
+        )
+        return evaluate_kgi(kgi, None, {}, {}, settings, month, formula_plan=formula_plan)
+    series = measured.id if measured is not None else ""
+    return evaluate_kgi(
+        kgi,
+        measured,
+        workbook.target_series(series),
+        workbook.actual_series(series),
+        settings,
+        month,
+        workbook.forecast_series(series),
     )
 
 

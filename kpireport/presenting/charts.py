@@ -49,15 +49,15 @@ def _path(points: Sequence[tuple[float, float] | None]) -> str:
 def progress_bar(
     progress: float | None,
     expected: float | None,
-    on_track: bool | None,
+    status: Status,
     *,
     label: str = "",
     palette: Palette = DEFAULT_PALETTE,
 ) -> Markup:
-    """A KGI's progress bar with a marker where progress should be by now."""
+    """A KGI's progress bar, in its state's colour, with a marker where progress should be by now."""
     width, height = 220.0, 14.0
     fill = 0.0 if progress is None else max(0.0, min(progress, 1.0)) * width
-    colour = palette.none if on_track is None else palette.green if on_track else palette.red
+    colour = palette.status(status)
     marker = ""
     if expected is not None:
         x = max(0.0, min(expected, 1.0)) * width
@@ -84,7 +84,8 @@ class TreeKpi:
 class TreeKgi:
     name: str
     note: str
-    on_track: bool | None
+    status: Status
+    """The goal's state as a status colour."""
     kpis: tuple[TreeKpi, ...]
     state: str = ""
     """The KGI's state in words, for the drawing's text alternative."""
@@ -240,7 +241,7 @@ def _tree_part(title: str, kgi: TreeKgi, kpis: list[TreeKpi], palette: Palette, 
         departments.setdefault(kpi.department, []).append(kpi)
     height = max(row * max(len(kpis), 1) + 8, 60.0)
     mid_y = height / 2
-    colour = palette.none if kgi.on_track is None else palette.green if kgi.on_track else palette.red
+    colour = palette.status(kgi.status)
     parts = [
         f'<rect x="0" y="{mid_y - 22:.1f}" width="{kgi_w:g}" height="44" rx="4" fill="#fff" '
         f'stroke="{colour}" stroke-width="2"/>',

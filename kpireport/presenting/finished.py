@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from kpireport.computing.report import Report
 from kpireport.presenting.clipping import displayed
-from kpireport.presenting.pack_json import pack_json
+from kpireport.presenting.pack_json import PackSource, pack_json
 from kpireport.presenting.summary import Summary, summarise
 from kpireport.presenting.theme import DEFAULT_THEME, Theme
 from kpireport.presenting.wording import WordedFinding, word_all
@@ -64,6 +64,7 @@ def finish(
     templates: Path | None = None,
     today: dt.date | None = None,
     audit: AuditView | None = None,
+    source: PackSource | None = None,
 ) -> FinishedPack:
     """Everything the formats show of ``report``, decided once with the pack's one formatter."""
     settings = report.workbook.settings
@@ -72,7 +73,7 @@ def finish(
     findings = word_all(report.findings, fmt)
     # The company as the pack shows it (clipped), in the JSON and the e-mail too.
     summary = summarise(shown, fmt, theme.displayed_company(shown.workbook.settings))
-    data = {**pack_json(report, findings, company=summary.company), "summary": summary.as_json()}
+    data = {**pack_json(report, findings, company=summary.company, source=source), "summary": summary.as_json()}
     view = None
     if with_view:
         from kpireport.presenting.view import build_view

@@ -5,6 +5,7 @@ formats; every number here carries the metrics' 15 significant digits."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from kpireport.computing.drivers import DriverAnalysis
@@ -50,6 +51,7 @@ def _pace(p: Pace | None) -> dict[str, Any] | None:
         "remaining": p.remaining,
         "per_month": p.per_month,
         "average_so_far": p.average_so_far,
+        "planned_per_month": p.planned_per_month,
     }
 
 
@@ -65,7 +67,24 @@ def _drivers(analysis: DriverAnalysis | None) -> dict[str, Any] | None:
     }
 
 
-def pack_json(report: Report, findings: Sequence[WordedFinding], *, company: str | None = None) -> dict[str, Any]:
+@dataclass(frozen=True)
+class PackSource:
+    """Where a pack came from (SPEC §5 ``source``): the workbook's file name and SHA-256, when
+    the pack was built and by which kpireport."""
+
+    workbook: str
+    sha256: str
+    built_at: str
+    kpireport: str
+
+
+def pack_json(
+    report: Report,
+    findings: Sequence[WordedFinding],
+    *,
+    company: str | None = None,
+    source: PackSource | None = None,
+) -> dict[str, Any]:
     """SPEC §5 of ``report`` (its text whole, its numbers unrounded), with its findings as
     worded for the pack; ``company`` is the name the pack displays (a theme's, when it sets one)."""
     settings = report.workbook.settings
@@ -115,6 +134,8 @@ def pack_json(report: Report, findings: Sequence[WordedFinding], *, company: str
                 "progress": k.progress,
                 "expected_progress": k.expected_progress,
                 "on_track": k.on_track,
+                "state": k.state,
+                "expected_basis": k.expected_basis,
                 "projected": k.projected,
                 "outlook": k.outlook,
                 "required_pace": _pace(report.kgi_paces[k.kgi.id]),
@@ -124,6 +145,33 @@ def pack_json(report: Report, findings: Sequence[WordedFinding], *, company: str
         ],
         "changes": [c.as_json() for c in report.changes.values] if report.changes else [],
         "findings": [f.as_json() for f in findings],
+        "quarterly": _quarterly(report),
+        **({"source": asdict(source)} if source is not None else {}),
+    }
+
+
+def _quarterly(report: Report) -> dict[str, Any] | None:
+    """SPEC §5's quarterly review: the quarter so far, like for like with the last one."""
+    if report.quarterly is None:
+        return None
+    settings = report.workbook.settings
+    start = settings.fiscal_quarter_of(report.month)
+    year = settings.fiscal_year_of(report.month)
+    number = start.months_since(year) // 3 + 1
+    return {
+        "quarter": f"{year.year}-Q{number}",
+        "months": [str(start.shift(i)) for i in range(3)],
+        "kpis": [
+            {
+                "kpi": q.result.kpi.id,
+                "qtd": _period(q.result.qtd),
+                "vs_last_quarter": {"previous": q.previous, "delta": q.change, "delta_pct": q.change_pct},
+            }
+            for q in report.quarterly
+        ],
+        "to_review": [f.kpi for f in report.findings if f.code == "REVIEW" and f.kpi],
+        "disconnected": [f.kgi for f in report.findings if f.code == "DISCONNECT" and f.kgi],
+        "okr_scores": {q.result.kpi.id: q.okr_score for q in report.quarterly if q.okr_score is not None},
     }
 
 

@@ -13,7 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from kpireport.computing.metrics import KgiResult, KpiResult
+from kpireport.computing.goals import GoalState, KgiResult
+from kpireport.computing.metrics import KpiResult
 from kpireport.computing.report import Report
 from kpireport.formatting import Formatter
 from kpireport.i18n import labels, message
@@ -94,15 +95,18 @@ class Summary:
         )
 
 
-def kgi_status(on_track: bool | None) -> Status:
-    """A KGI's state as a status colour: green on track, red off track, no_data unknown."""
-    return "no_data" if on_track is None else "green" if on_track else "red"
+GOAL_STATUS: dict[str, Status] = {"on_track": "green", "at_risk": "amber", "off_track": "red"}
 
 
-def kgi_state(on_track: bool | None, text: Mapping[str, str]) -> tuple[str, str]:
-    """The words and the colour class of a KGI's state."""
-    words = text["unknown"] if on_track is None else text["on_track"] if on_track else text["off_track"]
-    return words, STATUS_CLASS[kgi_status(on_track)]
+def kgi_status(state: GoalState | None) -> Status:
+    """A goal's state as a status colour: green on track, amber at risk, red off track,
+    no_data when it cannot be judged."""
+    return "no_data" if state is None else GOAL_STATUS[state]
+
+
+def kgi_state(state: GoalState | None, text: Mapping[str, str]) -> tuple[str, str]:
+    """The words and the colour class of a goal's state."""
+    return text[state or "unknown"], STATUS_CLASS[kgi_status(state)]
 
 
 def status_counts(statuses: Sequence[Status], text: Mapping[str, str]) -> tuple[StatusCount, ...]:
@@ -150,7 +154,7 @@ def describe_kgi(result: KgiResult, fmt: Formatter) -> str:
         name=result.kgi.name,
         progress=fmt.percent(result.progress),
         expected=fmt.percent(result.expected_progress),
-        state=kgi_state(result.on_track, labels(fmt.locale))[0],
+        state=kgi_state(result.state, labels(fmt.locale))[0],
     )
 
 
@@ -159,7 +163,7 @@ def summarise(report: Report, fmt: Formatter, company: str) -> Summary:
     month = fmt.month(report.month)
     kgis = []
     for k in report.kgis:
-        state, css = kgi_state(k.on_track, text)
+        state, css = kgi_state(k.state, text)
         kgis.append(KgiLine(k.kgi.name, fmt.percent(k.progress), fmt.percent(k.expected_progress), state, css))
     return Summary(
         locale=fmt.locale,

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from kpireport.computing.drivers import DriverAnalysis
-from kpireport.computing.metrics import KgiResult, KpiResult, Pace, must_speed_up
+from kpireport.computing.goals import KgiResult
+from kpireport.computing.metrics import KpiResult, Pace, must_speed_up
 from kpireport.computing.report import Report
 from kpireport.formatting import DASH, Formatter
 from kpireport.i18n import message
@@ -83,7 +84,7 @@ def _landing(result: KgiResult, units: Units, text: Mapping[str, str]) -> str:
 
 def _card(result: KgiResult, report: Report, units: Units, text: Mapping[str, str], palette: Palette) -> KgiCard:
     kgi, fmt = result.kgi, units.fmt
-    state, css = kgi_state(result.on_track, text)
+    state, css = kgi_state(result.state, text)
     analysis = report.drivers.get(kgi.id)
     return KgiCard(
         id=kgi.id,
@@ -96,11 +97,11 @@ def _card(result: KgiResult, report: Report, units: Units, text: Mapping[str, st
         deadline=fmt.date(kgi.deadline) if kgi.deadline else DASH,
         state=state,
         state_css=css,
-        status=kgi_status(result.on_track),
+        status=kgi_status(result.state),
         bar=progress_bar(
             result.progress,
             result.expected_progress,
-            result.on_track,
+            kgi_status(result.state),
             label=describe_kgi(result, fmt),
             palette=palette,
         ),
@@ -182,13 +183,13 @@ def trees(report: Report, fmt: Formatter, text: Mapping[str, str], palette: Pale
     for k in report.kgis:
         note = f"{text['progress']} {fmt.percent(k.progress)} / {text['expected']} {fmt.percent(k.expected_progress)}"
         kpis = tuple(node(r) for r in report.kpis if r.kpi.kgi == k.kgi.id)
-        state = kgi_state(k.on_track, text)[0]
-        drawings = kgi_tree(TreeKgi(k.kgi.name, note, k.on_track, kpis, state), palette=palette, font=font)
+        state = kgi_state(k.state, text)[0]
+        drawings = kgi_tree(TreeKgi(k.kgi.name, note, kgi_status(k.state), kpis, state), palette=palette, font=font)
         formula = formula_text(report, k.kgi, text)
         drawn.extend(TreeView(svg, formula if index == 0 else "") for index, svg in enumerate(drawings))
     orphans = tuple(node(r) for r in report.kpis if r.kpi.kgi not in kgi_ids)
     if orphans:
-        drawings = kgi_tree(TreeKgi(text["no_kgi_group"], "", None, orphans), palette=palette, font=font)
+        drawings = kgi_tree(TreeKgi(text["no_kgi_group"], "", "no_data", orphans), palette=palette, font=font)
         drawn.extend(TreeView(svg, "") for svg in drawings)
     return tuple(drawn)
 
