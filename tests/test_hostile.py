@@ -9,6 +9,7 @@ that proves no connection was made.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import json
@@ -670,3 +671,68 @@ def test_a_truncated_pack_json_and_outputs_that_are_folders(tmp_path: Path) -> N
     (fresh / "kpi-sample-en-2026-10.html").mkdir(parents=True)
     clean(run("build", SAMPLE_EN, "-o", fresh), 1, "a folder has that name")
     assert sorted(p.name for p in fresh.iterdir()) == ["kpi-sample-en-2026-10.html"]  # no PDF written anyway
+
+
+# -- plan --write: the input is never written, no target beyond the ranges -----------------------
+
+
+def driver_goal(formula: str, target: float) -> Callable[[dict[str, Rows]], None]:
+    """G1 with a driver tree ``formula`` and ``target``, from April 2026 to March 2027."""
+
+    def change(sheets: dict[str, Rows]) -> None:
+        sheets["KGI"] = [
+            ["id", "name", "target", "unit", "deadline", "measured_by", "owner", "start", "formula"],
+            ["G1", "Revenue", target, "currency", dt.date(2027, 3, 31), "K1", "CEO", None, formula],
+        ]
+
+    return change
+
+
+def tree(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
+
+
+@pytest.mark.parametrize("how", ["dot-dot past a new folder", "symbolic link", "hard link", "linked folder"])
+def test_plan_never_writes_over_its_input(tmp_path: Path, how: str) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    source = book(folder, driver_goal("[K1] * [K2]", 1500.0))
+    if how == "dot-dot past a new folder":
+        destination = folder / "nope" / ".." / source.name
+    elif how == "symbolic link":
+        destination = tmp_path / "link.xlsx"
+        destination.symlink_to(source)
+    elif how == "hard link":
+        destination = tmp_path / "hard.xlsx"
+        os.link(source, destination)
+    else:
+        (tmp_path / "alias").symlink_to(folder)
+        destination = tmp_path / "alias" / "nope" / ".." / source.name
+    before, files = digest(source), tree(tmp_path)
+    clean(
+        run("plan", source, "--kgi", "G1", "--solve", "K1", "--write", destination),
+        2,
+        f"--write {destination} is the workbook itself; the input is never modified.",
+    )
+    assert digest(source) == before
+    assert tree(tmp_path) == files  # no folder "nope", no temporary file
+
+
+def test_plan_writes_where_a_dot_dot_leads_without_making_the_folder_it_passes(tmp_path: Path) -> None:
+    source = book(tmp_path, driver_goal("[K1] * [K2]", 1500.0))
+    before = digest(source)
+    clean(run("plan", source, "--kgi", "G1", "--solve", "K1", "--write", tmp_path / "new" / ".." / "copy.xlsx"), 0)
+    assert (tmp_path / "copy.xlsx").is_file() and not (tmp_path / "new").exists()
+    assert digest(source) == before
+
+
+def test_plan_into_a_loop_of_links_is_a_message(tmp_path: Path) -> None:
+    source = book(tmp_path, driver_goal("[K1] * [K2]", 1500.0))
+    (tmp_path / "a").symlink_to(tmp_path / "b")
+    (tmp_path / "b").symlink_to(tmp_path / "a")
+    destination = tmp_path / "a" / "copy.xlsx"
+    clean(
+        run("plan", source, "--kgi", "G1", "--solve", "K1", "--write", destination),
+        1,
+        f"cannot write {destination}: its folder is a loop of symbolic links",
+    )
