@@ -60,7 +60,13 @@ def make_plan(workbook: Workbook, kgi_id: str, kpi_id: str, start: Month) -> Pla
         )
     kpi = next(k for k in workbook.kpis if k.id == kpi_id)
     months = kgi_months(kgi, kgi.start or start)
-    _check_targets(workbook, implied_value(formula, workbook.targets, months))
+    implied = implied_value(formula, workbook.targets, months)
+    _check_targets(workbook, implied)
+    if implied.overflows:
+        raise KpiReportError(
+            f"KGI {kgi_id!r}: with today's targets its formula {formula.text} gives a number too large to compute "
+            f"(beyond ±1.8e308; {where}); check the formula's constants."
+        )
     solution = solve(formula, kpi_id, workbook.targets, months, kgi.target)
     after = None
     if solution.factor is not None:

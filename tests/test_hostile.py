@@ -736,3 +736,27 @@ def test_plan_into_a_loop_of_links_is_a_message(tmp_path: Path) -> None:
         1,
         f"cannot write {destination}: its folder is a loop of symbolic links",
     )
+
+
+def test_plan_refuses_targets_beyond_the_range_and_writes_nothing(tmp_path: Path) -> None:
+    # A KGI of 1e15 (within §6's range) from K1 x 1e-9: K1 would need 1e15 / 1e-9 / 12 = 8.33e22 a month.
+    source = book(tmp_path, driver_goal("[K1] * 1e-9", 1e15))
+    before, files = digest(source), tree(tmp_path)
+    clean(
+        run("plan", source, "--kgi", "G1", "--solve", "K1", "--write", tmp_path / "copy.xlsx"),
+        1,
+        "Error: the solved targets of K1 would reach 8.33e+22, beyond ±1e+15",
+        "nothing was written",
+    )
+    assert digest(source) == before and tree(tmp_path) == files
+
+
+def test_plan_on_a_formula_that_overflows_says_so(tmp_path: Path) -> None:
+    source = book(tmp_path, driver_goal("[K1] * 1e308 * 10", 1500.0))
+    before, files = digest(source), tree(tmp_path)
+    clean(
+        run("plan", source, "--kgi", "G1", "--solve", "K1", "--write", tmp_path / "copy.xlsx"),
+        2,
+        "KGI 'G1': with today's targets its formula [K1] * 1e308 * 10 gives a number too large to compute",
+    )
+    assert digest(source) == before and tree(tmp_path) == files
