@@ -760,3 +760,56 @@ def test_plan_on_a_formula_that_overflows_says_so(tmp_path: Path) -> None:
         "KGI 'G1': with today's targets its formula [K1] * 1e308 * 10 gives a number too large to compute",
     )
     assert digest(source) == before and tree(tmp_path) == files
+
+
+# -- previous packs: last month's JSON is a file anyone can edit --------------------------------
+
+
+def may_pack(tmp_path: Path) -> tuple[Path, Path]:
+    """The minimal workbook and its May pack's JSON in out/, where June's build finds it (§7)."""
+    path = book(tmp_path)
+    clean(run("build", path, "-o", tmp_path / "out", "--month", "2026-05", "--format", "json"), 0)
+    return path, tmp_path / "out" / "book-2026-05.json"
+
+
+def edit_json(path: Path, edit: Callable[[dict[str, Any]], None], raw: dict[str, str] | None = None) -> None:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    edit(data)
+    text = json.dumps(data)
+    for marker, number in (raw or {}).items():  # numbers json.dumps cannot write
+        text = text.replace(f'"{marker}"', number)
+    path.write_text(text, encoding="utf-8")
+
+
+def first_series(data: dict[str, Any]) -> dict[str, Any]:
+    series: dict[str, Any] = data["kpis"][0]["series"]
+    return series
+
+
+@pytest.mark.parametrize(
+    ("edit", "raw", "where"),
+    [
+        (lambda d: d["kpis"][0].update(series={"x": 1}), None, "kpis[0].series: 'months' is a required property"),
+        (lambda d: first_series(d).update(months=["2026-13"]), None, "kpis[0].series.months[0]: '2026-13'"),
+        (lambda d: first_series(d).update(actual=5), None, "kpis[0].series.actual: 5 is not of type 'array'"),
+        (lambda d: first_series(d)["actual"].__setitem__(0, "BIG"), {"BIG": "9" * 400}, "kpis[0].series.actual[0]"),
+        (lambda d: first_series(d)["target"].__setitem__(1, 1e308), None, "kpis[0].series.target[1]: 1e+308"),
+        (lambda d: first_series(d)["forecast"].__setitem__(0, "x"), None, "kpis[0].series.forecast[0]: 'x'"),
+        (lambda d: d.update(report_month="0000-05"), None, "report_month: '0000-05'"),
+    ],
+    ids=["series-object", "month-13", "actual-not-a-list", "400-digits", "1e308", "forecast-text", "year-0"],
+)
+def test_a_bad_previous_pack_is_a_warning_and_the_pack_builds(
+    tmp_path: Path, edit: Callable[[dict[str, Any]], None], raw: dict[str, str] | None, where: str
+) -> None:
+    path, previous = may_pack(tmp_path)
+    edit_json(previous, edit, raw)
+    before = digest(previous)
+    output = clean(run("build", path, "-o", tmp_path / "out", "--format", "json,html"), 0)
+    assert "Warning: the previous pack cannot be compared (book-2026-05.json is not a valid kpireport/v1 pack" in output
+    assert where in output and "no changes are listed" in output
+    data = json.loads((tmp_path / "out" / "book-2026-06.json").read_text(encoding="utf-8"))
+    assert data["changes"] == [] and not [f for f in data["findings"] if f["code"] == "RESTATED"]
+    assert (tmp_path / "out" / "book-2026-06.html").is_file()
+    assert digest(previous) == before  # read, never rewritten
+    clean(run("build", path, "-o", tmp_path / "other", "--since", previous, "--format", "json"), 0, where)
