@@ -15,9 +15,11 @@ import io
 import json
 import os
 import socket
+import struct
 import threading
 import time
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -28,6 +30,7 @@ from click.testing import CliRunner, Result
 from conftest import SAMPLE_EN, Rows, minimal_sheets, time_limit, write_sheets
 
 from kpireport.cli import cli
+from kpireport.presenting.theme import load_theme
 
 SECONDS_PER_CASE = 60
 SHEET_XML = "xl/worksheets/sheet{}.xml"
@@ -823,3 +826,50 @@ def test_a_previous_pack_of_a_million_empty_kpis_is_refused_quickly(tmp_path: Pa
     output = clean(run("build", path, "-o", tmp_path / "out", "--format", "json"), 0)
     assert time.monotonic() - started < 15  # was 122 s: every one of its errors was walked
     assert "kpis[0]: 'id' is a required property" in output
+
+
+# -- images: a theme's logo ------------------------------------------------------------------------
+
+
+def png(width: int, height: int) -> bytes:
+    """A black-and-white PNG of ``width`` × ``height``, all zeros: a few KB however large it says
+    it is (20,000 × 20,000 is 50 MB once inflated, and Pillow refuses it as a bomb)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    row = b"\x00" + bytes((width + 7) // 8)  # filter byte, then one bit a pixel
+    pixels = zlib.compressobj(9)
+    idat = b"".join(pixels.compress(row) for _ in range(height)) + pixels.flush()
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+
+
+@pytest.mark.parametrize(
+    ("logo", "message"),
+    [
+        (png(20_000, 20_000), "logo.png is 20,000 × 20,000 pixels; a logo may have at most 16,777,216 (4,096 × 4,096)"),
+        (png(4097, 4096), "logo.png is 4,097 × 4,096 pixels; a logo may have at most 16,777,216"),
+        (png(300, 200)[:-40], "logo.png cannot be decoded as a PNG"),  # cut in its pixels
+        (png(300, 200)[:20], "logo.png is not a whole PNG: its header is missing or cut"),
+        (png(0, 200), "logo.png declares 0 × 200 pixels"),
+    ],
+    ids=["bomb", "one-column-over", "truncated", "cut-header", "no-pixels"],
+)
+def test_a_logo_too_large_or_broken_is_refused_naming_the_key(tmp_path: Path, logo: bytes, message: str) -> None:
+    (tmp_path / "logo.png").write_bytes(logo)
+    theme = tmp_path / "brand.toml"
+    theme.write_text('logo = "logo.png"\n', encoding="utf-8")
+    out = tmp_path / "out"
+    clean(
+        run("build", SAMPLE_EN, "--theme", theme, "-o", out, "--format", "pptx,json"),
+        2,
+        "theme brand.toml: logo: " + message,
+    )
+    assert not out.exists()
+
+
+def test_a_logo_of_4096_by_4096_pixels_is_taken(tmp_path: Path) -> None:
+    (tmp_path / "logo.png").write_bytes(png(4096, 4096))
+    (tmp_path / "brand.toml").write_text('logo = "logo.png"\n', encoding="utf-8")
+    assert (load_theme(tmp_path / "brand.toml").logo_data_uri or "").startswith("data:image/png;base64,")
