@@ -220,7 +220,9 @@ class IsolatedBuilder:
 def build_many(
     paths: Sequence[Path], options: BuildOptions, jobs: int, on_done: Callable[[Outcome], None]
 ) -> list[Outcome]:
-    if jobs <= 1 or len(paths) <= 1:
+    """Build each workbook. One is built in this process, as fast as can be; a batch is built in
+    workers at any ``jobs``, so that one whose build crashes fails alone, with --jobs 1 too."""
+    if len(paths) <= 1:
         outcomes = []
         for path in paths:
             outcome = build_one(path, options)

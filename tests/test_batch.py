@@ -87,6 +87,32 @@ def test_a_killed_worker_fails_only_its_workbook(tmp_path: Path, monkeypatch: py
     assert "far.xlsx: FAILED: Actuals!XFD200000: the sheet's cells reach row 200,000" in result.output
 
 
+def crashing_build_one(path: Path, options: BuildOptions) -> Outcome:
+    """build_one, except that crash.xlsx meets a bug (not a user error): a traceback's worth."""
+    if path.name == "crash.xlsx":
+        raise RuntimeError("a bug in a renderer")
+    return _ORIGINAL_BUILD_ONE(path, options)
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_workbook_whose_build_crashes_fails_alone_at_any_jobs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: str
+) -> None:
+    folder = tmp_path / "units"
+    folder.mkdir()
+    shutil.copy(SAMPLE_EN, folder / "crash.xlsx")  # first in the folder's order
+    for name in ("good-a", "good-b"):
+        shutil.copy(SAMPLE_EN, folder / f"{name}.xlsx")
+    monkeypatch.setattr(batch, "build_one", crashing_build_one)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["build", str(folder), "-o", str(out), "--jobs", jobs, "--format", "json"])
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    assert result.exit_code == 1, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["good-a-2026-10.json", "good-b-2026-10.json"]
+    assert "2 of 3 packs built" in result.output
+    assert "crash.xlsx: FAILED: the build stopped unexpectedly: RuntimeError('a bug in a renderer')" in result.output
+
+
 def test_ctrl_c_stops_a_batch_at_once_and_nothing_is_written_after_it(tmp_path: Path) -> None:
     folder, out = tmp_path / "units", tmp_path / "out"
     folder.mkdir()
