@@ -873,3 +873,27 @@ def test_a_logo_of_4096_by_4096_pixels_is_taken(tmp_path: Path) -> None:
     (tmp_path / "logo.png").write_bytes(png(4096, 4096))
     (tmp_path / "brand.toml").write_text('logo = "logo.png"\n', encoding="utf-8")
     assert (load_theme(tmp_path / "brand.toml").logo_data_uri or "").startswith("data:image/png;base64,")
+
+
+# -- part names: an .xlsx ignores their case --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "decoy", ["XL/WORKSHEETS/SHEET{}.XML", "xl/worksheets/Sheet{}.xml", "xl\\worksheets\\sheet{}.xml"]
+)
+def test_a_part_named_like_a_sheet_in_other_capitals_is_refused(tmp_path: Path, decoy: str) -> None:
+    path = book(tmp_path)
+    number = sheet_number(path, "Actuals")
+    # The decoy says Actuals reach XFD200000: read instead of the real sheet, it changes the outcome.
+    far = b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+    far += b'<row r="200000"><c r="XFD200000"><v>1</v></c></row></sheetData></worksheet>'
+    rezip(path, lambda n, d: None, {decoy.format(number): far})
+    before = digest(path)
+    clean(
+        run("build", path, "-o", tmp_path / "out", "--format", "json"),
+        2,
+        f"Error: book.xlsx is rejected: it holds two parts named {SHEET_XML.format(number)!r} and "
+        f"{decoy.format(number)!r}: an .xlsx ignores case in part names",
+    )
+    clean(run("check", path), 2, "book.xlsx is rejected: it holds two parts named")
+    assert digest(path) == before and not (tmp_path / "out").exists()
