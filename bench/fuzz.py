@@ -6,6 +6,12 @@ comments, CDATA, processing instructions and DTDs; flipped or cut bytes; zip ent
 as encrypted or streamed. Every input must end in a Workbook or a WorkbookError (a message for
 the user). Each is read in a forked child under a time limit, so a native crash or a hang is
 counted too, and its input kept in the folder printed. The last line is the summary to quote.
+
+`--target previous-pack` fuzzes instead the previous pack's JSON that `build` compares with
+(SPEC §7): a valid pack of the same workbook with one field replaced by a hostile value
+(huge, tiny or overflowing numbers, bad months, wrong types), a key removed, a list grown,
+or its text cut or flipped. Every input must end in a pack built with its changes, or one
+built with a warning that the previous pack cannot be compared.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from __future__ import annotations
 import argparse
 import collections
 import io
+import json
 import os
 import signal
 import sys
@@ -21,6 +28,7 @@ import time
 import traceback
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -30,7 +38,9 @@ sys.path.insert(0, str(HERE.parent / "tests"))
 
 from conftest import minimal_sheets, write_sheets  # noqa: E402
 
-from kpireport.errors import WorkbookError  # noqa: E402
+from kpireport.build import BuildOptions, build_pack  # noqa: E402
+from kpireport.errors import KpiReportError, WorkbookError  # noqa: E402
+from kpireport.model import Month  # noqa: E402
 from kpireport.reading.workbook import read_workbook  # noqa: E402
 
 SECONDS_PER_INPUT = 20
@@ -96,15 +106,58 @@ def mutated_workbook(draw: st.DrawFn, template: bytes) -> bytes:
     return buffer.getvalue()
 
 
-def read_in_child(path: Path) -> str:
-    """The outcome of reading ``path`` in a forked child: read, refused, FAILED (an exception
-    that is not a user message), CRASHED (killed by a signal) or HUNG."""
+# Numbers json.dumps will not write, put in the text in place of their marker.
+RAW = {"@big": "9" * 400, "@huge": "1e999", "@nan": "NaN", "@inf": "-Infinity", "@long": "1" * 5000}
+HOSTILE: list[Any] = [
+    None, True, 0, -1, 2**63, 10**20, 1e15, -1e15, 1e16, 1e308, -1e308, 5e-324, 1e-300, "", "x", "56",
+    "2026-13", "2026-00", "0000-05", "9999-12", "2026-1", " 2026-05", "2026/05", [], {}, {"x": 1}, [None],
+    ["2026-13"], [1e308], ["x"], [{}], *RAW,
+]  # fmt: skip
+
+
+@st.composite
+def mutated_pack(draw: st.DrawFn, template: dict[str, Any]) -> bytes:
+    """A copy of ``template`` (a pack's JSON) with one hostile change, as bytes."""
+    data = json.loads(json.dumps(template))
+    places = list(_places(data))
+    parent, key = draw(st.sampled_from(places))
+    mutation = draw(st.sampled_from(["replace", "replace", "remove", "grow", "cut", "flip"]))
+    if mutation == "replace":
+        parent[key] = draw(st.sampled_from(HOSTILE) | st.floats(allow_nan=False) | st.integers())
+    elif mutation == "remove" and isinstance(parent, dict):
+        del parent[key]
+    elif mutation == "grow" and isinstance(parent[key], list) and parent[key]:
+        parent[key] = parent[key] * draw(st.integers(2, 2000))
+    text = json.dumps(data)
+    for marker, raw in RAW.items():
+        text = text.replace(f'"{marker}"', raw)
+    raw_bytes = text.encode()
+    if mutation == "cut":
+        raw_bytes = raw_bytes[: draw(st.integers(0, len(raw_bytes)))]
+    elif mutation == "flip":
+        position = draw(st.integers(0, len(raw_bytes) - 1))
+        raw_bytes = raw_bytes[:position] + bytes([draw(st.integers(0, 255))]) + raw_bytes[position + 1 :]
+    return raw_bytes
+
+
+def _places(node: Any) -> Any:
+    """Every (container, key) in a JSON value: where a mutation can go. Only the first KPI's
+    and KGI's items, so the places are the fields, not hundreds of alike list entries."""
+    items = node.items() if isinstance(node, dict) else enumerate(node[:2]) if isinstance(node, list) else ()
+    for key, value in items:
+        yield node, key
+        yield from _places(value)
+
+
+def in_child(work: Any) -> str:
+    """The outcome of ``work()`` in a forked child: its own outcome (0 and 3), FAILED (an
+    exception that is not a user message), CRASHED (killed by a signal) or HUNG."""
     child = os.fork()
     if child == 0:  # the child: exit with what happened
         code = 0
         try:
-            read_workbook(path)
-        except WorkbookError:
+            code = work()
+        except (WorkbookError, KpiReportError):
             code = 3
         except BaseException:
             traceback.print_exc(limit=4)
@@ -122,18 +175,72 @@ def read_in_child(path: Path) -> str:
         time.sleep(0.002)
     if os.WIFSIGNALED(status):
         return "CRASHED"
-    return {0: "read", 3: "refused with a message"}.get(os.WEXITSTATUS(status), "FAILED")
+    return {0: "0", 3: "3"}.get(os.WEXITSTATUS(status), "FAILED")
+
+
+def read_in_child(path: Path) -> str:
+    """Reading ``path``: read, refused with a message, or what went wrong."""
+
+    def read() -> int:
+        read_workbook(path)
+        return 0
+
+    outcome = in_child(read)
+    return {"0": "read", "3": "refused with a message"}.get(outcome, outcome)
+
+
+def compare_in_child(workbook: Path, previous: Path, out: Path) -> str:
+    """Building ``workbook``'s pack against ``previous``: compared, refused with a warning, or
+    what went wrong (the build itself must never fail over the previous pack)."""
+
+    def build() -> int:
+        result = build_pack(workbook, BuildOptions(out_dir=out, formats=("json", "html"), since=previous))
+        refused = any("previous pack cannot be compared" in w for w in result.report.workbook.warnings)
+        return 3 if refused else 0
+
+    outcome = in_child(build)
+    return {"0": "compared", "3": "refused with a warning"}.get(outcome, outcome)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--examples", type=int, default=1000, help="inputs to try")
+    parser.add_argument("--target", choices=["workbook", "previous-pack"], default="workbook", help="what to fuzz")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="kpireport-fuzz-"))
+    if args.target == "previous-pack":
+        fuzz_previous_pack(folder, args.examples)
+    else:
+        fuzz_workbook(folder, args.examples)
+
+
+def fuzz_previous_pack(folder: Path, examples: int) -> None:
+    workbook = write_sheets(folder / "book.xlsx", minimal_sheets())
+    built = build_pack(workbook, BuildOptions(out_dir=folder, month=Month(2026, 5), formats=("json",)))
+    template = json.loads(built.outputs[0].read_text(encoding="utf-8"))
+    outcomes: collections.Counter[str] = collections.Counter()
+
+    @settings(max_examples=examples, deadline=None, database=None,
+              suppress_health_check=list(HealthCheck))  # fmt: skip
+    @given(mutated_pack(template))
+    def one(data: bytes) -> None:
+        path = folder / "previous.json"
+        path.write_bytes(data)
+        outcome = compare_in_child(workbook, path, folder / "out")
+        outcomes[outcome] += 1
+        if outcome in {"FAILED", "CRASHED", "HUNG"}:
+            kept = folder / f"{outcome.lower()}-{outcomes[outcome]}.json"
+            kept.write_bytes(data)
+            print(f"{outcome}: kept as {kept}", flush=True)
+
+    _summarise(one, outcomes)
+
+
+def fuzz_workbook(folder: Path, examples: int) -> None:
     template = write_sheets(folder / "template.xlsx", minimal_sheets()).read_bytes()
     outcomes: collections.Counter[str] = collections.Counter()
 
-    @settings(max_examples=args.examples, deadline=None, database=None,
+    @settings(max_examples=examples, deadline=None, database=None,
               suppress_health_check=list(HealthCheck))  # fmt: skip
     @given(mutated_workbook(template))
     def one(data: bytes) -> None:
@@ -146,6 +253,10 @@ def main() -> None:
             kept.write_bytes(data)
             print(f"{outcome}: kept as {kept}", flush=True)
 
+    _summarise(one, outcomes)
+
+
+def _summarise(one: Any, outcomes: collections.Counter[str]) -> None:
     started = time.perf_counter()
     one()
     total = sum(outcomes.values())

@@ -1,16 +1,25 @@
 """Building many workbooks: a process pool whose workers keep WeasyPrint and fonts loaded,
-progress on the terminal, and a summary where one bad workbook never stops the others."""
+progress on the terminal, and a summary where one bad workbook never stops the others.
+
+Ctrl-C reaches every process of the terminal's group. The workers ignore it: the parent
+decides, and stops them with SIGTERM. A worker then leaves at once, with its PDF renderer,
+unless it is putting a pack in place, which it finishes first: no half pack is left.
+"""
 
 from __future__ import annotations
 
 import os
+import signal
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING
 
 from kpireport.build import BuildOptions, build_pack
+from kpireport.delivering.output import write_set
 from kpireport.errors import KpiReportError
 from kpireport.model import STATUSES
 
@@ -67,11 +76,57 @@ def build_one(path: Path, options: BuildOptions) -> Outcome:
     return Outcome(path, str(result.report.month), counts, tuple(result.outputs), warnings=warnings)
 
 
-def _warm_up() -> None:
-    # Each worker pays for WeasyPrint's import and font set-up once, not once per workbook.
-    from kpireport.presenting import engine
+# How long stopped workers get to finish writing a pack before they are killed.
+STOP_SECONDS = 3.0
 
-    engine.load()
+_stopping = False
+"""Set in a worker told to stop while it was putting a pack in place: it leaves once done."""
+
+
+def _stop_worker(signum: int, frame: FrameType | None) -> None:
+    """The parent's SIGTERM: leave now, unless the pack is being put in place.
+
+    No exception is raised: one raised from a signal handler can land in any code, a __del__
+    or a lock's release included, where Python prints it and carries on. A build stopped
+    before it writes has nothing on disk; its renderer is ended with it. One stopped while
+    write_set puts its files in place finishes that first, so no pack is left half old, half
+    new."""
+    global _stopping
+    if _writing(frame):
+        _stopping = True
+        return
+    import multiprocessing  # loaded already: this is one of its workers
+
+    for child in multiprocessing.active_children():  # the build's PDF renderer
+        child.kill()
+    os._exit(1)
+
+
+def _writing(frame: FrameType | None) -> bool:
+    while frame is not None:
+        if frame.f_code is write_set.__code__:
+            return True
+        frame = frame.f_back
+    return False
+
+
+def _start_worker(warm: bool) -> None:
+    """Each worker, as it starts: Ctrl-C is the parent's to handle (a KeyboardInterrupt here
+    would print a traceback per worker); SIGTERM stops it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _stop_worker)
+    if warm:
+        # Each worker pays for WeasyPrint's import and font set-up once, not once per workbook.
+        from kpireport.presenting import engine
+
+        engine.load()
+
+
+def _build_in_worker(path: Path, options: BuildOptions) -> Outcome:
+    outcome = build_one(path, options)
+    if _stopping:  # told to stop while writing: the pack is whole, and the pool is shutting down
+        os._exit(1)
+    return outcome
 
 
 def _died(path: Path, why: str) -> Outcome:
@@ -93,20 +148,41 @@ class IsolatedBuilder:
     def __enter__(self) -> IsolatedBuilder:
         return self
 
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
+    def __exit__(self, kind: type[BaseException] | None, *exc_info: object) -> None:
+        if kind is None:
+            self.close()
+        else:  # Ctrl-C, SIGTERM or a bug: the builds in hand are not waited for
+            self.stop()
 
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
+    def stop(self) -> None:
+        """End the workers now: SIGTERM (each leaves at once, or once the pack it is putting in
+        place is whole), then SIGKILL for any still there after STOP_SECONDS."""
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        # The pool has no public way to end its workers before Python 3.14's terminate_workers().
+        processes = list((pool._processes or {}).values())
+        for process in processes:
+            process.terminate()
+        deadline = time.monotonic() + STOP_SECONDS
+        for process in processes:
+            process.join(max(deadline - time.monotonic(), 0))
+            if process.is_alive():
+                process.kill()
+                process.join()
+        pool.shutdown(wait=True, cancel_futures=True)
+
     def _fresh_pool(self, workers: int) -> ProcessPoolExecutor:
         from concurrent.futures import ProcessPoolExecutor
 
         self.close()
-        warm = _warm_up if "pdf" in self.options.formats else None
-        self._pool = ProcessPoolExecutor(max_workers=workers, initializer=warm)
+        warm = "pdf" in self.options.formats
+        self._pool = ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(warm,))
         return self._pool
 
     def build(self, paths: Sequence[Path], on_done: Callable[[Outcome], None]) -> dict[Path, Outcome]:
@@ -115,7 +191,7 @@ class IsolatedBuilder:
 
         done: dict[Path, Outcome] = {}
         pool = self._pool or self._fresh_pool(min(self.jobs, len(paths), os.cpu_count() or 1))
-        futures = {pool.submit(build_one, path, self.options): path for path in paths}
+        futures = {pool.submit(_build_in_worker, path, self.options): path for path in paths}
         broken: list[Path] = []
         for future in as_completed(futures):
             path = futures[future]
@@ -131,7 +207,7 @@ class IsolatedBuilder:
         # Whichever worker died took its neighbours' futures with it: build those again one at
         # a time in fresh workers, so the one that dies again is the one to blame.
         for path in sorted(broken, key=list(paths).index):
-            future = self._fresh_pool(1).submit(build_one, path, self.options)
+            future = self._fresh_pool(1).submit(_build_in_worker, path, self.options)
             try:
                 outcome = future.result()
             except BrokenProcessPool:
@@ -145,7 +221,9 @@ class IsolatedBuilder:
 def build_many(
     paths: Sequence[Path], options: BuildOptions, jobs: int, on_done: Callable[[Outcome], None]
 ) -> list[Outcome]:
-    if jobs <= 1 or len(paths) <= 1:
+    """Build each workbook. One is built in this process, as fast as can be; a batch is built in
+    workers at any ``jobs``, so that one whose build crashes fails alone, with --jobs 1 too."""
+    if len(paths) <= 1:
         outcomes = []
         for path in paths:
             outcome = build_one(path, options)

@@ -96,12 +96,12 @@ def _compared(report: Report, previous: Path | None) -> Report:
     from kpireport.reading.pack_json import load_pack_json
 
     try:
-        data = load_pack_json(previous)
+        changes = compare(load_pack_json(previous), report.workbook)
     except KpiReportError as error:
         warning = f"the previous pack cannot be compared ({error}); no changes are listed."
         workbook = dataclasses.replace(report.workbook, warnings=(*report.workbook.warnings, warning))
         return dataclasses.replace(report, workbook=workbook)
-    return with_changes(report, compare(data, report.workbook))
+    return with_changes(report, changes)
 
 
 def build_pack(path: Path, options: BuildOptions) -> BuildResult:

@@ -15,7 +15,7 @@ from string import ascii_uppercase
 
 from kpireport.computing.drivers import Implied, Solution, implied_value, kgi_months, solve
 from kpireport.delivering.output import write_atomic
-from kpireport.errors import KpiReportError, WorkbookError
+from kpireport.errors import KpiReportError, OutputError, WorkbookError
 from kpireport.formula import Formula
 from kpireport.model import CellRef, Kgi, Kpi, Month, Workbook
 from kpireport.reading.inputs import read_bounded
@@ -60,7 +60,13 @@ def make_plan(workbook: Workbook, kgi_id: str, kpi_id: str, start: Month) -> Pla
         )
     kpi = next(k for k in workbook.kpis if k.id == kpi_id)
     months = kgi_months(kgi, kgi.start or start)
-    _check_targets(workbook, implied_value(formula, workbook.targets, months))
+    implied = implied_value(formula, workbook.targets, months)
+    _check_targets(workbook, implied)
+    if implied.overflows:
+        raise KpiReportError(
+            f"KGI {kgi_id!r}: with today's targets its formula {formula.text} gives a number too large to compute "
+            f"(beyond ±1.8e308; {where}); check the formula's constants."
+        )
     solution = solve(formula, kpi_id, workbook.targets, months, kgi.target)
     after = None
     if solution.factor is not None:
@@ -121,14 +127,37 @@ class Written:
     dropped_drawings: bool
 
 
-def check_destination(source: Path, destination: Path) -> None:
-    """Refuse, before any work, a copy that would overwrite the input or is not an .xlsx."""
-    if destination.exists() and destination.resolve() == source.resolve():
+def check_destination(source: Path, destination: Path) -> Path:
+    """Refuse, before any work or any folder is made, a copy that would overwrite the input or
+    is not an .xlsx; return the path the copy is to be written at.
+
+    The folder is resolved as the system will resolve it (symbolic links, then ``..``); a part
+    of it that does not exist yet is taken lexically, so ``in/nope/../wb.xlsx`` is ``in/wb.xlsx``
+    and not a new folder ``in/nope`` beside the input. The copy is written at that resolved
+    path, so the file checked is the file written. The file name itself is not resolved: an
+    existing link there is replaced, never written through, but one to the input is refused.
+    """
+    if destination.suffix.lower() != ".xlsx":
+        raise KpiReportError(f"--write {destination.name} must end in .xlsx.")
+    try:
+        real = destination.parent.resolve() / destination.name
+    except (OSError, RuntimeError):  # Python 3.11 raises RuntimeError on a loop of links
+        raise OutputError(
+            f"cannot write {destination}: its folder is a loop of symbolic links; choose another folder."
+        ) from None
+    if _same_file(real, source):
         raise KpiReportError(
             f"--write {destination} is the workbook itself; the input is never modified. Name a new file."
         )
-    if destination.suffix.lower() != ".xlsx":
-        raise KpiReportError(f"--write {destination.name} must end in .xlsx.")
+    return real
+
+
+def _same_file(path: Path, source: Path) -> bool:
+    """The same file by its device and inode: through symbolic links and hard links too."""
+    try:
+        return path.samefile(source)
+    except OSError:  # one of them does not exist (or cannot be seen): not the same file
+        return False
 
 
 def write_plan(source: Path, destination: Path, workbook: Workbook, plan: Plan) -> Written:
@@ -136,7 +165,7 @@ def write_plan(source: Path, destination: Path, workbook: Workbook, plan: Plan) 
     at all; ``source`` is only read."""
     from openpyxl import load_workbook
 
-    check_destination(source, destination)
+    destination = check_destination(source, destination)
     data = read_bounded(source, MAX_FILE_BYTES, "the workbook", WorkbookError)
     book = load_workbook(io.BytesIO(data), rich_text=True)
     cells = target_cells(workbook, plan.kpi.id, plan.months)

@@ -11,10 +11,12 @@ from typing import Any
 import openpyxl
 import pytest
 from click.testing import CliRunner, Result
-from conftest import SAMPLE_EN
+from conftest import SAMPLE_EN, YEAR, kpi
+from conftest import book as model_book
 from pypdf import PdfReader
 
 from kpireport.cli import cli
+from kpireport.computing.changes import PreviousPackError, compare
 
 
 def run(*args: str | Path) -> Result:
@@ -123,3 +125,52 @@ def test_since_names_the_pack_to_compare_with(september: Path, tmp_path: Path) -
     edit(september, "Actuals", "SAL-02", "2026-08", 62)
     _, data = october(september, "--since", str(elsewhere))
     assert [(c["kpi"], c["field"]) for c in data["changes"]] == [("SAL-02", "actual")]
+
+
+def previous_with(**series: object) -> dict[str, Any]:
+    """A previous pack for K1 as compare() reads it: no schema check in front."""
+    months = [str(m) for m in YEAR[:3]]
+    return {
+        "report_month": "2026-06",
+        "kpis": [
+            {
+                "id": "K1",
+                "name": "Deals",
+                "series": {"months": months, "target": [100] * 3, "actual": [100] * 3, **series},
+            }
+        ],
+    }
+
+
+@pytest.mark.parametrize(
+    ("previous", "message"),
+    [
+        ({"report_month": "2026-13", "kpis": []}, "report_month: not a YYYY-MM month of the years 1900–2199"),
+        ({"report_month": 202606, "kpis": []}, "report_month: not a YYYY-MM month"),
+        ({"report_month": "0000-06", "kpis": []}, "report_month: not a YYYY-MM month of the years 1900–2199"),
+        ({"report_month": "2026-06", "kpis": {"K1": {}}}, "kpis: not a list of KPIs"),
+        ({"report_month": "2026-06", "kpis": [{}]}, "kpis[0]: not a KPI with an id"),
+        ({"report_month": "2026-06", "kpis": [{"id": "K1", "series": {"x": 1}}]}, "kpis[0].series.months: not a list"),
+        ({"report_month": "2026-06", "kpis": [{"id": "K1", "series": [1]}]}, "kpis[0].series: not an object"),
+        (previous_with(months=["2026-13"]), "kpis[0].series.months[0]: not a YYYY-MM month"),
+        (previous_with(actual=5), "kpis[0].series.actual: not a list of figures"),
+        (previous_with(target=None), "kpis[0].series.target: not a list of figures"),
+        (previous_with(actual=[10**400]), "kpis[0].series.actual[0]: not a figure within ±1e+15"),
+        (previous_with(actual=[1, 1e308]), "kpis[0].series.actual[1]: not a figure within ±1e+15"),
+        (previous_with(target=[1, 2, float("nan")]), "kpis[0].series.target[2]: not a figure within ±1e+15"),
+        (previous_with(actual=[True]), "kpis[0].series.actual[0]: not a figure within ±1e+15"),
+        (previous_with(actual=["56"]), "kpis[0].series.actual[0]: not a figure within ±1e+15"),
+    ],
+)
+def test_compare_names_what_it_cannot_read_in_the_previous_pack(previous: dict[str, Any], message: str) -> None:
+    workbook = model_book([kpi("K1")])
+    with pytest.raises(PreviousPackError) as raised:
+        compare(previous, workbook)
+    assert str(raised.value).startswith(message)
+
+
+def test_compare_reads_a_month_listed_twice_once() -> None:
+    # The workbook has 100 everywhere; the previous pack said 90 for April, twice.
+    previous = previous_with(months=["2026-04", "2026-04"], actual=[90, 90], target=[100, 100])
+    changes = compare(previous, model_book([kpi("K1")]))
+    assert [(str(c.month), c.field, c.before, c.after) for c in changes.values] == [("2026-04", "actual", 90, 100)]

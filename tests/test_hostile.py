@@ -9,13 +9,17 @@ that proves no connection was made.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import json
 import os
 import socket
+import struct
 import threading
+import time
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -26,6 +30,7 @@ from click.testing import CliRunner, Result
 from conftest import SAMPLE_EN, Rows, minimal_sheets, time_limit, write_sheets
 
 from kpireport.cli import cli
+from kpireport.presenting.theme import load_theme
 
 SECONDS_PER_CASE = 60
 SHEET_XML = "xl/worksheets/sheet{}.xml"
@@ -670,3 +675,225 @@ def test_a_truncated_pack_json_and_outputs_that_are_folders(tmp_path: Path) -> N
     (fresh / "kpi-sample-en-2026-10.html").mkdir(parents=True)
     clean(run("build", SAMPLE_EN, "-o", fresh), 1, "a folder has that name")
     assert sorted(p.name for p in fresh.iterdir()) == ["kpi-sample-en-2026-10.html"]  # no PDF written anyway
+
+
+# -- plan --write: the input is never written, no target beyond the ranges -----------------------
+
+
+def driver_goal(formula: str, target: float) -> Callable[[dict[str, Rows]], None]:
+    """G1 with a driver tree ``formula`` and ``target``, from April 2026 to March 2027."""
+
+    def change(sheets: dict[str, Rows]) -> None:
+        sheets["KGI"] = [
+            ["id", "name", "target", "unit", "deadline", "measured_by", "owner", "start", "formula"],
+            ["G1", "Revenue", target, "currency", dt.date(2027, 3, 31), "K1", "CEO", None, formula],
+        ]
+
+    return change
+
+
+def tree(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
+
+
+@pytest.mark.parametrize("how", ["dot-dot past a new folder", "symbolic link", "hard link", "linked folder"])
+def test_plan_never_writes_over_its_input(tmp_path: Path, how: str) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    source = book(folder, driver_goal("[K1] * [K2]", 1500.0))
+    if how == "dot-dot past a new folder":
+        destination = folder / "nope" / ".." / source.name
+    elif how == "symbolic link":
+        destination = tmp_path / "link.xlsx"
+        destination.symlink_to(source)
+    elif how == "hard link":
+        destination = tmp_path / "hard.xlsx"
+        os.link(source, destination)
+    else:
+        (tmp_path / "alias").symlink_to(folder)
+        destination = tmp_path / "alias" / "nope" / ".." / source.name
+    before, files = digest(source), tree(tmp_path)
+    clean(
+        run("plan", source, "--kgi", "G1", "--solve", "K1", "--write", destination),
+        2,
+        f"--write {destination} is the workbook itself; the input is never modified.",
+    )
+    assert digest(source) == before
+    assert tree(tmp_path) == files  # no folder "nope", no temporary file
+
+
+def test_plan_writes_where_a_dot_dot_leads_without_making_the_folder_it_passes(tmp_path: Path) -> None:
+    source = book(tmp_path, driver_goal("[K1] * [K2]", 1500.0))
+    before = digest(source)
+    clean(run("plan", source, "--kgi", "G1", "--solve", "K1", "--write", tmp_path / "new" / ".." / "copy.xlsx"), 0)
+    assert (tmp_path / "copy.xlsx").is_file() and not (tmp_path / "new").exists()
+    assert digest(source) == before
+
+
+def test_plan_into_a_loop_of_links_is_a_message(tmp_path: Path) -> None:
+    source = book(tmp_path, driver_goal("[K1] * [K2]", 1500.0))
+    (tmp_path / "a").symlink_to(tmp_path / "b")
+    (tmp_path / "b").symlink_to(tmp_path / "a")
+    destination = tmp_path / "a" / "copy.xlsx"
+    clean(
+        run("plan", source, "--kgi", "G1", "--solve", "K1", "--write", destination),
+        1,
+        f"cannot write {destination}: its folder is a loop of symbolic links",
+    )
+
+
+def test_plan_refuses_targets_beyond_the_range_and_writes_nothing(tmp_path: Path) -> None:
+    # A KGI of 1e15 (within §6's range) from K1 x 1e-9: K1 would need 1e15 / 1e-9 / 12 = 8.33e22 a month.
+    source = book(tmp_path, driver_goal("[K1] * 1e-9", 1e15))
+    before, files = digest(source), tree(tmp_path)
+    clean(
+        run("plan", source, "--kgi", "G1", "--solve", "K1", "--write", tmp_path / "copy.xlsx"),
+        1,
+        "Error: the solved targets of K1 would reach 8.33e+22, beyond ±1e+15",
+        "nothing was written",
+    )
+    assert digest(source) == before and tree(tmp_path) == files
+
+
+def test_plan_on_a_formula_that_overflows_says_so(tmp_path: Path) -> None:
+    source = book(tmp_path, driver_goal("[K1] * 1e308 * 10", 1500.0))
+    before, files = digest(source), tree(tmp_path)
+    clean(
+        run("plan", source, "--kgi", "G1", "--solve", "K1", "--write", tmp_path / "copy.xlsx"),
+        2,
+        "KGI 'G1': with today's targets its formula [K1] * 1e308 * 10 gives a number too large to compute",
+    )
+    assert digest(source) == before and tree(tmp_path) == files
+
+
+# -- previous packs: last month's JSON is a file anyone can edit --------------------------------
+
+
+def may_pack(tmp_path: Path) -> tuple[Path, Path]:
+    """The minimal workbook and its May pack's JSON in out/, where June's build finds it (§7)."""
+    path = book(tmp_path)
+    clean(run("build", path, "-o", tmp_path / "out", "--month", "2026-05", "--format", "json"), 0)
+    return path, tmp_path / "out" / "book-2026-05.json"
+
+
+def edit_json(path: Path, edit: Callable[[dict[str, Any]], None], raw: dict[str, str] | None = None) -> None:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    edit(data)
+    text = json.dumps(data)
+    for marker, number in (raw or {}).items():  # numbers json.dumps cannot write
+        text = text.replace(f'"{marker}"', number)
+    path.write_text(text, encoding="utf-8")
+
+
+def first_series(data: dict[str, Any]) -> dict[str, Any]:
+    series: dict[str, Any] = data["kpis"][0]["series"]
+    return series
+
+
+@pytest.mark.parametrize(
+    ("edit", "raw", "where"),
+    [
+        (lambda d: d["kpis"][0].update(series={"x": 1}), None, "kpis[0].series: 'months' is a required property"),
+        (lambda d: first_series(d).update(months=["2026-13"]), None, "kpis[0].series.months[0]: '2026-13'"),
+        (lambda d: first_series(d).update(actual=5), None, "kpis[0].series.actual: 5 is not of type 'array'"),
+        (lambda d: first_series(d)["actual"].__setitem__(0, "BIG"), {"BIG": "9" * 400}, "kpis[0].series.actual[0]"),
+        (lambda d: first_series(d)["target"].__setitem__(1, 1e308), None, "kpis[0].series.target[1]: 1e+308"),
+        (lambda d: first_series(d)["forecast"].__setitem__(0, "x"), None, "kpis[0].series.forecast[0]: 'x'"),
+        (lambda d: d.update(report_month="0000-05"), None, "report_month: '0000-05'"),
+    ],
+    ids=["series-object", "month-13", "actual-not-a-list", "400-digits", "1e308", "forecast-text", "year-0"],
+)
+def test_a_bad_previous_pack_is_a_warning_and_the_pack_builds(
+    tmp_path: Path, edit: Callable[[dict[str, Any]], None], raw: dict[str, str] | None, where: str
+) -> None:
+    path, previous = may_pack(tmp_path)
+    edit_json(previous, edit, raw)
+    before = digest(previous)
+    output = clean(run("build", path, "-o", tmp_path / "out", "--format", "json,html"), 0)
+    assert "Warning: the previous pack cannot be compared (book-2026-05.json is not a valid kpireport/v1 pack" in output
+    assert where in output and "no changes are listed" in output
+    data = json.loads((tmp_path / "out" / "book-2026-06.json").read_text(encoding="utf-8"))
+    assert data["changes"] == [] and not [f for f in data["findings"] if f["code"] == "RESTATED"]
+    assert (tmp_path / "out" / "book-2026-06.html").is_file()
+    assert digest(previous) == before  # read, never rewritten
+    clean(run("build", path, "-o", tmp_path / "other", "--since", previous, "--format", "json"), 0, where)
+
+
+def test_a_previous_pack_of_a_million_empty_kpis_is_refused_quickly(tmp_path: Path) -> None:
+    path, previous = may_pack(tmp_path)
+    edit_json(previous, lambda d: d.update(kpis=[{}] * 1_000_000))  # 4 MB
+    started = time.monotonic()
+    output = clean(run("build", path, "-o", tmp_path / "out", "--format", "json"), 0)
+    assert time.monotonic() - started < 15  # was 122 s: every one of its errors was walked
+    assert "kpis[0]: 'id' is a required property" in output
+
+
+# -- images: a theme's logo ------------------------------------------------------------------------
+
+
+def png(width: int, height: int) -> bytes:
+    """A black-and-white PNG of ``width`` × ``height``, all zeros: a few KB however large it says
+    it is (20,000 × 20,000 is 50 MB once inflated, and Pillow refuses it as a bomb)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    row = b"\x00" + bytes((width + 7) // 8)  # filter byte, then one bit a pixel
+    pixels = zlib.compressobj(9)
+    idat = b"".join(pixels.compress(row) for _ in range(height)) + pixels.flush()
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+
+
+@pytest.mark.parametrize(
+    ("logo", "message"),
+    [
+        (png(20_000, 20_000), "logo.png is 20,000 × 20,000 pixels; a logo may have at most 16,777,216 (4,096 × 4,096)"),
+        (png(4097, 4096), "logo.png is 4,097 × 4,096 pixels; a logo may have at most 16,777,216"),
+        (png(300, 200)[:-40], "logo.png cannot be decoded as a PNG"),  # cut in its pixels
+        (png(300, 200)[:20], "logo.png is not a whole PNG: its header is missing or cut"),
+        (png(0, 200), "logo.png declares 0 × 200 pixels"),
+    ],
+    ids=["bomb", "one-column-over", "truncated", "cut-header", "no-pixels"],
+)
+def test_a_logo_too_large_or_broken_is_refused_naming_the_key(tmp_path: Path, logo: bytes, message: str) -> None:
+    (tmp_path / "logo.png").write_bytes(logo)
+    theme = tmp_path / "brand.toml"
+    theme.write_text('logo = "logo.png"\n', encoding="utf-8")
+    out = tmp_path / "out"
+    clean(
+        run("build", SAMPLE_EN, "--theme", theme, "-o", out, "--format", "pptx,json"),
+        2,
+        "theme brand.toml: logo: " + message,
+    )
+    assert not out.exists()
+
+
+def test_a_logo_of_4096_by_4096_pixels_is_taken(tmp_path: Path) -> None:
+    (tmp_path / "logo.png").write_bytes(png(4096, 4096))
+    (tmp_path / "brand.toml").write_text('logo = "logo.png"\n', encoding="utf-8")
+    assert (load_theme(tmp_path / "brand.toml").logo_data_uri or "").startswith("data:image/png;base64,")
+
+
+# -- part names: an .xlsx ignores their case --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "decoy", ["XL/WORKSHEETS/SHEET{}.XML", "xl/worksheets/Sheet{}.xml", "xl\\worksheets\\sheet{}.xml"]
+)
+def test_a_part_named_like_a_sheet_in_other_capitals_is_refused(tmp_path: Path, decoy: str) -> None:
+    path = book(tmp_path)
+    number = sheet_number(path, "Actuals")
+    # The decoy says Actuals reach XFD200000: read instead of the real sheet, it changes the outcome.
+    far = b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+    far += b'<row r="200000"><c r="XFD200000"><v>1</v></c></row></sheetData></worksheet>'
+    rezip(path, lambda n, d: None, {decoy.format(number): far})
+    before = digest(path)
+    clean(
+        run("build", path, "-o", tmp_path / "out", "--format", "json"),
+        2,
+        f"Error: book.xlsx is rejected: it holds two parts named {SHEET_XML.format(number)!r} and "
+        f"{decoy.format(number)!r}: an .xlsx ignores case in part names",
+    )
+    clean(run("check", path), 2, "book.xlsx is rejected: it holds two parts named")
+    assert digest(path) == before and not (tmp_path / "out").exists()

@@ -74,6 +74,41 @@ def test_watch_builds_dropped_workbooks_survives_a_bad_one_and_stops_on_ctrl_c(t
     assert "Traceback" not in output
 
 
+@pytest.mark.parametrize("moment", ["waiting", "building"])
+def test_ctrl_c_to_the_whole_group_stops_the_watch_and_its_worker_quietly(tmp_path: Path, moment: str) -> None:
+    """Ctrl-C at a terminal reaches every process of its group, the watch's worker too."""
+    inbox, outbox = tmp_path / "inbox", tmp_path / "outbox"
+    inbox.mkdir()
+    shutil.copy(SAMPLE_EN, inbox / "first.xlsx")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kpireport", "watch", str(inbox), "-o", str(outbox), "--format", "pdf,json",
+         "--settle", "0.3"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(Path(__file__).parent.parent)},
+    )  # fmt: skip
+    try:
+        assert _wait_for(outbox / "first-2026-10.json"), "no pack within the time limit"
+        if moment == "building":
+            shutil.copy(SAMPLE_EN, inbox / "second.xlsx")
+            time.sleep(1.2)  # settled, and its PDF being rendered (a few seconds)
+        else:
+            time.sleep(0.5)
+        started = time.monotonic()
+        os.killpg(process.pid, signal.SIGINT)
+        output, errors = process.communicate(timeout=WAIT_SECONDS)
+        took = time.monotonic() - started
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    assert "Traceback" not in output + errors, errors
+    assert process.returncode == 0 and output.rstrip().endswith("Stopped."), output + errors
+    assert took < 3.0, f"stopped {took:.1f} s after Ctrl-C"
+    names = sorted(p.name for p in outbox.iterdir())
+    first = ["first-2026-10.json", "first-2026-10.pdf"]
+    assert names in (first, sorted([*first, "second-2026-10.json", "second-2026-10.pdf"])), names
+
+
 def test_watch_refuses_a_bad_address_before_watching(tmp_path: Path) -> None:
     from click.testing import CliRunner
 

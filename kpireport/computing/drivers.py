@@ -18,6 +18,7 @@ from typing import Literal
 from kpireport.computing.metrics import MONTHS_IN_YEAR, excel_round, months_between
 from kpireport.formula import Formula
 from kpireport.model import EMPTY_SERIES, Direction, Kgi, Month, Series
+from kpireport.schema import MAX_MAGNITUDE
 
 # SPEC §3a: a DRIVER finding when the implied value differs from the KGI target by more.
 DRIVER_TOLERANCE = 0.02
@@ -56,6 +57,8 @@ class Implied:
     """The first driver month without a target, when there is one (then no value)."""
     divides_by_zero: Month | None = None
     """The first month whose targets make the formula divide by zero (then no value)."""
+    overflows: bool = False
+    """The formula, or its sum over the months, is beyond what a float holds (then no value)."""
 
 
 def implied_value(formula: Formula, targets: Mapping[str, Series], months: Sequence[Month]) -> Implied:
@@ -65,10 +68,17 @@ def implied_value(formula: Formula, targets: Mapping[str, Series], months: Seque
         if isinstance(values, str):
             return Implied(None, missing=(values, month))
         try:
-            total.append(formula.evaluate(values))
+            value = formula.evaluate(values)
         except ZeroDivisionError:
             return Implied(None, divides_by_zero=month)
-    return Implied(excel_round(math.fsum(total)))
+        if not math.isfinite(value):  # a product of large constants and targets: ±inf or nan
+            return Implied(None, overflows=True)
+        total.append(value)
+    try:
+        summed = math.fsum(total)
+    except OverflowError:  # finite months whose sum is not
+        return Implied(None, overflows=True)
+    return Implied(excel_round(summed), overflows=not math.isfinite(summed))
 
 
 def shortfall(implied: float | None, target: float | None) -> float | None:
@@ -236,6 +246,8 @@ def solve(formula: Formula, kpi: str, targets: Mapping[str, Series], months: Seq
         value = implied_value(formula, scaled, months)
         if value.divides_by_zero is not None:
             raise ZeroDivisionError
+        if value.overflows:
+            raise OverflowError
         if value.value is None:
             raise ValueError("a driver has no target")
         return value.value
@@ -252,6 +264,19 @@ def solve(formula: Formula, kpi: str, targets: Mapping[str, Series], months: Seq
             None: f"no factor between 1/{2**_BRACKET_STEPS:,} and {2**_BRACKET_STEPS:,} reaches the KGI target",
         }[degree]
     new_targets = {m: own[m] * factor for m in months} if factor is not None else {}
+    largest = max((abs(v) for v in new_targets.values()), default=0.0)
+    if not largest <= MAX_MAGNITUDE:  # also NaN
+        # SPEC §6: no cell may hold such a target; a copy with it could not even be read back.
+        return Solution(
+            kpi,
+            goal,
+            before,
+            None,
+            "exact" if linear else "numeric",
+            {},
+            f"the solved targets of {kpi} would reach {largest:.3g}, beyond ±{MAX_MAGNITUDE:.0e}, the largest "
+            "figure a target cell may hold; check the KGI target and the formula's constants",
+        )
     return Solution(
         kpi,
         goal,
@@ -264,7 +289,10 @@ def solve(formula: Formula, kpi: str, targets: Mapping[str, Series], months: Seq
 
 
 def _solve_affine(implied_at: Callable[[float], float], goal: float) -> float | None:
-    base = implied_at(0.0)
+    try:
+        base = implied_at(0.0)
+    except OverflowError:  # the constant term alone is beyond a float: no factor computes
+        return None
     slope = implied_at(1.0) - base
     if slope == 0:
         return None
@@ -282,7 +310,7 @@ def _solve_bracketed(implied_at: Callable[[float], float], goal: float) -> float
     def gap(scale: float) -> float | None:
         try:
             value = implied_at(scale) - goal
-        except ZeroDivisionError:
+        except (ZeroDivisionError, OverflowError):
             return None
         return value if math.isfinite(value) else None
 

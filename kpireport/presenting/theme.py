@@ -7,8 +7,10 @@ inject CSS or point the renderer at a URL; the logo is read here and embedded as
 from __future__ import annotations
 
 import base64
+import io
 import json
 import re
+import struct
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +27,11 @@ from kpireport.presenting.palette import BASE_COLORS, Palette, contrast_warnings
 from kpireport.reading.inputs import read_bounded
 
 MAX_LOGO_BYTES = 2 * 1024 * 1024
+# A logo is drawn a few centimetres wide: 4,096 × 4,096 pixels is more than any page needs and
+# decodes to at most 128 MiB. A PNG declares its size in its header, and a 50 KB file can
+# declare 20,000 × 20,000 (gigabytes once decoded): the size is checked before any decoding.
+MAX_LOGO_PIXELS = 4096 * 4096
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 MAX_THEME_BYTES = 1024 * 1024
 PAPER_SIZES = ("A4", "A3", "Letter", "Legal")
 ORIENTATIONS = ("landscape", "portrait")
@@ -156,7 +163,8 @@ def _text(path: Path, key: str, value: Any, limit: int = 120) -> str:
 def _logo(path: Path, value: Any) -> str:
     logo = path.parent / _text(path, "logo", value, 500)
     data = read_bounded(logo, MAX_LOGO_BYTES, f"theme {path.name}: logo:", ThemeError)
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+    if data.startswith(_PNG_SIGNATURE):
+        _check_png(path, logo, data)
         kind = "image/png"
     elif logo.suffix.lower() == ".svg" and b"<svg" in data[:4096]:
         _check_svg(path, data)
@@ -164,6 +172,40 @@ def _logo(path: Path, value: Any) -> str:
     else:
         raise _fail(path, "logo", f"{logo.name} is neither a PNG nor an SVG image.")
     return f"data:{kind};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def _check_png(path: Path, logo: Path, data: bytes) -> None:
+    """A PNG logo is decoded here, once, within MAX_LOGO_PIXELS: one too large or that does not
+    decode (a truncated file) is refused naming the key, not found by a renderer later."""
+    width, height = _png_size(path, logo, data)
+    if width * height > MAX_LOGO_PIXELS:
+        raise _fail(
+            path,
+            "logo",
+            f"{logo.name} is {width:,} × {height:,} pixels; a logo may have at most {MAX_LOGO_PIXELS:,} "
+            "(4,096 × 4,096): save it smaller.",
+        )
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(data), formats=["PNG"]) as image:
+            image.load()
+    # A decoder fed arbitrary bytes can fail in many ways (OSError, SyntaxError, zlib.error,
+    # struct.error, EOFError ...): every one means this file is not a logo a pack can show.
+    except Exception as exc:
+        raise _fail(path, "logo", f"{logo.name} cannot be decoded as a PNG ({exc}); save it again.") from None
+
+
+def _png_size(path: Path, logo: Path, data: bytes) -> tuple[int, int]:
+    """The width and height a PNG declares: its first chunk must be IHDR (length 13), whose
+    first eight bytes they are."""
+    header = data[len(_PNG_SIGNATURE) : len(_PNG_SIGNATURE) + 16]
+    if len(header) < 16 or header[:8] != b"\x00\x00\x00\x0dIHDR":
+        raise _fail(path, "logo", f"{logo.name} is not a whole PNG: its header is missing or cut; save it again.")
+    width, height = struct.unpack(">II", header[8:])
+    if not width or not height:
+        raise _fail(path, "logo", f"{logo.name} declares {width} × {height} pixels; save it again.")
+    return width, height
 
 
 def _check_svg(path: Path, data: bytes) -> None:

@@ -146,6 +146,7 @@ class XlsxFile:
         if len(set(names)) != len(names):
             duplicate = next(n for n in names if names.count(n) > 1)
             fail(f"it holds two parts named {duplicate!r}, so its content is ambiguous.")
+        self._check_part_names_differ_beyond_case(names)
         if "xl/workbook.bin" in names:
             fail("it is a binary .xlsb workbook; save it as .xlsx (Excel Workbook) and retry.")
         if "mimetype" in names and "content.xml" in names:
@@ -171,6 +172,21 @@ class XlsxFile:
         if "[content_types].xml" not in lowered:
             fail("it is a zip file but not an Excel workbook (no [Content_Types].xml part).")
         self._check_no_entity_declarations(infos)
+
+    def _check_part_names_differ_beyond_case(self, names: list[str]) -> None:
+        """Part names in an .xlsx ignore case (and zip tools write \\ for /): a second part named
+        like a sheet's in other capitals is a decoy that one reader would read and another not.
+        Such a file is invalid, so it is refused rather than one of the two guessed at."""
+        seen: dict[str, str] = {}
+        for name in names:
+            key = name.replace("\\", "/").lower()
+            if key in seen:
+                self._fail_container(
+                    f"it holds two parts named {seen[key]!r} and {name!r}: an .xlsx ignores case in part names "
+                    "(and readers take \\ for /), so they are one part twice and its content is ambiguous. "
+                    "Save the workbook again from Excel."
+                )
+            seen[key] = name
 
     def _check_declared_sizes_are_true(self, infos: list[zipfile.ZipInfo]) -> None:
         """The limits above trust the declared sizes; a bomb can lie about them. zipfile stops
