@@ -16,7 +16,8 @@ from conftest import book as model_book
 from pypdf import PdfReader
 
 from kpireport.cli import cli
-from kpireport.computing.changes import PreviousPackError, compare
+from kpireport.computing.changes import compare
+from kpireport.errors import PackError
 
 
 def run(*args: str | Path) -> Result:
@@ -164,7 +165,7 @@ def previous_with(**series: object) -> dict[str, Any]:
 )
 def test_compare_names_what_it_cannot_read_in_the_previous_pack(previous: dict[str, Any], message: str) -> None:
     workbook = model_book([kpi("K1")])
-    with pytest.raises(PreviousPackError) as raised:
+    with pytest.raises(PackError) as raised:
         compare(previous, workbook)
     assert str(raised.value).startswith(message)
 
