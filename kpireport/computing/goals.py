@@ -101,10 +101,11 @@ def cumulative_state(
     within ``amber_at`` of it; from the deadline's month on, met or missed."""
     if progress is None or expected is None:
         return None
+    # The band's edge is a computed figure too: rounded before it is compared (SPEC §3).
     if direction is Direction.LOWER:
-        on, near = progress <= expected, progress <= expected / amber_at
+        on, near = progress <= expected, progress <= (excel_round(expected / amber_at) or 0.0)
     else:
-        on, near = progress >= expected, progress >= expected * amber_at
+        on, near = progress >= expected, progress >= (excel_round(expected * amber_at) or 0.0)
     if on:
         return "on_track"
     return "at_risk" if near and not at_deadline else "off_track"
