@@ -293,3 +293,30 @@ def test_the_quarter_so_far_is_compared_like_for_like() -> None:
 
 def test_without_the_review_the_json_says_so() -> None:
     assert pack(book([revenue()])).data["quarterly"] is None
+
+
+def test_the_quarterly_review_reaches_the_deck_and_the_metrics_workbook() -> None:
+    import io
+
+    import openpyxl
+    from pptx import Presentation
+
+    from kpireport.presenting.deck import render_pptx
+    from kpireport.presenting.metrics_workbook import render_xlsx
+
+    actuals = {m: 100.0 for m in YEAR if m < OCT} | {OCT: 90.0}
+    view = pack(book([revenue()], actuals={"K1": actuals}), quarterly=True).view
+    deck = Presentation(io.BytesIO(render_pptx(view)))
+    [slide] = [s for s in deck.slides if any(sh.has_text_frame and sh.text_frame.text.startswith("Quarterly review")
+                                               for sh in s.shapes)]  # fmt: skip
+    [table] = [sh.table for sh in slide.shapes if sh.has_table]
+    cells = [[cell.text for cell in row.cells] for row in table.rows]
+    assert cells[0][:4] == ["KPI", "Oct 2026", "Nov 2026", "Dec 2026"]
+    # October's ¥90 against July's ¥100: −¥10, −10.0%.
+    assert cells[1][0] == "Revenue" and cells[1][1] == "¥90" and cells[1][-1] == "−¥10 −10.0%"
+    book_ = openpyxl.load_workbook(io.BytesIO(render_xlsx(view)))
+    sheet = book_["Quarterly review"]
+    header = [c.value for c in sheet[1]]
+    row = dict(zip(header, [c.value for c in sheet[2]], strict=True))
+    assert row["id"] == "K1" and row["Oct 2026"] == 90 and row["Nov 2026"] is None
+    assert row["vs last quarter, same months"] == -10 and row["vs last quarter, same months %"] == -0.1

@@ -311,6 +311,25 @@ class _Deck:
                        [[a.month, a.kpi, a.action, a.owner, a.chip.label] for a in actions], BODY_TOP,
                        [1.2, 3, 6, 1.6, 1.2], [{4: self.palette.status(a.chip.status)} for a in actions])  # fmt: skip
 
+    def quarterly_slides(self) -> None:
+        """The quarterly review: each KPI's months of the quarter, its QTD and its change on the
+        same months of the last quarter."""
+        quarter = self.view.quarterly
+        if quarter is None:
+            return
+        t = self.t
+        parts = _chunks(quarter.lines, ROWS_PER_SLIDE)
+        for number, lines in enumerate(parts, start=1):
+            title = t["quarterly"] + (f" ({number}/{len(parts)})" if len(parts) > 1 else "")
+            slide = self.slide(title, quarter.span)
+            header = [t["kpi"], *quarter.months, t["qtd"], t["qoq"]]
+            rows = [[line.name, *(cell.actual for cell in line.cells), f"{line.qtd_chip.label} {line.qtd}",
+                     f"{line.change} {line.change_pct}".strip()] for line in lines]  # fmt: skip
+            months = len(quarter.months)
+            self.table(slide, header, rows, BODY_TOP, [4, *([1.4] * months), 1.8, 2.2],
+                       [{months + 1: self.palette.status(line.qtd_chip.status)} for line in lines],
+                       numeric=tuple(range(1, months + 3)))  # fmt: skip
+
     def finding_slides(self) -> None:
         t = self.t
         findings = [(group.label, f) for group in self.view.finding_groups for f in group.findings]
@@ -369,6 +388,7 @@ def render_pptx(view: PackView) -> bytes:
         deck.bridge_slide(bridge)
     deck.department_slides()
     deck.trend_slides()
+    deck.quarterly_slides()
     deck.action_slides()
     deck.finding_slides()
     deck.prs.core_properties.title = view.title

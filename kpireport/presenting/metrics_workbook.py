@@ -184,6 +184,27 @@ def _trends_sheet(sheet: Worksheet, view: PackView) -> None:
             row += TREND_BLOCK_ROWS
 
 
+def _quarterly_sheet(sheet: Worksheet, view: PackView) -> None:
+    """The quarterly review: each KPI's months of the quarter, its QTD and the change on the
+    same months of the last quarter, as numbers."""
+    quarter = view.quarterly
+    assert quarter is not None
+    t = view.labels
+    columns = [("id", 10), (t["kpi"], 36), *((m, 14) for m in quarter.months), (f"{t['qtd']} {t['actual']}", 14),
+               (f"{t['qtd']} {t['attainment']}", 10), (t["qoq"], 14), (t["qoq"] + " %", 10)]  # fmt: skip
+    _header(sheet, [c for c, _ in columns], [w for _, w in columns])
+    for line in quarter.lines:
+        n = line.figures
+        assert n is not None
+        row = [(xml_safe(line.kpi), "@"), (line.name, "@"), *((v, n.value_format) for v in n.actuals),
+               (n.qtd_actual, n.value_format), (n.qtd_attainment, "0.0%"), (n.change, n.change_format),
+               (n.change_pct, RELATIVE)]  # fmt: skip
+        sheet.append([v for v, _ in row])
+        for col, (_, number_format) in enumerate(row, start=1):
+            sheet.cell(row=sheet.max_row, column=col).number_format = number_format
+    sheet.freeze_panes = "C2"
+
+
 def render_xlsx(view: PackView) -> bytes:
     """The metrics workbook of one pack, from its view model: the figures as numbers in the
     formats the view decided, in the order and with the labels the pack shows."""
@@ -196,6 +217,8 @@ def render_xlsx(view: PackView) -> bytes:
     _kgi_sheet(book.create_sheet(t["kgi"][:MAX_SHEET_NAME]), view)
     _findings_sheet(book.create_sheet(t["findings"][:MAX_SHEET_NAME]), view)
     _trends_sheet(book.create_sheet(t["trends"][:MAX_SHEET_NAME]), view)
+    if view.quarterly is not None:
+        _quarterly_sheet(book.create_sheet(t["quarterly"][:MAX_SHEET_NAME]), view)
     _no_formulas(book)
     _printable(book)
     book.properties.title = view.title

@@ -14,6 +14,7 @@ from kpireport.model import Month, Perspective
 from kpireport.presenting.palette import STATUS_CLASS
 from kpireport.presenting.summary import StatusCount, status_counts
 from kpireport.presenting.view.common import STATUS_RANK, StatusChip, chip, sort_key
+from kpireport.presenting.view.kpis import points
 from kpireport.presenting.wording import WordedFinding
 
 
@@ -124,6 +125,21 @@ class QuarterCell:
 
 
 @dataclass(frozen=True)
+class QuarterFigures:
+    """A KPI's quarter as numbers, for a spreadsheet: each month's actual, the QTD, and the
+    change on the same months of the last quarter (in points for a percent KPI)."""
+
+    actuals: tuple[float | None, ...]
+    qtd_actual: float | None
+    qtd_attainment: float | None
+    previous: float | None
+    change: float | None
+    change_pct: float | None
+    value_format: str
+    change_format: str
+
+
+@dataclass(frozen=True)
 class QuarterLine:
     name: str
     department: str
@@ -140,6 +156,7 @@ class QuarterLine:
     change_key: str = ""
     """The change on last quarter in percent: it compares across KPIs of any unit."""
     okr_key: str = ""
+    figures: QuarterFigures | None = None
 
 
 @dataclass(frozen=True)
@@ -177,6 +194,16 @@ def quarterly(
             qtd_key=sort_key(q.result.qtd.attainment),
             change_key=sort_key(q.change_pct),
             okr_key=sort_key(q.okr_score),
+            figures=QuarterFigures(
+                tuple(p.actual for _, p in q.months),
+                q.result.qtd.actual,
+                q.result.qtd.attainment,
+                q.previous,
+                points(q.change, q.result.kpi.unit),
+                None if q.result.kpi.unit == "percent" else q.change_pct,
+                fmt.excel_format(q.result.kpi.unit),
+                fmt.excel_format(q.result.kpi.unit, signed=True),
+            ),
         )
         for q in report.quarterly
     )

@@ -59,10 +59,20 @@ class KgiCard:
 
 
 def _pace_text(pace: Pace | None, unit: str, fmt: Formatter) -> str:
+    """What the rest of the period needs a month, against the plan for it (the pace so far
+    where there is no plan)."""
     if pace is None or pace.per_month is None:
         return ""
     if pace.per_month == 0:
         return message(fmt.locale, "pace_reached")
+    if pace.planned_per_month is not None:
+        return message(
+            fmt.locale,
+            "pace_plan",
+            per_month=fmt.value(pace.per_month, unit),
+            months=pace.months_remaining,
+            plan=fmt.value(pace.planned_per_month, unit),
+        )
     return message(
         fmt.locale,
         "pace",
@@ -136,20 +146,28 @@ class PaceRow:
     per_month: str
     months: int
     average: str
+    reference: str
+    """What the pace needed is held against: the plan a month, or the average so far (marked)."""
 
 
 def paces(report: Report, fmt: Formatter) -> tuple[PaceRow, ...]:
-    """The cumulative KPIs that must speed up most: the pace needed against the pace so far."""
+    """The cumulative KPIs that must speed up most: the pace needed against the remaining plan."""
     behind: list[tuple[float, KpiResult, Pace]] = []
     for result in report.kpis:
         pace = report.kpi_paces.get(result.kpi.id)
         if pace is not None and must_speed_up(pace, result.kpi.direction):
-            assert pace.per_month is not None and pace.average_so_far
-            behind.append((pace.per_month / pace.average_so_far, result, pace))
+            assert pace.per_month is not None and pace.reference
+            behind.append((pace.per_month / pace.reference, result, pace))
     behind.sort(key=lambda item: item[0], reverse=True)
     return tuple(
         PaceRow(
-            r.kpi.name, fmt.value(p.per_month, r.kpi.unit), p.months_remaining, fmt.value(p.average_so_far, r.kpi.unit)
+            r.kpi.name,
+            fmt.value(p.per_month, r.kpi.unit),
+            p.months_remaining,
+            fmt.value(p.average_so_far, r.kpi.unit),
+            fmt.value(p.planned_per_month, r.kpi.unit)
+            if p.planned_per_month is not None
+            else message(fmt.locale, "pace_so_far", average=fmt.value(p.average_so_far, r.kpi.unit)),
         )
         for _, r, p in behind[:PACES_SHOWN]
     )
