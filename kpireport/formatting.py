@@ -93,6 +93,12 @@ class Formatter:
             return self._signed(f"{sign}{points}pt")
         return sign + self.value(delta, unit)
 
+    def gap(self, value: float, unit: str) -> str:
+        """The size of a difference, unsigned: ¥6,800, 0.5pt for a percent KPI."""
+        if unit == "percent":
+            return self._signed(format_decimal(abs(value) * 100, format="#,##0.0", locale=self._babel) + "pt")
+        return self.value(abs(value), unit)
+
     def delta_pct(self, value: float | None, unit: str) -> str:
         """A relative change (+12.5%); none for a percent KPI, whose change is already in
         points: "−2.0pt −10.0%" reads as two contradicting figures."""

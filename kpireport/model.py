@@ -148,6 +148,8 @@ class Settings:
     report_month: Month | None = None
     thresholds: Thresholds = Thresholds()
     ambition_factor: float = 1.5
+    materiality: float = 0.05
+    """A variance at least this share of its target is material (SPEC §3b)."""
     report_month_source: CellRef | None = None
     """The Settings cell report_month was typed in, so a month out of range can be traced."""
 
@@ -241,6 +243,23 @@ class MonthValues(Mapping[Month, float]):
 
 
 @dataclass(frozen=True)
+class CommentaryRow:
+    """The controller's own words for a subject (a KPI or KGI id, or ``*`` for the key
+    messages) in a month: printed instead of the drafted commentary (SPEC §3b)."""
+
+    subject: str
+    month: Month
+    text: str
+    lang: Locale | None = None
+    """Only for packs in this language; None for every pack."""
+    source: CellRef | None = None
+
+
+KEY_MESSAGES = "*"
+"""The Commentary sheet's subject for the key messages."""
+
+
+@dataclass(frozen=True)
 class Comment:
     kpi: str
     month: Month
@@ -279,6 +298,7 @@ class Workbook:
     targets: Mapping[str, Series]
     actuals: Mapping[str, Series]
     comments: tuple[Comment, ...] = ()
+    commentary: tuple[CommentaryRow, ...] = ()
     cell_issues: tuple[CellIssue, ...] = ()
     warnings: tuple[str, ...] = ()
     months: tuple[Month, ...] = ()

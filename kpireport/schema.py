@@ -63,6 +63,7 @@ TARGETS_SHEET = Name("targets", "Targets", "目標値", ("目標",))
 ACTUALS_SHEET = Name("actuals", "Actuals", "実績")
 FORECAST_SHEET = Name("forecast", "Forecast", "見込", ("見通し",))
 COMMENTS_SHEET = Name("comments", "Comments", "コメント")
+COMMENTARY_SHEET = Name("commentary", "Commentary", "コメンタリー", ("解説",))
 SHEETS: tuple[Name, ...] = (
     SETTINGS_SHEET,
     KGI_SHEET,
@@ -71,8 +72,9 @@ SHEETS: tuple[Name, ...] = (
     ACTUALS_SHEET,
     FORECAST_SHEET,
     COMMENTS_SHEET,
+    COMMENTARY_SHEET,
 )
-OPTIONAL_SHEETS = frozenset({"forecast", "comments"})
+OPTIONAL_SHEETS = frozenset({"forecast", "comments", "commentary"})
 
 KGI_COLUMNS: tuple[Column, ...] = (
     Column("id", "id", "id", ("ID",), width=8),
@@ -110,6 +112,14 @@ COMMENT_COLUMNS: tuple[Column, ...] = (
     Column("owner", "owner", "責任者", width=16),
 )
 COMMENT_REQUIRED = ("kpi", "month", "comment")
+
+COMMENTARY_COLUMNS: tuple[Column, ...] = (
+    Column("subject", "subject", "対象", width=12),
+    Column("month", "month", "月", width=10),
+    Column("text", "text", "本文", ("commentary", "コメンタリー"), width=90),
+    Column("lang", "lang", "言語", ("language",), width=8),
+)
+COMMENTARY_REQUIRED = ("subject", "month", "text")
 
 # The first row of the Settings sheet may be a header naming its columns.
 SETTINGS_HEADER_WORDS = frozenset({"key", "キー", "項目"})
@@ -151,6 +161,13 @@ SETTINGS: tuple[Setting, ...] = (
         "黄基準",
         note_en="Attainment at or above this is amber",
         note_ja="達成率がこの値以上で黄",
+    ),
+    Setting(
+        "materiality",
+        "materiality",
+        "重要性",
+        note_en="A variance at least this share of its target is material (commented on)",
+        note_ja="目標に対する差異がこの割合以上なら重要（コメント対象）",
     ),
     Setting(
         "ambition_factor",

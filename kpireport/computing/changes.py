@@ -8,6 +8,7 @@ is over the months the previous pack knew (its series, up to its report month) a
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -47,6 +48,8 @@ class Changes:
     removed: tuple[str, ...]
     """KPI ids the previous pack had and this workbook has not, with their names."""
     removed_names: Mapping[str, str]
+    outlooks: Mapping[str, float] = dataclasses.field(default_factory=dict)
+    """Each KGI's outlook in the previous pack, where it had one: how a landing moved (§3b)."""
 
 
 def compare(previous: Mapping[str, Any], workbook: Workbook) -> Changes:
@@ -82,7 +85,19 @@ def compare(previous: Mapping[str, Any], workbook: Workbook) -> Changes:
         added=tuple(k for k in now_ids if k not in before_kpis),
         removed=removed,
         removed_names={k: _text(before_kpis[k][1].get("name")) for k in removed},
+        outlooks=_outlooks(previous.get("kgis")),
     )
+
+
+def _outlooks(value: object) -> dict[str, float]:
+    """The previous pack's KGI outlooks: only well-formed ones count (a bad one names no move)."""
+    found: dict[str, float] = {}
+    for kgi in value if isinstance(value, list) else []:
+        if isinstance(kgi, Mapping) and isinstance(kgi.get("id"), str):
+            outlook = kgi.get("outlook")
+            if isinstance(outlook, (int, float)) and not isinstance(outlook, bool) and abs(outlook) <= MAX_MAGNITUDE:
+                found[kgi["id"]] = float(outlook)
+    return found
 
 
 FIELDS: tuple[Field, ...] = ("actual", "target")

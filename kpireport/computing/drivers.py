@@ -121,6 +121,9 @@ def shapley(formula: Formula, plan: Mapping[str, float], actual: Mapping[str, fl
 class Effect:
     kpi: str
     effect: float
+    """The driver's share of the variance over the bridge's months."""
+    month_effect: float | None = None
+    """Its share in the report month alone, where that month is in the bridge."""
 
 
 @dataclass(frozen=True)
@@ -168,10 +171,15 @@ def bridge(
             per_driver[kpi].append(effect)
     if not used:
         return Bridge(None, None, (), (), tuple(skipped))
+    # The report month is the last month asked for: its effects, when it made the bridge.
+    last = months[-1] == used[-1]
     return Bridge(
         excel_round(math.fsum(planned)),
         excel_round(math.fsum(actual)),
-        tuple(Effect(kpi, excel_round(math.fsum(values)) or 0.0) for kpi, values in per_driver.items()),
+        tuple(
+            Effect(kpi, excel_round(math.fsum(values)) or 0.0, (excel_round(values[-1]) or 0.0) if last else None)
+            for kpi, values in per_driver.items()
+        ),
         tuple(used),
         tuple(skipped),
     )

@@ -17,6 +17,7 @@ from typing import Literal
 
 from kpireport.computing.changes import Changes
 from kpireport.computing.drivers import DriverAnalysis, drivers_disagree, kgi_months, shortfall
+from kpireport.computing.facts import Amount, Fact, Large, MonthName, Share, Text, Word
 from kpireport.computing.goals import KgiResult, alignment_gap
 from kpireport.computing.metrics import KpiResult, fiscal_year_months, months_between
 from kpireport.model import Aggregation, CellRef, Direction, Kgi, Kind, Kpi, Month, Perspective, Workbook
@@ -50,53 +51,6 @@ LESS_IS_BETTER_WORDS = re.compile(
     r"|(?<!顧客)(?<!客)(?<!販売)(?<!平均)(?<!受注)単価|コスト|費用|解約率|離職率|退職率|不良|クレーム|遅延",
     re.IGNORECASE,
 )
-
-
-@dataclass(frozen=True)
-class Text:
-    """Workbook text a finding names (a KPI's name, a department, a label): shown clipped."""
-
-    value: str
-
-
-@dataclass(frozen=True)
-class Amount:
-    """A figure in a unit (a KPI's: percent, currency, number or a free label)."""
-
-    value: float | None
-    unit: str
-
-
-@dataclass(frozen=True)
-class Large:
-    """A large figure in a sentence, shortened to its scale (¥1.36B)."""
-
-    value: float
-    unit: str
-
-
-@dataclass(frozen=True)
-class Share:
-    """A ratio, shown as a percentage."""
-
-    value: float
-
-
-@dataclass(frozen=True)
-class MonthName:
-    value: Month
-
-
-@dataclass(frozen=True)
-class Word:
-    """A word in the pack's language, by its key (``perspective.customer``, ``short``)."""
-
-    key: str
-
-
-Fact = Text | Amount | Large | Share | MonthName | Word | int | str
-"""What a finding states; an ``int`` is a count, a ``str`` is shown as it is (an id, a month
-as YYYY-MM, a setting as typed)."""
 
 
 @dataclass(frozen=True)

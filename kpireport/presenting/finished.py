@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kpireport.computing.commentary import draft_commentary
 from kpireport.computing.report import Report
 from kpireport.presenting.clipping import displayed
 from kpireport.presenting.pack_json import PackSource, pack_json
 from kpireport.presenting.summary import Summary, summarise
 from kpireport.presenting.theme import DEFAULT_THEME, Theme
-from kpireport.presenting.wording import WordedFinding, word_all
+from kpireport.presenting.wording import WordedCommentary, WordedFinding, word_all, word_commentary
 
 if TYPE_CHECKING:
     from kpireport.presenting.pdf_process import PdfProcess
@@ -30,6 +31,7 @@ class FinishedPack:
     summary: Summary
     findings: tuple[WordedFinding, ...]
     """The report's findings in the pack's words."""
+    commentary: WordedCommentary
     view_model: PackView | None
     """None where no format needs one (a JSON-only build)."""
     templates: Path | None = None
@@ -71,12 +73,20 @@ def finish(
     fmt = theme.formatter(settings)
     shown = displayed(report)
     findings = word_all(report.findings, fmt)
+    previous = report.changes.outlooks if report.changes is not None else None
+    commentary = word_commentary(draft_commentary(report, dict(previous or {})), fmt)
     # The company as the pack shows it (clipped), in the JSON and the e-mail too.
-    summary = summarise(shown, fmt, theme.displayed_company(shown.workbook.settings))
-    data = {**pack_json(report, findings, company=summary.company, source=source), "summary": summary.as_json()}
+    company = theme.displayed_company(shown.workbook.settings)
+    summary = summarise(shown, fmt, company, tuple(m.text for m in commentary.key_messages))
+    data = {
+        **pack_json(report, findings, company=summary.company, source=source, commentary=commentary),
+        "summary": summary.as_json(),
+    }
     view = None
     if with_view:
         from kpireport.presenting.view import build_view
 
-        view = build_view(shown, fmt, findings, summary, theme=theme, company=summary.company, today=today, audit=audit)
-    return FinishedPack(shown, data, summary, findings, view, templates)
+        view = build_view(
+            shown, fmt, findings, summary, commentary, theme=theme, company=summary.company, today=today, audit=audit
+        )
+    return FinishedPack(shown, data, summary, findings, commentary, view, templates)

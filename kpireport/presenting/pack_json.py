@@ -12,7 +12,7 @@ from kpireport.computing.drivers import DriverAnalysis
 from kpireport.computing.metrics import MonthOverMonth, Pace, Period, YearSeries
 from kpireport.computing.report import Report
 from kpireport.formatting import Formatter
-from kpireport.presenting.wording import WordedFinding, word_all
+from kpireport.presenting.wording import WordedCommentary, WordedFinding, word_all
 
 SCHEMA = "kpireport/v1"
 
@@ -63,7 +63,7 @@ def _drivers(analysis: DriverAnalysis | None) -> dict[str, Any] | None:
         "implied_target": analysis.implied_target,
         "planned": analysis.bridge.planned,
         "actual": analysis.bridge.actual,
-        "bridge": [{"kpi": e.kpi, "effect": e.effect} for e in analysis.bridge.effects],
+        "bridge": [{"kpi": e.kpi, "effect": e.effect, "month_effect": e.month_effect} for e in analysis.bridge.effects],
     }
 
 
@@ -84,6 +84,7 @@ def pack_json(
     *,
     company: str | None = None,
     source: PackSource | None = None,
+    commentary: WordedCommentary | None = None,
 ) -> dict[str, Any]:
     """SPEC §5 of ``report`` (its text whole, its numbers unrounded), with its findings as
     worded for the pack; ``company`` is the name the pack displays (a theme's, when it sets one)."""
@@ -146,6 +147,7 @@ def pack_json(
         "changes": [c.as_json() for c in report.changes.values] if report.changes else [],
         "findings": [f.as_json() for f in findings],
         "quarterly": _quarterly(report),
+        **({"commentary": commentary.as_json()} if commentary is not None else {}),
         **({"source": asdict(source)} if source is not None else {}),
     }
 

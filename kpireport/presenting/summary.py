@@ -77,6 +77,8 @@ class Summary:
     kgis: tuple[KgiLine, ...]
     counts: tuple[StatusCount, ...]
     movers: tuple[MoverLine, ...]
+    key_messages: tuple[str, ...] = ()
+    """The pack's key messages, as its first page says them (the e-mail leads with them)."""
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -92,6 +94,7 @@ class Summary:
             kgis=tuple(KgiLine(**line) for line in data["kgis"]),
             counts=tuple(StatusCount(**count) for count in data["counts"]),
             movers=tuple(MoverLine(**mover) for mover in data["movers"]),
+            key_messages=tuple(str(m) for m in data.get("key_messages", ())),
         )
 
 
@@ -158,7 +161,7 @@ def describe_kgi(result: KgiResult, fmt: Formatter) -> str:
     )
 
 
-def summarise(report: Report, fmt: Formatter, company: str) -> Summary:
+def summarise(report: Report, fmt: Formatter, company: str, key_messages: tuple[str, ...] = ()) -> Summary:
     text = labels(fmt.locale)
     month = fmt.month(report.month)
     kgis = []
@@ -173,4 +176,5 @@ def summarise(report: Report, fmt: Formatter, company: str) -> Summary:
         kgis=tuple(kgis),
         counts=status_counts([r.month.status for r in report.kpis], text),
         movers=movers(report, fmt),
+        key_messages=key_messages,
     )

@@ -10,21 +10,27 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from kpireport.computing.findings import (
-    MAX_NAME_CHARS,
+from kpireport.computing.commentary import Commentary, OwnerNote, Statement
+from kpireport.computing.facts import (
     Amount,
+    Change,
+    Count,
     Fact,
-    Finding,
+    Facts,
+    Gap,
     Large,
+    Listing,
     MonthName,
-    Severity,
+    Phrase,
     Share,
     Text,
     Word,
+    refs_of,
 )
+from kpireport.computing.findings import MAX_NAME_CHARS, Finding, Severity
 from kpireport.formatting import Formatter
 from kpireport.i18n import LABELS, MESSAGES, message
-from kpireport.presenting.clipping import shorten
+from kpireport.presenting.clipping import MAX_TEXT_CHARS, shorten
 
 
 @dataclass(frozen=True)
@@ -58,10 +64,29 @@ def fact_text(fact: Fact, fmt: Formatter) -> str:
             return shorten(value, MAX_NAME_CHARS)
         case Amount(value, unit):
             return fmt.value(value, unit)
+        case Change(value, unit):
+            if unit == "currency" and abs(value) >= SHORTEN_MONEY_FROM:
+                return ("+" if value > 0 else "") + fmt.compact(value, unit)
+            return fmt.delta(value, unit)
         case Large(value, unit):
-            return fmt.compact(value, unit)
+            # Money shortened to its scale (¥1.36B); a count or a rate in full (100,324), as a
+            # reader checks it against the table.
+            if unit == "currency" and abs(value) >= SHORTEN_MONEY_FROM:
+                return fmt.compact(value, unit)
+            return fmt.value(value, unit)
         case Share(value):
             return fmt.percent(value)
+        case Count(value):
+            return fmt.number(value)
+        case Gap(value, unit):
+            if unit == "currency" and abs(value) >= SHORTEN_MONEY_FROM:
+                return fmt.compact(abs(value), unit)
+            return fmt.gap(value, unit)
+        case Listing(items):
+            phrases = all(isinstance(item, Phrase) for item in items)
+            return join_list([fact_text(item, fmt) for item in items], fmt.locale, phrases=phrases)
+        case Phrase(key, facts):
+            return sentence(key, facts, fmt)
         case MonthName(value):
             return fmt.month(value)
         case Word(key):
@@ -72,6 +97,23 @@ def fact_text(fact: Fact, fmt: Formatter) -> str:
             return fmt.number(fact)
         case str():
             return fact
+
+
+def sentence(key: str, facts: Facts, fmt: Formatter) -> str:
+    """The sentence (or phrase) ``key`` in the pack's language with ``facts`` written in."""
+    return message(fmt.locale, key, **{name: fact_text(fact, fmt) for name, fact in facts})
+
+
+def join_list(items: list[str], locale: str, *, phrases: bool = False) -> str:
+    """A, B and C; in Japanese A、B、C. Phrases that hold commas of their own are set apart by
+    semicolons in English (A; B; C)."""
+    if locale == "ja":
+        return "、".join(items)
+    if phrases:
+        return "; ".join(items)
+    if len(items) <= 2:
+        return " and ".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def word(finding: Finding, fmt: Formatter) -> WordedFinding:
@@ -89,3 +131,128 @@ def word(finding: Finding, fmt: Formatter) -> WordedFinding:
 
 def word_all(findings: Iterable[Finding], fmt: Formatter) -> tuple[WordedFinding, ...]:
     return tuple(word(finding, fmt) for finding in findings)
+
+
+# -- commentary ----------------------------------------------------------------------------------
+
+# English packs shorten money from a million (¥1.36M); below it a figure reads best in full.
+SHORTEN_MONEY_FROM = 1_000_000
+Segment = tuple[str, str | None]
+"""A run of a sentence's text and the JSON pointer of the figure it shows (None for words)."""
+_MARK = "\x00"
+
+
+def segments(key: str, facts: Facts, fmt: Formatter) -> tuple[Segment, ...]:
+    """The sentence ``key`` as runs of text, each figure its own run with its JSON pointer, so
+    the interactive HTML can link a figure to the cell it comes from."""
+    fields: dict[str, str] = {}
+    marked: list[Segment] = []
+    for name, fact in facts:
+        text = fact_text(fact, fmt)
+        ref = getattr(fact, "ref", None)
+        if isinstance(ref, str) and not isinstance(fact, Phrase):
+            fields[name] = f"{_MARK}{len(marked)}{_MARK}"
+            marked.append((text, ref))
+        else:
+            fields[name] = text
+    out: list[Segment] = []
+    for index, part in enumerate(message(fmt.locale, key, **fields).split(_MARK)):
+        if index % 2:
+            out.append(marked[int(part)])
+        elif part:
+            out.append((part, None))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class WordedText:
+    """A comment or key message as the pack prints it: its sentences (as runs, for links), the
+    JSON pointers of its figures, and whose words they are."""
+
+    runs: tuple[Segment, ...]
+    refs: tuple[str, ...]
+    source: str
+    """"drafted" or "controller"."""
+    note: str = ""
+    """The owner's own comment, quoted and attributed, after the drafted sentences."""
+
+    @property
+    def text(self) -> str:
+        sentences = "".join(text for text, _ in self.runs)
+        if not self.note:
+            return sentences
+        # A Japanese sentence ends in 。 and the next begins without a space.
+        return f"{sentences}{'' if sentences.endswith('。') else ' '}{self.note}".strip()
+
+    def as_json(self) -> dict[str, object]:
+        return {"text": self.text, "refs": list(self.refs), "source": self.source}
+
+
+def _joined(sentences: list[tuple[Segment, ...]], locale: str) -> tuple[Segment, ...]:
+    """Sentences one after another: a space between them in English, none in Japanese."""
+    out: list[Segment] = []
+    for index, runs in enumerate(sentences):
+        if index and locale == "en":
+            out.append((" ", None))
+        out.extend(runs)
+    return tuple(out)
+
+
+def word_statements(statements: Iterable[Statement], fmt: Formatter, note: OwnerNote | None = None) -> WordedText:
+    """Drafted sentences (and the owner's own comment, quoted and attributed) as one text."""
+    chosen = list(statements)
+    sentences = [segments(s.key, s.facts, fmt) for s in chosen]
+    quoted = ""
+    if note is not None:
+        fields = {"text": shorten(note.text, MAX_TEXT_CHARS), "owner": shorten(note.owner, MAX_NAME_CHARS)}
+        quoted = message(fmt.locale, "c_note" if note.owner else "c_note_bare", **fields)
+    refs = tuple(dict.fromkeys(ref for s in chosen for ref in refs_of(s.facts)))
+    return WordedText(_joined(sentences, fmt.locale), refs, "drafted", quoted)
+
+
+def controller_text(text: str) -> WordedText:
+    """The controller's words, as typed: never reworded, never carrying a figure's pointer."""
+    return WordedText(((shorten(text, MAX_TEXT_CHARS), None),), (), "controller")
+
+
+@dataclass(frozen=True)
+class WordedSubject:
+    subject: str
+    kind: str
+    worded: WordedText
+    material: bool
+
+    def as_json(self) -> dict[str, object]:
+        return {"subject": self.subject, **self.worded.as_json()}
+
+
+@dataclass(frozen=True)
+class WordedCommentary:
+    key_messages: tuple[WordedText, ...]
+    subjects: tuple[WordedSubject, ...]
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "key_messages": [m.as_json() for m in self.key_messages],
+            "subjects": [s.as_json() for s in self.subjects],
+        }
+
+    def of(self, subject: str) -> WordedText | None:
+        return next((s.worded for s in self.subjects if s.subject == subject), None)
+
+
+def word_commentary(commentary: Commentary, fmt: Formatter) -> WordedCommentary:
+    if commentary.controller_messages:
+        messages = tuple(controller_text(text) for text in commentary.controller_messages)
+    else:
+        messages = tuple(word_statements(message_, fmt) for message_ in commentary.key_messages)
+    subjects = tuple(
+        WordedSubject(
+            s.subject,
+            s.kind,
+            controller_text(s.controller) if s.controller is not None else word_statements(s.drafted, fmt, s.note),
+            s.material,
+        )
+        for s in commentary.subjects
+    )
+    return WordedCommentary(messages, subjects)

@@ -21,6 +21,7 @@ from typing import TypeVar
 from kpireport.errors import WorkbookError
 from kpireport.formula import Formula, FormulaError, parse_formula
 from kpireport.model import (
+    KEY_MESSAGES,
     Aggregation,
     CellIssue,
     CellRef,
@@ -35,6 +36,7 @@ from kpireport.model import (
     Thresholds,
     Workbook,
 )
+from kpireport.reading.commentary import read_commentary
 from kpireport.reading.labels import era_problem, fraction_of, month_of
 from kpireport.reading.series import read_series
 from kpireport.reading.tables import (
@@ -115,6 +117,9 @@ class _Reader:
         del forecast_grid
         comments_grid = self._grid(sheet_names, "comments")
         comments = self._comments(comments_grid, kpi_ids) if comments_grid else ()
+        commentary_grid = self._grid(sheet_names, "commentary")
+        subjects = kpi_ids | {kgi.id for kgi in kgis} | {KEY_MESSAGES}
+        commentary = read_commentary(commentary_grid, subjects, self.problems, self._month) if commentary_grid else ()
         self.problems.raise_if_any()
         return Workbook(
             settings=settings,
@@ -123,6 +128,7 @@ class _Reader:
             targets=targets,
             actuals=actuals,
             comments=tuple(comments),
+            commentary=tuple(commentary),
             cell_issues=tuple(issues),
             warnings=tuple(self.problems.warnings),
             months=tuple(sorted(set(target_months) | set(actual_months))),
@@ -280,6 +286,9 @@ class _Reader:
                 )
             thresholds = Thresholds(green_at, amber_at)
 
+        materiality_value, ref = get("materiality")
+        materiality = self._threshold(materiality_value, ref) if materiality_value is not None else 0.05
+
         factor_value, ref = get("ambition_factor")
         factor = self._number_setting(factor_value, ref, 1, 100) if factor_value is not None else 1.5
 
@@ -291,6 +300,7 @@ class _Reader:
             report_month=report_month,
             thresholds=thresholds,
             ambition_factor=factor or 1.5,
+            materiality=materiality if materiality is not None else 0.05,
             report_month_source=month_ref if report_month is not None else None,
         )
 

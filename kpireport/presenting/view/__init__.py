@@ -32,10 +32,11 @@ from kpireport.presenting.view.appendix import (
     quarterly,
     scorecard,
 )
+from kpireport.presenting.view.commentary import CommentaryView, by_subject, key_messages
 from kpireport.presenting.view.goals import BridgeView, KgiCard, PaceRow, TreeView, bridges, cards, goal_units, paces
 from kpireport.presenting.view.goals import trees as kgi_trees
 from kpireport.presenting.view.kpis import Department, KpiRow, TrendPage, TrendView, departments, trends
-from kpireport.presenting.wording import WordedFinding
+from kpireport.presenting.wording import WordedCommentary, WordedFinding
 
 __all__ = [
     "AuditView",
@@ -61,6 +62,8 @@ class PackView:
     prepared: str
     fiscal_year: str
     kgis: tuple[KgiCard, ...]
+    key_messages: tuple[CommentaryView, ...]
+    """The commentary that opens the pack (SPEC §3b)."""
     summary: Summary
     """The status counts and the biggest movers, as the JSON and the e-mail say them too."""
     departments: tuple[Department, ...]
@@ -95,6 +98,7 @@ def build_view(
     fmt: Formatter,
     findings: Sequence[WordedFinding],
     summary: Summary,
+    commentary: WordedCommentary,
     *,
     theme: Theme,
     company: str,
@@ -108,6 +112,7 @@ def build_view(
     palette = theme.palette()
     font = theme.font_stack(fmt.locale)
     units = goal_units(report, fmt)
+    notes = by_subject(commentary)
     return PackView(
         lang=fmt.locale,
         labels=text,
@@ -117,9 +122,10 @@ def build_view(
         month=fmt.month(report.month),
         prepared=fmt.date(today or dt.date.today()),
         fiscal_year=fmt.month(settings.fiscal_year_of(report.month)),
-        kgis=cards(report, units, text, palette),
+        kgis=cards(report, units, text, palette, notes),
+        key_messages=key_messages(commentary),
         summary=summary,
-        departments=departments(report, fmt, text),
+        departments=departments(report, fmt, text, notes),
         findings=tuple(findings),
         finding_groups=finding_groups(findings, text),
         finding_count=len(findings),

@@ -18,6 +18,7 @@ from kpireport.model import Kgi, Kpi, Status
 from kpireport.presenting.charts import TreeKgi, TreeKpi, WaterfallBar, kgi_tree, progress_bar, waterfall
 from kpireport.presenting.palette import Palette
 from kpireport.presenting.summary import describe_kgi, kgi_state, kgi_status
+from kpireport.presenting.view.commentary import CommentaryView
 from kpireport.presenting.view.common import Units
 
 PACES_SHOWN = 5
@@ -56,6 +57,9 @@ class KgiCard:
     landing: str
     """Where the goal lands at its deadline: at the run rate, and with the team's outlook."""
     figures: KgiFigures
+    index: int = 0
+    """The goal's place in the JSON's ``kgis``: its figures' ids, which commentary links to."""
+    commentary: CommentaryView | None = None
 
 
 def _pace_text(pace: Pace | None, unit: str, fmt: Formatter) -> str:
@@ -92,7 +96,15 @@ def _landing(result: KgiResult, units: Units, text: Mapping[str, str]) -> str:
     )
 
 
-def _card(result: KgiResult, report: Report, units: Units, text: Mapping[str, str], palette: Palette) -> KgiCard:
+def _card(
+    result: KgiResult,
+    report: Report,
+    units: Units,
+    text: Mapping[str, str],
+    palette: Palette,
+    index: int,
+    note: CommentaryView | None,
+) -> KgiCard:
     kgi, fmt = result.kgi, units.fmt
     state, css = kgi_state(result.state, text)
     analysis = report.drivers.get(kgi.id)
@@ -127,6 +139,8 @@ def _card(result: KgiResult, report: Report, units: Units, text: Mapping[str, st
             analysis.formula.text if analysis else "",
             analysis.bridge.planned if analysis else None,
         ),
+        index=index,
+        commentary=note,
     )
 
 
@@ -136,8 +150,17 @@ def goal_units(report: Report, fmt: Formatter) -> dict[str, Units]:
     return {k.kgi.id: Units.of(k.kgi, units.get(k.kgi.measured_by or "", "number"), fmt) for k in report.kgis}
 
 
-def cards(report: Report, units: Mapping[str, Units], text: Mapping[str, str], palette: Palette) -> tuple[KgiCard, ...]:
-    return tuple(_card(k, report, units[k.kgi.id], text, palette) for k in report.kgis)
+def cards(
+    report: Report,
+    units: Mapping[str, Units],
+    text: Mapping[str, str],
+    palette: Palette,
+    notes: Mapping[str, CommentaryView],
+) -> tuple[KgiCard, ...]:
+    return tuple(
+        _card(k, report, units[k.kgi.id], text, palette, index, notes.get(k.kgi.id))
+        for index, k in enumerate(report.kgis)
+    )
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from kpireport.formatting import DASH, Formatter
 from kpireport.presenting.charts import TrendLines, trend_panel
 from kpireport.presenting.palette import STATUS_CLASS, Palette
 from kpireport.presenting.summary import StatusCount, describe_kpi, movement_arrow, status_counts
+from kpireport.presenting.view.commentary import CommentaryView
 from kpireport.presenting.view.common import STATUS_RANK, StatusChip, chip, sort_key, unit_label
 
 TRENDS_PER_PAGE = 8
@@ -148,9 +149,14 @@ class KpiRow:
     comments: tuple[CommentView, ...]
     keys: SortKeys
     figures: KpiFigures
+    index: int = 0
+    """The KPI's place in the JSON's ``kpis``: its cells' ids, which commentary links to."""
+    commentary: CommentaryView | None = None
 
 
-def _kpi_row(result: KpiResult, report: Report, fmt: Formatter, text: Mapping[str, str]) -> KpiRow:
+def _kpi_row(
+    result: KpiResult, report: Report, fmt: Formatter, text: Mapping[str, str], index: int, note: CommentaryView | None
+) -> KpiRow:
     kpi = result.kpi
     unit = kpi.unit
     forecast = result.forecast
@@ -181,6 +187,8 @@ def _kpi_row(result: KpiResult, report: Report, fmt: Formatter, text: Mapping[st
         comments=tuple(CommentView(c.comment, c.action, c.owner) for c in report.comments_for(kpi.id)),
         keys=_sort_keys(result),
         figures=_figures(result, fmt),
+        index=index,
+        commentary=note,
     )
 
 
@@ -192,17 +200,20 @@ class Department:
     counts: tuple[StatusCount, ...]
 
 
-def departments(report: Report, fmt: Formatter, text: Mapping[str, str]) -> tuple[Department, ...]:
-    """The KPIs by department, in the order each department first appears."""
-    grouped: dict[str, list[KpiResult]] = {}
-    for result in report.kpis:
-        grouped.setdefault(result.kpi.department, []).append(result)
+def departments(
+    report: Report, fmt: Formatter, text: Mapping[str, str], notes: Mapping[str, CommentaryView]
+) -> tuple[Department, ...]:
+    """The KPIs by department, in the order each department first appears, each with its
+    comment where it has one."""
+    grouped: dict[str, list[tuple[int, KpiResult]]] = {}
+    for place, result in enumerate(report.kpis):
+        grouped.setdefault(result.kpi.department, []).append((place, result))
     return tuple(
         Department(
             name=name,
             anchor=f"dept-{index + 1}",
-            rows=tuple(_kpi_row(r, report, fmt, text) for r in results),
-            counts=status_counts([r.month.status for r in results], text),
+            rows=tuple(_kpi_row(r, report, fmt, text, place, notes.get(r.kpi.id)) for place, r in results),
+            counts=status_counts([r.month.status for _, r in results], text),
         )
         for index, (name, results) in enumerate(grouped.items())
     )
