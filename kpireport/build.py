@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 
 from kpireport.computing.report import Report, build_report
 from kpireport.delivering.output import write_set
-from kpireport.errors import KpiReportError, WorkbookError, WorkbookErrors
-from kpireport.model import Locale, Month, Workbook
+from kpireport.errors import KpiReportError, NotFinalError, WorkbookError, WorkbookErrors
+from kpireport.model import KEY_MESSAGES, Locale, Month, Workbook
 from kpireport.presenting.formats import DEFAULT_FORMATS, FORMATS, in_order, pack_file_name, parse_pack_file_name
 from kpireport.presenting.theme import DEFAULT_THEME, Theme
 from kpireport.reading.inputs import read_bounded
@@ -41,6 +41,8 @@ class BuildOptions:
     """Attach the workbook to the PDF (PDF/A-3b) and print its SHA-256 on the last page."""
     since: Path | None = None
     """The previous pack's JSON to compare with (SPEC §7); else the latest earlier one in out_dir."""
+    final: bool = False
+    """Refuse while a material subject has only drafted commentary (SPEC §3b)."""
 
 
 @dataclass(frozen=True)
@@ -120,7 +122,9 @@ def build_pack(path: Path, options: BuildOptions) -> BuildResult:
     return BuildResult(path, report, list(files))
 
 
-def _report(path: Path, options: BuildOptions) -> Report:
+def report_for(path: Path, options: BuildOptions) -> Report:
+    """The report a pack of ``path`` shows: its numbers checked, in the pack's language, with
+    the changes since the previous pack."""
     workbook = read_workbook(path)
     # Text in a number cell would silently become "no data"; a pack must not hide it (SPEC §6).
     bad_cells = not_a_number_errors(workbook)
@@ -133,7 +137,7 @@ def _report(path: Path, options: BuildOptions) -> Report:
 def _render(path: Path, options: BuildOptions, renderer: PdfProcess | None) -> tuple[Report, dict[str, bytes | str]]:
     """Every format of the pack, rendered in memory (in the registry's order): a failed render
     leaves no file behind."""
-    report = _report(path, options)
+    report = report_for(path, options)
     if renderer is not None:
         from kpireport.presenting.fonts import require_fonts
 
@@ -165,6 +169,8 @@ def _render(path: Path, options: BuildOptions, renderer: PdfProcess | None) -> t
             __version__,
         ),
     )
+    if options.final and pack.unsigned:
+        raise NotFinalError(_not_final(report, pack.unsigned))
     if renderer is not None:
         from kpireport.presenting.pack_html import render_html
 
@@ -175,3 +181,14 @@ def _render(path: Path, options: BuildOptions, renderer: PdfProcess | None) -> t
     rendered = {f.name: f.render(pack) for f in chosen if not f.in_background}
     rendered.update({f.name: f.render(pack) for f in chosen if f.in_background})
     return report, {f.name: rendered[f.name] for f in chosen}
+
+
+def _not_final(report: Report, subjects: Sequence[str]) -> str:
+    """Why ``--final`` refuses: each material subject with only drafted text, named."""
+    names = {r.kpi.id: r.kpi.name for r in report.kpis} | {k.kgi.id: k.kgi.name for k in report.kgis}
+    listed = ", ".join("the key messages (*)" if s == KEY_MESSAGES else f"{s} ({names.get(s, s)})" for s in subjects)
+    return (
+        f"the pack is not final: only drafted commentary for {listed}. Write the controller's words for "
+        f"{report.month} on the Commentary sheet (kpireport draft --write makes a copy to edit), or build "
+        "without --final."
+    )

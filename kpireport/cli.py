@@ -295,6 +295,7 @@ _ATTACH_DEFAULT = "pdf,html"
     help="With --email-to: the formats attached (pdf, html, pptx, xlsx); the PDF always is.",
 )
 @click.option("--subject", help="E-mail subject (default: company, review and month).")
+@click.option("--final", is_flag=True, help="Refuse while a material KPI or goal has only drafted commentary (exit 1).")
 def build(
     workbooks: tuple[Path, ...],
     out_dir: Path,
@@ -311,6 +312,7 @@ def build(
     email_cc: list[str],
     attach: list[str],
     subject: str | None,
+    final: bool,
 ) -> None:
     """Build the review pack of each WORKBOOK (a file, or a folder of workbooks):
     <stem>-<YYYY-MM>.pdf, .html and .json."""
@@ -336,6 +338,7 @@ def build(
         theme=load_theme(theme_path) if theme_path else DEFAULT_THEME,
         audit=audit,
         since=since,
+        final=final,
     )
     _warn(options.theme.warnings)
     paths = expand(workbooks)
@@ -363,6 +366,33 @@ def build(
                 deliver(outcome.outputs, to, cc, subject, attach, _sent_line(to, cc))
     # One rule for one workbook and for many: the highest exit code of those that failed.
     sys.exit(max(o.exit_code for o in outcomes))
+
+
+@cli.command()
+@click.argument("workbook", type=click.Path(path_type=Path))
+@click.option("--month", type=MonthType(), help="Month to comment on (default: report_month, else the latest actual).")
+@click.option(
+    "-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path(),
+    help="Where the packs are, to find the previous one as build does.",
+)  # fmt: skip
+@click.option(
+    "--since", type=click.Path(dir_okay=False, path_type=Path), help="The previous pack's JSON to compare with."
+)
+@click.option("--lang", type=LANGS, help="Language of the drafted text, overriding Settings' locale.")
+def draft(workbook: Path, month: Month | None, out_dir: Path, since: Path | None, lang: str | None) -> None:
+    """Print the commentary kpireport drafts for WORKBOOK's month (SPEC §3b): the key messages,
+    then each material KPI's and goal's comment, marked drafted or the controller's."""
+    from kpireport.build import BuildOptions, report_for
+    from kpireport.presenting.finished import finish
+    from kpireport.terminal import print_commentary
+
+    options = BuildOptions(
+        out_dir=out_dir, month=month, since=since, lang="ja" if lang == "ja" else "en" if lang == "en" else None
+    )
+    report = report_for(workbook, options)
+    _warn(report.workbook.warnings)
+    pack = finish(report, with_view=False)
+    print_commentary(pack.commentary, report)
 
 
 @cli.command()

@@ -56,6 +56,12 @@ class NoSolutionError(KpiReportError):
     exit_code = 1
 
 
+class NotFinalError(KpiReportError):
+    """``build --final`` while a material subject has only drafted commentary."""
+
+    exit_code = 1
+
+
 class ThemeError(KpiReportError, ValueError):
     """A theme file is missing or invalid."""
 

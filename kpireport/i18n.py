@@ -405,6 +405,11 @@ LABELS: dict[str, dict[Locale, str]] = {
     "summary": {"en": "Executive summary", "ja": "エグゼクティブサマリー"},
     "key_messages": {"en": "Key messages", "ja": "キーメッセージ"},
     "drafted": {"en": "Drafted", "ja": "自動作成"},
+    "controller": {"en": "Controller", "ja": "管理者記入"},
+    "commentary": {"en": "Commentary", "ja": "コメンタリー"},
+    "subject": {"en": "Subject", "ja": "対象"},
+    "source": {"en": "Source", "ja": "出所"},
+    "refs": {"en": "Figures (JSON)", "ja": "数値の出所（JSON）"},
     "drafted_legend": {
         "en": "Drafted: written by kpireport from the figures; the controller's own words replace it "
         "(the Commentary sheet).",

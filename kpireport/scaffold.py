@@ -26,10 +26,12 @@ from openpyxl.worksheet.worksheet import Worksheet
 from kpireport.delivering.output import write_set
 from kpireport.errors import KpiReportError
 from kpireport.formula import Formula, parse_formula
-from kpireport.model import Locale, Month
+from kpireport.model import KEY_MESSAGES, Locale, Month
 from kpireport.schema import (
     ACTUALS_SHEET,
     COMMENT_COLUMNS,
+    COMMENTARY_COLUMNS,
+    COMMENTARY_SHEET,
     COMMENTS_SHEET,
     FORECAST_SHEET,
     KGI_COLUMNS,
@@ -200,6 +202,8 @@ def build_template(options: InitOptions, *, today: dt.date) -> OpenpyxlWorkbook:
     _write_table_header(comments, lang, COMMENT_COLUMNS)
     if options.example:
         _write_comments(comments, lang, kpis, months[-12:][options.months_of_actuals - 1])
+    subjects = [KEY_MESSAGES, *(str(kgi["id"]) for kgi in examples().kgis), *(k.id for k in kpis)]
+    _write_commentary(book.create_sheet(COMMENTARY_SHEET.written(lang)), lang, subjects)
     return book
 
 
@@ -413,3 +417,22 @@ def _write_comments(sheet: Worksheet, lang: Locale, kpis: Sequence[ExampleKpi], 
     for row_cells in sheet.iter_rows(min_row=2, max_col=len(COMMENT_COLUMNS)):
         for index in wrapped:
             row_cells[index].alignment = Alignment(wrap_text=True, vertical="top")
+
+
+# Excel keeps a drop-down's list of values to 255 characters.
+MAX_LIST_CHARS = 255
+MAX_COMMENTARY_ROWS = 500
+
+
+def _write_commentary(sheet: Worksheet, lang: Locale, subjects: Sequence[str]) -> None:
+    """The Commentary sheet, empty: the controller's words go here (SPEC §3b), its subject
+    column a drop-down of ``*`` (the key messages), the KGI ids and the KPI ids."""
+    _write_table_header(sheet, lang, COMMENTARY_COLUMNS)
+    choices = ",".join(subjects)
+    if len(choices) <= MAX_LIST_CHARS:
+        validation = DataValidation(type="list", formula1=f'"{choices}"', allow_blank=True, showErrorMessage=True)
+        sheet.add_data_validation(validation)
+        validation.add(
+            f"{_column_letter(COMMENTARY_COLUMNS, 'subject')}2:{_column_letter(COMMENTARY_COLUMNS, 'subject')}500"
+        )
+    sheet.column_dimensions[_column_letter(COMMENTARY_COLUMNS, "text")].width = 90

@@ -19,7 +19,7 @@ from kpireport.doctor import Check
 from kpireport.formatting import Formatter
 from kpireport.model import STATUSES, Workbook
 from kpireport.planning import Plan
-from kpireport.presenting.wording import WordedFinding
+from kpireport.presenting.wording import WordedCommentary, WordedFinding
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 STATE_STYLE = {"ok": "green", "missing": "bold red", "optional": "yellow", "info": "cyan"}
@@ -54,6 +54,24 @@ def print_findings(report: Report, findings: Sequence[WordedFinding], console: C
             *(escape(safe_text(text)) for text in (f.kpi or f.kgi or "", f.where or "", f.message, f.suggestion)),
         )
     console.print(table)
+
+
+def print_commentary(commentary: WordedCommentary, report: Report, console: Console | None = None) -> None:
+    """``kpireport draft``: the key messages, then each subject's comment, each marked as the
+    controller's or drafted."""
+    console = console or Console(soft_wrap=True)
+    names = {r.kpi.id: r.kpi.name for r in report.kpis} | {k.kgi.id: k.kgi.name for k in report.kgis}
+
+    def show(text: str, style: str = "") -> None:
+        console.print(safe_text(text), markup=False, highlight=False, style=style)
+
+    show(f"{safe_text(report.workbook.settings.company)} {report.month}: key messages", "bold")
+    for number, message in enumerate(commentary.key_messages, start=1):
+        show(f"{number}. [{message.source}] {message.text}")
+    for subject in commentary.subjects:
+        show("")
+        show(f"{subject.subject} {names.get(subject.subject, '')} [{subject.worded.source}]", "bold")
+        show(subject.worded.text)
 
 
 def print_plan(plan: Plan, workbook: Workbook, console: Console | None = None) -> None:

@@ -189,10 +189,18 @@
       return item;
     });
     part("findings").replaceChildren(...(findings.length ? findings : [el("li", { class: "muted" }, L.no_kpi_findings)]));
+    // The KPI's comment: each figure a link to the table cell it comes from.
+    const said = kpi.commentary.map(([text, href]) => (href ? el("a", { class: "figure", href }, text) : text));
+    if (kpi.commentary_note) said.push(" ", kpi.commentary_note);
+    if (kpi.drafted) said.push(" ", el("span", { class: "drafted" }, L.drafted));
+    part("commentary").replaceChildren(...said);
+    part("commentary-block").hidden = !said.length;
     part("close").focus();
   };
 
   document.addEventListener("click", (event) => {
+    // A figure of the detail's comment leads to its cell in the pack: the dialog closes first.
+    if (event.target.closest("dialog a.figure")) dialog.close();
     const target = event.target.closest("[data-open]");
     if (target) {
       event.preventDefault();

@@ -59,15 +59,21 @@ def test_the_deck_has_every_slide_kpi_and_kgi(pack: dict[str, Any]) -> None:
     deck = Presentation(str(pack["files"]["pptx"]))
     assert (deck.slide_width, deck.slide_height) == (12_192_000, 6_858_000)  # 16:9
     departments: dict[str, int] = {}
+    commented: set[str] = set()
+    subjects = {s["subject"] for s in data["commentary"]["subjects"]}
     for kpi in data["kpis"]:
         departments[kpi["department"]] = departments.get(kpi["department"], 0) + 1
+        if kpi["id"] in subjects:
+            commented.add(kpi["department"])
     findings = len(data["findings"])
     bridges = sum(1 for k in data["kgis"] if k["drivers"])
     expected = (
         1  # title
+        + 1  # key messages
         + 1  # executive summary (two KGIs and five movers fit one slide)
         + bridges
-        + sum(math.ceil(n / 10) for n in departments.values())
+        # ten KPIs a slide, seven where comments sit under the table
+        + sum(math.ceil(n / (7 if d in commented else 10)) for d, n in departments.items())
         + math.ceil(len(data["kpis"]) / 4)  # trends, four to a slide
         + 1  # actions (three in the sample)
         + math.ceil(findings / 8)
@@ -129,7 +135,10 @@ def test_a_japanese_deck_names_an_east_asian_face_and_notes_carry_comments(pack:
 def test_the_workbook_holds_the_json_figures_as_numbers(pack: dict[str, Any]) -> None:
     data = pack["data"]
     book = openpyxl.load_workbook(pack["files"]["xlsx"])
-    kpis, kgis, findings, trends = book.worksheets
+    kpis, kgis, commentary, findings, trends = book.worksheets
+    # The Commentary sheet: the key messages (subject *) first, as the JSON has them.
+    said = [(row[0].value, row[1].value) for row in commentary.iter_rows(min_row=2)]
+    assert [text for subject, text in said if subject == "*"] == [m["text"] for m in data["commentary"]["key_messages"]]
     header = [c.value for c in kpis[1]]
     rows = {row[0].value: row for row in kpis.iter_rows(min_row=2)}
     assert len(rows) == len(data["kpis"])

@@ -38,3 +38,18 @@ def test_japanese_threshold_keys_written_by_init_are_read_back(tmp_path: Path) -
     rows["黄基準"].value = 0.8
     book.save(path)
     assert read_workbook(path).settings.thresholds == Thresholds(0.95, 0.8)
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_init_writes_an_empty_commentary_sheet_with_its_subjects_to_choose(tmp_path: Path, lang: Locale) -> None:
+    path = tmp_path / "t.xlsx"
+    write_template(path, InitOptions(lang=lang, year=2026, example=True))
+    sheet = openpyxl.load_workbook(path)["Commentary" if lang == "en" else "コメンタリー"]
+    assert [c.value for c in sheet[1]] == (["subject", "month", "text", "lang"] if lang == "en" else
+                                           ["対象", "月", "本文", "言語"])  # fmt: skip
+    assert sheet.max_row == 1  # the controller writes here; nothing is drafted into it
+    [validation] = sheet.data_validations.dataValidation
+    choices = validation.formula1.strip('"').split(",")
+    # The key messages, then the example's two KGIs, then its KPIs.
+    assert choices[:3] == ["*", "KGI-1", "KGI-2"] and "SAL-05" in choices
+    assert str(validation.sqref) == "A2:A500"

@@ -163,16 +163,23 @@ def summary_body(summary: Summary) -> Body:
     kgi_lines = [line.text(text) for line in summary.kgis]
     mover_lines = [mover.text for mover in summary.movers] or [text["no_movers"]]
     count_line = ", ".join(f"{count.label} {count.count}" for count in summary.counts)
+    # The e-mail leads with the pack's key messages, as the pack itself does.
+    messages = [single_line(m) for m in summary.key_messages]
+    numbered = "\n".join(f"{n}. {m}" for n, m in enumerate(messages, 1))
+    lead = [f"{text['key_messages']}:\n{numbered}"] if messages else []
     paragraphs = [
         f"{text['monthly_review']}: {company}, {summary.month}",
+        *lead,
         f"{text['kgis']}:\n" + "\n".join(f"- {line}" for line in kgi_lines),
         f"{text['status_counts']}: {count_line}",
         f"{text['movers']}:\n" + "\n".join(f"- {line}" for line in mover_lines),
     ]
+    listed = "".join(f"<li>{escape(m)}</li>" for m in messages)
     html = (
         f'<html lang="{summary.locale}"><body style="font-family:sans-serif">'
         f"<p><strong>{escape(paragraphs[0])}</strong></p>"
-        f"<p>{escape(text['kgis'])}</p><ul>{''.join(f'<li>{escape(x)}</li>' for x in kgi_lines)}</ul>"
+        + (f"<p>{escape(text['key_messages'])}</p><ol>{listed}</ol>" if messages else "")
+        + f"<p>{escape(text['kgis'])}</p><ul>{''.join(f'<li>{escape(x)}</li>' for x in kgi_lines)}</ul>"
         f"<p>{escape(text['status_counts'])}: {escape(count_line)}</p>"
         f"<p>{escape(text['movers'])}</p><ul>{''.join(f'<li>{escape(x)}</li>' for x in mover_lines)}</ul>"
         "</body></html>"

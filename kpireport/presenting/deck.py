@@ -35,6 +35,8 @@ MARGIN = Emu(457_200)
 TITLE_TOP, BODY_TOP = Emu(300_000), Emu(1_150_000)
 BODY_WIDTH = Emu(WIDTH - 2 * MARGIN)
 ROWS_PER_SLIDE = 10
+ROWS_WITH_COMMENTS = 7
+COMMENT_CHARS = 240
 KGIS_PER_SLIDE = 6
 TRENDS_PER_SLIDE = 4
 ACTIONS_PER_SLIDE = 10
@@ -249,10 +251,23 @@ class _Deck:
                    BODY_TOP + 700_000, [2, 1], numeric=(1,), inks=inks, left=MARGIN + int(BODY_WIDTH * 0.65),
                    width=int(BODY_WIDTH * 0.35))  # fmt: skip
 
+    def key_messages_slide(self) -> None:
+        """The key messages, first after the title: what happened, why and what comes next."""
+        messages = self.view.key_messages
+        if not messages:
+            return
+        slide = self.slide(self.t["key_messages"])
+        lines = [(f"{n}. {_marked(m.text, m.drafted, self.t)}", 14, False) for n, m in enumerate(messages, start=1)]
+        if any(m.drafted for m in messages):
+            lines.append((self.t["drafted_legend"], 10, False))
+        self.text(slide, MARGIN, BODY_TOP, BODY_WIDTH, Emu(HEIGHT - BODY_TOP - 600_000), lines)
+
     def department_slides(self) -> None:
         t = self.t
         for department in self.view.departments:
-            parts = _chunks(department.rows, ROWS_PER_SLIDE)
+            # A department with comments gives up rows a slide so its comments sit under its table.
+            commented = any(row.commentary for row in department.rows)
+            parts = _chunks(department.rows, ROWS_WITH_COMMENTS if commented else ROWS_PER_SLIDE)
             for number, rows in enumerate(parts, start=1):
                 title = department.name + (f" ({number}/{len(parts)})" if len(parts) > 1 else "")
                 counts = " · ".join(f"{c.label} {c.count}" for c in department.counts if c.count)
@@ -263,6 +278,14 @@ class _Deck:
                            [{4: self.palette.status(row.chip.status)} for row in rows],
                            numeric=(1, 2, 3, 5, 6, 7, 8))  # fmt: skip
                 slide.notes_slide.notes_text_frame.text = _notes(rows, t)
+                comments = [
+                    (f"{row.name}: {_marked(_clipped(row.commentary.text), row.commentary.drafted, t)}", 9, False)
+                    for row in rows
+                    if row.commentary
+                ]
+                if comments:
+                    top = BODY_TOP + 330_000 * (len(rows) + 1) + 150_000
+                    self.text(slide, MARGIN, top, BODY_WIDTH, Emu(HEIGHT - top - 450_000), comments)
 
     def trend_slides(self) -> None:
         trends = [chart for page in self.view.trend_pages for chart in page.charts]
@@ -345,6 +368,16 @@ def _height(bar: WaterfallBar) -> float:
     return abs(bar.end) if bar.tone == "total" else abs(bar.end - bar.start)
 
 
+def _marked(text: str, drafted: bool, t: dict[str, str]) -> str:
+    """Drafted text says so, as in the PDF."""
+    return f"{text} [{t['drafted']}]" if drafted else text
+
+
+def _clipped(text: str) -> str:
+    """A comment cut to what a slide holds under its table; the notes keep the long form."""
+    return text if len(text) <= COMMENT_CHARS else text[: COMMENT_CHARS - 1].rstrip() + "…"
+
+
 def _chunks(items: Sequence[Any], size: int) -> list[Sequence[Any]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
@@ -359,9 +392,11 @@ def _kpi_row(row: KpiRow) -> list[str]:
 
 
 def _notes(rows: Sequence[KpiRow], t: dict[str, str]) -> str:
-    """The speaker notes of a department slide: its KPIs' comments and actions."""
+    """The speaker notes of a department slide: its KPIs' commentary in full, comments and actions."""
     lines = []
     for row in rows:
+        if row.commentary:
+            lines.append(f"{row.name}: {row.commentary.text}")
         for comment in row.comments:
             lines.append(f"{row.name}: {comment.comment}")
             if comment.action:
@@ -383,6 +418,7 @@ def render_pptx(view: PackView) -> bytes:
     """The deck of one pack, in the theme's colours and font (its family, when it sets one)."""
     deck = _Deck(view, view.palette, view.font_family)
     deck.title_slide()
+    deck.key_messages_slide()
     deck.summary_slides()
     for bridge in view.bridges:
         deck.bridge_slide(bridge)

@@ -20,6 +20,7 @@ from kpireport.computing.report import Report
 from kpireport.formatting import DASH, Formatter
 from kpireport.model import Month
 from kpireport.presenting.charts import nice_ticks
+from kpireport.presenting.commentary_view import CommentaryView
 from kpireport.presenting.palette import STATUS_CLASS
 from kpireport.presenting.summary import describe_kpi
 from kpireport.presenting.wording import WordedFinding
@@ -45,6 +46,8 @@ UI_LABELS = (
     "suggestion",
     "action",
     "owner",
+    "commentary",
+    "drafted",
 )
 
 
@@ -86,6 +89,10 @@ class KpiDetail:
     """The value axis: each tick's value and its label."""
     comments: tuple[dict[str, str], ...]
     findings: tuple[dict[str, str], ...]
+    commentary: tuple[tuple[str, str], ...] = ()
+    """The KPI's comment as runs of text and the ``#id`` of the cell each figure comes from."""
+    commentary_note: str = ""
+    drafted: bool = False
 
 
 @dataclass(frozen=True)
@@ -161,7 +168,13 @@ def _axis(result: KpiResult, fmt: Formatter) -> tuple[tuple[float, str], ...]:
     return tuple((tick, fmt.axis(tick, result.kpi.unit, step)) for tick in ticks)
 
 
-def explore(report: Report, fmt: Formatter, text: Mapping[str, str], findings: Sequence[WordedFinding]) -> Explore:
+def explore(
+    report: Report,
+    fmt: Formatter,
+    text: Mapping[str, str],
+    findings: Sequence[WordedFinding],
+    notes: Mapping[str, CommentaryView],
+) -> Explore:
     """Every KPI's detail, from a report whose text is already clipped for display, and its
     findings as worded for the pack."""
     details = {}
@@ -188,5 +201,8 @@ def explore(report: Report, fmt: Formatter, text: Mapping[str, str], findings: S
                 for f in findings
                 if f.kpi == kpi.id
             ),
+            commentary=tuple((run.text, run.href) for run in note.runs) if (note := notes.get(kpi.id)) else (),
+            commentary_note=note.note if note else "",
+            drafted=note.drafted if note else False,
         )
     return Explore({key: text[key] for key in UI_LABELS}, details)

@@ -32,6 +32,8 @@ class FinishedPack:
     findings: tuple[WordedFinding, ...]
     """The report's findings in the pack's words."""
     commentary: WordedCommentary
+    unsigned: tuple[str, ...]
+    """The material subjects (``*`` for the key messages) with only drafted text."""
     view_model: PackView | None
     """None where no format needs one (a JSON-only build)."""
     templates: Path | None = None
@@ -74,7 +76,8 @@ def finish(
     shown = displayed(report)
     findings = word_all(report.findings, fmt)
     previous = report.changes.outlooks if report.changes is not None else None
-    commentary = word_commentary(draft_commentary(report, dict(previous or {})), fmt)
+    drafted = draft_commentary(report, dict(previous or {}))
+    commentary = word_commentary(drafted, fmt)
     # The company as the pack shows it (clipped), in the JSON and the e-mail too.
     company = theme.displayed_company(shown.workbook.settings)
     summary = summarise(shown, fmt, company, tuple(m.text for m in commentary.key_messages))
@@ -89,4 +92,4 @@ def finish(
         view = build_view(
             shown, fmt, findings, summary, commentary, theme=theme, company=summary.company, today=today, audit=audit
         )
-    return FinishedPack(shown, data, summary, findings, commentary, view, templates)
+    return FinishedPack(shown, data, summary, findings, commentary, tuple(drafted.unsigned()), view, templates)

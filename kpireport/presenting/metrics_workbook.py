@@ -205,6 +205,21 @@ def _quarterly_sheet(sheet: Worksheet, view: PackView) -> None:
     sheet.freeze_panes = "C2"
 
 
+def _commentary_sheet(sheet: Worksheet, view: PackView) -> None:
+    """The key messages and each subject's comment: its text, whose words (drafted or the
+    controller's) and the JSON fields its figures come from."""
+    t = view.labels
+    _header(sheet, [t["subject"], t["commentary"], t["source"], t["refs"]], [14, 100, 12, 50])
+    rows = [("*", m) for m in view.key_messages]
+    rows += [(card.id, card.commentary) for card in view.kgis if card.commentary]
+    rows += [(row.id, row.commentary) for dept in view.departments for row in dept.rows if row.commentary]
+    for subject, note in rows:
+        source = t["drafted"] if note.drafted else t["controller"]
+        sheet.append([xml_safe(subject), xml_safe(note.text), source, " ".join(note.refs)])
+        sheet.cell(row=sheet.max_row, column=2).alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.freeze_panes = "B2"
+
+
 def render_xlsx(view: PackView) -> bytes:
     """The metrics workbook of one pack, from its view model: the figures as numbers in the
     formats the view decided, in the order and with the labels the pack shows."""
@@ -215,6 +230,7 @@ def render_xlsx(view: PackView) -> bytes:
     kpis.title = t["kpi"][:MAX_SHEET_NAME]
     _kpi_sheet(kpis, view)
     _kgi_sheet(book.create_sheet(t["kgi"][:MAX_SHEET_NAME]), view)
+    _commentary_sheet(book.create_sheet(t["commentary"][:MAX_SHEET_NAME]), view)
     _findings_sheet(book.create_sheet(t["findings"][:MAX_SHEET_NAME]), view)
     _trends_sheet(book.create_sheet(t["trends"][:MAX_SHEET_NAME]), view)
     if view.quarterly is not None:

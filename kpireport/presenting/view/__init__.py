@@ -15,6 +15,7 @@ from markupsafe import Markup
 from kpireport.computing.report import Report
 from kpireport.formatting import Formatter
 from kpireport.i18n import labels
+from kpireport.presenting.commentary_view import CommentaryView, by_subject, key_messages
 from kpireport.presenting.explore import Explore, explore
 from kpireport.presenting.palette import Palette
 from kpireport.presenting.summary import Summary
@@ -32,7 +33,6 @@ from kpireport.presenting.view.appendix import (
     quarterly,
     scorecard,
 )
-from kpireport.presenting.view.commentary import CommentaryView, by_subject, key_messages
 from kpireport.presenting.view.goals import BridgeView, KgiCard, PaceRow, TreeView, bridges, cards, goal_units, paces
 from kpireport.presenting.view.goals import trees as kgi_trees
 from kpireport.presenting.view.kpis import Department, KpiRow, TrendPage, TrendView, departments, trends
@@ -150,4 +150,5 @@ def build_view(
 def with_explore(view: PackView, report: Report) -> PackView:
     """``view`` (of ``report``, clipped for display) with what the interactive HTML's KPI
     detail shows: made apart, so the build makes it while the PDF renders."""
-    return dataclasses.replace(view, explore=explore(report, view.fmt, view.labels, view.findings))
+    notes = {row.id: row.commentary for dept in view.departments for row in dept.rows if row.commentary}
+    return dataclasses.replace(view, explore=explore(report, view.fmt, view.labels, view.findings, notes))

@@ -16,9 +16,9 @@ from kpireport.formatting import DASH, Formatter
 from kpireport.i18n import message
 from kpireport.model import Kgi, Kpi, Status
 from kpireport.presenting.charts import TreeKgi, TreeKpi, WaterfallBar, kgi_tree, progress_bar, waterfall
+from kpireport.presenting.commentary_view import CommentaryView
 from kpireport.presenting.palette import Palette
 from kpireport.presenting.summary import describe_kgi, kgi_state, kgi_status
-from kpireport.presenting.view.commentary import CommentaryView
 from kpireport.presenting.view.common import Units
 
 PACES_SHOWN = 5

@@ -12,9 +12,9 @@ from kpireport.computing.metrics import KpiResult
 from kpireport.computing.report import Report
 from kpireport.formatting import DASH, Formatter
 from kpireport.presenting.charts import TrendLines, trend_panel
+from kpireport.presenting.commentary_view import CommentaryView
 from kpireport.presenting.palette import STATUS_CLASS, Palette
 from kpireport.presenting.summary import StatusCount, describe_kpi, movement_arrow, status_counts
-from kpireport.presenting.view.commentary import CommentaryView
 from kpireport.presenting.view.common import STATUS_RANK, StatusChip, chip, sort_key, unit_label
 
 TRENDS_PER_PAGE = 8

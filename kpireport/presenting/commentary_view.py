@@ -37,11 +37,13 @@ class CommentaryView:
     drafted: bool
     text: str
     """The whole text, note included: for renderers without links (the deck, the workbook)."""
+    refs: tuple[str, ...] = ()
+    """The JSON pointers of its figures."""
 
 
 def commentary_view(worded: WordedText) -> CommentaryView:
     runs = tuple(Run(text, f"#{anchor(ref)}" if ref and _LINKED.match(ref) else "") for text, ref in worded.runs)
-    return CommentaryView(runs, worded.note, worded.source == "drafted", worded.text)
+    return CommentaryView(runs, worded.note, worded.source == "drafted", worded.text, worded.refs)
 
 
 def key_messages(commentary: WordedCommentary) -> tuple[CommentaryView, ...]:
