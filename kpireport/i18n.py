@@ -293,88 +293,94 @@ MESSAGES: dict[str, dict[Locale, str]] = {
     "pace_reached": {"en": "Target already reached.", "ja": "目標は達成済みです。"},
     # -- commentary (SPEC §3b): what, why, next, the key messages ---------------------------------
     "c_what": {
-        "en": "{name} was {actual} {period} against a target of {target}, {gap} {side} target "
-        "({attainment} attainment).",
-        "ja": "{name}は{period}実績 {actual}、目標 {target} を {gap} {side}（達成率 {attainment}）。",
+        "en": "{name} was {actual} {period} against a target of {target}, {gap} {side} ({attainment} attainment).",
+        "ja": "{name}は{period}実績{actual}、目標{target}を{gap}{side}（達成率{attainment}）。",
     },
     "c_what_prior": {
-        "en": "{name} was {actual} {period} against a target of {target}, {gap} {side} target "
+        "en": "{name} was {actual} {period} against a target of {target}, {gap} {side} "
         "({attainment} attainment), against {prior} {a_year_earlier}.",
-        "ja": "{name}は{period}実績 {actual}、目標 {target} を {gap} {side}"
-        "（達成率 {attainment}、{a_year_earlier} {prior}）。",
+        "ja": "{name}は{period}実績{actual}、目標{target}を{gap}{side}"
+        "（達成率{attainment}、{a_year_earlier}{prior}）。",
     },
     "c_what_bare": {
-        "en": "{name} was {actual} {period} against a target of {target}, {gap} {side} target.",
-        "ja": "{name}は{period}実績 {actual}、目標 {target} を {gap} {side}。",
+        "en": "{name} was {actual} {period} against a target of {target}, {gap} {side}.",
+        "ja": "{name}は{period}実績{actual}、目標{target}を{gap}{side}。",
     },
     "c_what_bare_prior": {
-        "en": "{name} was {actual} {period} against a target of {target}, {gap} {side} target, "
+        "en": "{name} was {actual} {period} against a target of {target}, {gap} {side}, "
         "against {prior} {a_year_earlier}.",
-        "ja": "{name}は{period}実績 {actual}、目標 {target} を {gap} {side}（{a_year_earlier} {prior}）。",
+        "ja": "{name}は{period}実績{actual}、目標{target}を{gap}{side}（{a_year_earlier}{prior}）。",
     },
-    "period.month": {"en": "this month", "ja": "今月の"},
+    "period.month": {"en": "in {month}", "ja": "{month}の"},
+    "period.ytd": {"en": "year to date", "ja": "年度累計の"},
     "prior.month": {"en": "a year earlier", "ja": "前年同月"},
     "prior.ytd": {"en": "a year earlier", "ja": "前年同期"},
-    "period.ytd": {"en": "year to date", "ja": "年度累計の"},
-    "below": {"en": "below", "ja": "下回りました"},
-    "above": {"en": "above", "ja": "上回りました"},
+    # Said as good or bad, and in Japanese also as up or down: a cost under target is better.
+    "side.higher.better": {"en": "better than target", "ja": "上回りました"},
+    "side.higher.worse": {"en": "worse than target", "ja": "下回り未達です"},
+    "side.lower.better": {"en": "better than target", "ja": "下回り良好です"},
+    "side.lower.worse": {"en": "worse than target", "ja": "上回り未達です"},
     "c_why_driver_month": {
-        "en": "In the driver bridge of {goal} it accounts for {month} this month and {total} to date.",
-        "ja": "{goal}の要因分析では、今月 {month}、累計 {total} の影響です。",
+        "en": "It moved {goal} by {month} this month and by {total} to date.",
+        "ja": "{goal}への影響は今月{month}、年度累計{total}です。",
     },
     "c_why_driver": {
-        "en": "In the driver bridge of {goal} it accounts for {total} to date.",
-        "ja": "{goal}の要因分析では、累計 {total} の影響です。",
+        "en": "It has moved {goal} by {total} to date.",
+        "ja": "{goal}への影響は年度累計{total}です。",
     },
     "c_why_drag": {
-        "en": "The largest drag on {goal} is {driver}, at {effect} to date.",
-        "ja": "{goal}の最大の押し下げ要因は{driver}で、累計 {effect} です。",
+        "en": "The largest drag on {goal} to date is {driver}, at {effect}.",
+        "ja": "{goal}の年度累計での最大の押し下げ要因は{driver}（{effect}）です。",
+    },
+    "c_why_drag_month": {
+        "en": "The largest drag on {goal} this month was {driver}, at {effect}.",
+        "ja": "今月の{goal}の最大の押し下げ要因は{driver}（{effect}）です。",
     },
     "c_why_restated": {
         "en": "{month}'s {field} was restated from {before} to {after} since the last pack.",
-        "ja": "前回の資料以降、{month}の{field}が {before} から {after} に修正されました。",
+        "ja": "前回の資料以降、{month}の{field}が{before}から{after}に修正されました。",
     },
     "c_why_streak": {
-        "en": "It has been below target for {months} months running.",
-        "ja": "{months}か月連続で目標を下回っています。",
+        "en": "It has been behind target for {months} months running.",
+        "ja": "{months}か月連続で未達です。",
     },
     "c_next_outlook": {
         "en": "The full-year outlook is {outlook} against a target of {full_year} ({attainment}).",
-        "ja": "通期の着地見込は {outlook} で、通期目標 {full_year} に対し {attainment} です。",
+        "ja": "通期の着地見込は{outlook}で、通期目標{full_year}に対し{attainment}です。",
     },
     "c_next_pace": {
         "en": "The rest of the year needs {per_month} a month.",
-        "ja": "残りの期間は月 {per_month} のペースが必要です。",
+        "ja": "残りの期間は月{per_month}のペースが必要です。",
     },
     "c_goal": {
         "en": "{goal} is {state}: {progress} of its target done against {expected} planned by now.",
-        "ja": "{goal}は{state}です（進捗 {progress}、計画上の想定 {expected}）。",
+        "ja": "{goal}は{state}です（進捗{progress}、計画上の想定{expected}）。",
     },
     "c_goal_level": {
         "en": "{goal} is {state} at {progress} of its target.",
-        "ja": "{goal}は{state}です（目標に対し {progress}）。",
+        "ja": "{goal}は{state}です（目標に対し{progress}）。",
     },
     "c_goal_landing": {
         "en": "{goal} is {state} and lands at {outlook} against its target of {target}.",
-        "ja": "{goal}は{state}で、着地見込は {outlook}（目標 {target}）です。",
+        "ja": "{goal}は{state}で、着地見込は{outlook}（目標{target}）です。",
     },
     "c_goal_landing_moved": {
         "en": "{goal} is {state} and lands at {outlook} against its target of {target}, from {previous} "
         "in the last pack.",
-        "ja": "{goal}は{state}で、着地見込は {outlook}（目標 {target}、前回資料では {previous}）です。",
+        "ja": "{goal}は{state}で、着地見込は{outlook}（目標{target}、前回資料では{previous}）です。",
     },
-    "c_goal_pace": {"en": "It needs {per_month} a month from here.", "ja": "今後は月 {per_month} のペースが必要です。"},
+    "c_goal_pace": {"en": "It needs {per_month} a month from here.", "ja": "今後は月{per_month}のペースが必要です。"},
     "state.on_track": {"en": "on track", "ja": "計画どおり"},
     "state.at_risk": {"en": "at risk", "ja": "要注意"},
     "state.off_track": {"en": "off track", "ja": "計画未達"},
     "c_decisions": {"en": "Decisions needed: {items}.", "ja": "判断が必要な事項：{items}。"},
     "c_decide_review": {
-        "en": "a review of {name} (red for three months or more)",
-        "ja": "{name}の見直し（3か月以上連続で未達）",
+        "en": "a review of {name}, behind target {months} months running",
+        "ja": "{months}か月連続で未達の{name}の見直し",
     },
     "c_decide_disconnect": {
         "en": "why {goal} is off track while its KPIs are on target",
-        "ja": "KPI は達成しているのに{goal}が計画未達である理由",
+        "ja": "KPIは達成しているのに{goal}が計画未達である理由",
     },
     "c_decide_driver": {
         "en": "the driver targets of {goal} ({gap} {side})",
@@ -384,7 +390,7 @@ MESSAGES: dict[str, dict[Locale, str]] = {
         "en": "the plan of {goal} against its target ({gap} {side})",
         "ja": "{goal}の計画と目標の差（{gap}{side}）",
     },
-    "c_decide_overdue": {"en": "overdue actions ({count})", "ja": "期限超過のアクション（{count} 件）"},
+    "c_decide_overdue": {"en": "overdue actions ({count})", "ja": "期限超過のアクション（{count}件）"},
     "c_decide_no_action": {"en": "an action for {names}", "ja": "{names}への対応策"},
     "c_note": {"en": "“{text}” — {owner}", "ja": "「{text}」（{owner}）"},
     "c_note_bare": {"en": "“{text}”", "ja": "「{text}」"},

@@ -16,7 +16,8 @@ from kpireport.batch import Outcome
 from kpireport.computing.drivers import shortfall
 from kpireport.computing.report import Report
 from kpireport.doctor import Check
-from kpireport.formatting import Formatter
+from kpireport.formatting import Formatter, month_name
+from kpireport.i18n import labels
 from kpireport.model import STATUSES, Workbook
 from kpireport.planning import Plan
 from kpireport.presenting.wording import WordedCommentary, WordedFinding
@@ -61,16 +62,19 @@ def print_commentary(commentary: WordedCommentary, report: Report, console: Cons
     controller's or drafted."""
     console = console or Console(soft_wrap=True)
     names = {r.kpi.id: r.kpi.name for r in report.kpis} | {k.kgi.id: k.kgi.name for k in report.kgis}
+    settings = report.workbook.settings
+    t = labels(settings.locale)
+    source = {"drafted": t["drafted"], "controller": t["controller"]}
 
     def show(text: str, style: str = "") -> None:
         console.print(safe_text(text), markup=False, highlight=False, style=style)
 
-    show(f"{safe_text(report.workbook.settings.company)} {report.month}: key messages", "bold")
+    show(f"{settings.company} — {month_name(settings.locale, report.month)}: {t['key_messages']}", "bold")
     for number, message in enumerate(commentary.key_messages, start=1):
-        show(f"{number}. [{message.source}] {message.text}")
+        show(f"{number}. [{source[message.source]}] {message.text}")
     for subject in commentary.subjects:
         show("")
-        show(f"{subject.subject} {names.get(subject.subject, '')} [{subject.worded.source}]", "bold")
+        show(f"{subject.subject} {names.get(subject.subject, '')} [{source[subject.worded.source]}]", "bold")
         show(subject.worded.text)
 
 

@@ -41,7 +41,16 @@ def test_init_writes_the_template_and_never_overwrites(tmp_path: Path) -> None:
     assert again.output.strip() == f"Error: {path} already exists; pass --force to overwrite it."
     assert sha256(path) == before
     assert run("init", path, "--force", "--lang", "ja").exit_code == 0
-    assert openpyxl.load_workbook(path).sheetnames == ["設定", "KGI", "KPI", "目標値", "実績", "見込", "コメント", "コメンタリー"]
+    assert openpyxl.load_workbook(path).sheetnames == [
+        "設定",
+        "KGI",
+        "KPI",
+        "目標値",
+        "実績",
+        "見込",
+        "コメント",
+        "コメンタリー",
+    ]
 
 
 def test_init_template_without_example_does_not_build_yet(tmp_path: Path) -> None:

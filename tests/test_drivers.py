@@ -191,7 +191,11 @@ def test_the_driver_json_carries_implied_plan_actual_and_the_bridge() -> None:
         "implied_target": 600.0,
         "planned": 350.0,
         "actual": 336.0,
-        "bridge": [{"kpi": "D", "effect": 63.0}, {"kpi": "S", "effect": -77.0}],
+        # October alone is one of those months: D +9, S -11.
+        "bridge": [
+            {"kpi": "D", "effect": 63.0, "month_effect": 9.0},
+            {"kpi": "S", "effect": -77.0, "month_effect": -11.0},
+        ],
     }
 
 

@@ -62,7 +62,7 @@ def test_check_reports_targets_that_do_not_add_up_to_the_kgi(tmp_path: Path) -> 
     assert result.exit_code == 0, result.output
     [driver] = [f for f in json.loads(result.output)["findings"] if f["code"] == "DRIVER"]
     assert driver["severity"] == "warning" and driver["kgi"] == "G1" and driver["where"] == "KGI!A2"
-    assert driver["message"] == "KGI “Revenue”: the KPI targets imply ¥1.2K against ¥1.5K: 20.0% short."
+    assert driver["message"] == "KGI “Revenue”: the KPI targets imply ¥1,200 against ¥1,500: 20.0% short."
 
 
 def test_check_works_before_any_actual(tmp_path: Path) -> None:

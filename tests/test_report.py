@@ -82,7 +82,7 @@ def test_quarter_end_pack_has_the_quarterly_review_in_japanese(tmp_path: Path) -
     for text in (
         "四半期レビュー",
         "2026年7月〜2026年9月",
-        "前四半期比",
+        "前四半期同期比",
         "KGI→KPI ツリー",
         "バランス・スコアカード",
         "アクション一覧",

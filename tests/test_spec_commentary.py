@@ -56,10 +56,27 @@ def test_a_kpi_is_material_from_exactly_its_materiality(october_actual: float, m
 
 
 def test_red_is_material_whatever_the_variance() -> None:
-    # A lower KPI at 0.025 against 0.02: attainment 0.8, red; variance 0.005 is 25% of target.
+    # A lower KPI at 0.025 against 0.02: attainment 0.8, red; its variance 0.005 is 25% of the
+    # target, under a materiality of 50%: only its being red makes it material.
     churn = kpi("K1", name="Churn", unit="percent", direction=Direction.LOWER)
     workbook = book([churn], targets={"K1": dict.fromkeys(YEAR, 0.02)}, actuals={"K1": {OCT: 0.025}})
-    assert is_material(build_report(workbook, OCT).kpis[0], 0.05)
+    result = build_report(workbook, OCT).kpis[0]
+    assert result.month.status == "red"
+    assert is_material(result, 0.5)
+
+
+def test_an_unfavourable_variance_on_a_target_of_zero_is_material_and_ranks_first() -> None:
+    # K1's target is 0 and its actual 5 where less is better: no attainment, an unfavourable
+    # variance of 5; K4 is 20% short. K1 comes first among the variances.
+    defects = kpi("K1", name="Defects", direction=Direction.LOWER)
+    workbook = book(
+        [defects, kpi("K4")],
+        targets={"K1": dict.fromkeys(YEAR, 0.0)},
+        actuals={"K1": {m: 0.0 for m in YEAR if m < OCT} | {OCT: 5.0}, **october({"K4": 80.0})},
+    )
+    messages = [m["text"] for m in pack(workbook).data["commentary"]["key_messages"]]
+    variances = [m for m in messages if " was " in m]
+    assert variances[0].startswith("Defects was 5 in Oct 2026 against a target of 0, 5 worse than target")
 
 
 # -- the key messages ---------------------------------------------------------------------------
@@ -93,8 +110,8 @@ def test_the_key_messages_come_in_the_spec_order() -> None:
     # nothing is red long enough, and no goal is off track with green KPIs: no decision message.
     # 3-5: the unfavourable variances by share: K4 -20%; K1 -11% this month (89 of 100; its
     # YTD 629 of 700 is -10.1%); K2 -8.6% YTD (640 of 700; October's 100 is on target).
-    assert messages[2].startswith("Deals closed K4 was 80 this month")
-    assert messages[3].startswith("Deals closed K1 was 89 this month")
+    assert messages[2].startswith("Deals closed K4 was 80 in Oct 2026")
+    assert messages[3].startswith("Deals closed K1 was 89 in Oct 2026")
     assert messages[4].startswith("Deals closed K2 was 640 year to date")
     assert len(messages) == 5
     assert not any("Deals closed K5" in m for m in messages)  # no place left for the favourable one
@@ -137,8 +154,8 @@ def test_japanese_commentary_reads_as_japanese() -> None:
     )
     workbook = dataclasses.replace(workbook, settings=dataclasses.replace(workbook.settings, locale="ja"))
     [message] = pack(workbook).data["commentary"]["key_messages"]
-    # 80 against 100: 20 below, attainment 80.0%.
-    assert message["text"] == "受注件数は今月の実績 80、目標 100 を 20 下回りました（達成率 80.0%）。"
+    # 80 against 100: 20 below, a shortfall, attainment 80.0%.
+    assert message["text"] == "受注件数は2026年10月の実績80、目標100を20下回り未達です（達成率80.0%）。"
 
 
 # -- the controller's words ----------------------------------------------------------------------
@@ -175,7 +192,7 @@ def _commentary_sheet(rows: list[list[object]]) -> Any:
 
 
 def test_build_final_refuses_while_a_material_subject_has_only_drafted_text(make_workbook: Any, tmp_path: Path) -> None:
-    # June: K1 120 against 100 is +20%, material; the key messages are drafted too.
+    # June: K1 120 against 100 is +20%, material; the controller wrote the key messages.
     path = make_workbook(_commentary_sheet([["*", "2026-06", "June went to plan."]]))
     result = CliRunner().invoke(cli, ["build", str(path), "-o", str(tmp_path / "out"), "--format", "json", "--final"])
     assert result.exit_code == 1
@@ -186,6 +203,13 @@ def test_build_final_refuses_while_a_material_subject_has_only_drafted_text(make
     )
     result = CliRunner().invoke(cli, ["build", str(signed), "-o", str(tmp_path / "out"), "--format", "json", "--final"])
     assert result.exit_code == 0, result.output
+
+
+def test_build_final_refuses_drafted_key_messages_alone(make_workbook: Any, tmp_path: Path) -> None:
+    path = make_workbook(_commentary_sheet([["K1", "2026-06", "A strong June."]]))
+    result = CliRunner().invoke(cli, ["build", str(path), "-o", str(tmp_path / "out"), "--format", "json", "--final"])
+    assert result.exit_code == 1
+    assert "only drafted commentary for the key messages (*)." in result.output
 
 
 def test_an_unknown_commentary_subject_names_its_cell(make_workbook: Any) -> None:
@@ -199,10 +223,10 @@ def test_draft_prints_the_key_messages_and_the_comments(make_workbook: Any) -> N
     result = CliRunner().invoke(cli, ["draft", str(make_workbook())])
     assert result.exit_code == 0, result.output
     # K1: 120 against 100 in June, +20 (120.0%); the YTD 320 of 300 is +6.7%: the month is larger.
-    assert "New revenue was ¥120 this month against a target of ¥100, ¥20 above target (120.0% attainment)." in (
+    assert "New revenue was ¥120 in Jun 2026 against a target of ¥100, ¥20 better than target (120.0% attainment)." in (
         result.output
     )
-    assert "[drafted]" in result.output
+    assert "[Drafted]" in result.output
 
 
 # -- hostile text ---------------------------------------------------------------------------------

@@ -7,10 +7,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+from pathlib import Path
+from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from conftest import OCT, YEAR, book, kpi
 
+from kpireport.cli import cli
 from kpireport.computing.metrics import attainment, period, status, variance
 from kpireport.computing.report import build_report
 from kpireport.formula import parse_formula
@@ -249,11 +253,24 @@ def test_a_kpi_behind_its_plan_must_speed_up_and_one_on_plan_need_not() -> None:
 # -- figures from the values as read ------------------------------------------------------------
 
 
-def test_a_churn_typed_as_a_formula_is_judged_from_its_full_value() -> None:
-    # =0.05/0.9 against a 5% target, lower is better: 0.05 / (0.05/0.9) = 0.9, amber.
+def test_a_churn_typed_as_a_formula_is_judged_from_its_full_value(make_workbook: Any, tmp_path: Path) -> None:
+    """=0.05/0.9 against a 5% target, lower is better: 0.05 / (0.05/0.9) = 0.9, amber. Read
+    rounded to 15 digits first (0.0555555555555556), it would be 0.899999999999999, red."""
     churn = 0.05 / 0.9
     assert attainment(0.05, churn, Direction.LOWER) == 0.9
     assert status(0.05, churn, Direction.LOWER, Thresholds()) == "amber"
+
+    def typed(sheets: dict[str, Any]) -> None:
+        sheets["KPI"][2] = ["K2", "Churn", "Sales", "G1", None, "percent", "lower", "average", "kpi", "Bob"]
+        sheets["Targets"][2] = ["K2", *([0.05] * 12)]
+        sheets["Actuals"][2] = ["K2", churn, churn, churn]  # the cell's full value, as Excel saves it
+
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["build", str(make_workbook(typed)), "-o", str(out), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    [data] = [json.loads(p.read_text(encoding="utf-8")) for p in out.glob("*.json")]
+    month = next(k for k in data["kpis"] if k["id"] == "K2")["month"]
+    assert (month["attainment"], month["status"]) == (0.9, "amber")
 
 
 def test_a_difference_within_float_noise_is_zero_and_favourable() -> None:

@@ -79,13 +79,14 @@ def pdf_text(path: Path, out: Path) -> str:
 
 def pdf_rows(path: Path, out: Path) -> dict[str, str]:
     """Build the PDF and return the text of each department's table, after its header, by the
-    name of its first KPI (these workbooks give each department one KPI); the page footer
-    ends it."""
+    name of its first KPI (these workbooks give each department one KPI); the page footer, or
+    the KPI's drafted comment under its row ("Win rate was …"), ends it."""
     lines = pdf_text(path, out).splitlines()
     header = [i for i, line in enumerate(lines) if line.startswith("KPI Target Actual")]
     rows = {}
     for i in header:
-        end = next(j for j in range(i + 1, len(lines)) if lines[j].startswith("Acme Ltd."))
+        name = lines[i + 1]
+        end = next(j for j in range(i + 1, len(lines)) if lines[j].startswith(("Acme Ltd.", f"{name} was ")))
         rows[lines[i + 1]] = " ".join(lines[i + 1 : end])
     return rows
 

@@ -140,13 +140,20 @@ class _Drafter:
             return None
         base = f"/kpis/{self.kpi_index[r.kpi.id]}/{period_name}"
         unit = r.kpi.unit
+        when: Fact = (
+            Phrase("period.month", (("month", MonthName(self.report.month)),))
+            if period_name == "month"
+            else Word("period.ytd")
+        )
+        # The side is said as good or bad, not only up or down: a cost under target is better.
+        judged = "better" if period.favorable else "worse"
         facts: list[tuple[str, Fact]] = [
             ("name", Text(r.kpi.name)),
-            ("period", Word(f"period.{period_name}")),
+            ("period", when),
             ("actual", self.figure(period.actual, unit, f"{base}/actual")),
             ("target", self.figure(period.target, unit, f"{base}/target")),
             ("gap", Gap(period.variance, unit, f"{base}/variance")),
-            ("side", Word("below" if period.variance < 0 else "above")),
+            ("side", Word(f"side.{r.kpi.direction.value}.{judged}")),
         ]
         key = "c_what"
         if period.attainment is not None:
@@ -181,25 +188,41 @@ class _Drafter:
         return None
 
     def _goal_unit(self, k: KgiResult) -> str:
+        """The goal's own unit (a free label such as customers included), else its KPI's."""
         measured = self.kpis.get(k.kgi.measured_by or "")
-        if k.kgi.unit in {"currency", "percent", "number"}:
+        if k.kgi.unit and k.kgi.unit != "number":
             return k.kgi.unit
         return measured.unit if measured else "number"
 
-    def largest_drag(self, k: KgiResult) -> tuple[Statement, str] | None:
-        """The driver with the largest unfavourable effect on a goal, and its KPI id."""
+    def largest_drag(self, k: KgiResult, *, this_month: bool = False) -> tuple[Statement, str] | None:
+        """The driver with the largest unfavourable effect on a goal (to date, or in the report
+        month alone), and its KPI id."""
         analysis: DriverAnalysis | None = self.report.drivers.get(k.kgi.id)
-        if analysis is None or analysis.main_driver is None:
+        if analysis is None:
             return None
-        main = analysis.main_driver
-        index = next(i for i, e in enumerate(analysis.bridge.effects) if e.kpi == main.kpi)
-        ref = f"/kgis/{self.kgi_index[k.kgi.id]}/drivers/bridge/{index}/effect"
+        effects = list(enumerate(analysis.bridge.effects))
+        if this_month:
+            bad = [
+                (i, e)
+                for i, e in effects
+                if e.month_effect is not None and not analysis.direction.favours(e.month_effect)
+            ]
+            if not bad:
+                return None
+            index, main = max(bad, key=lambda item: abs(item[1].month_effect or 0.0))
+            field, value, key = "month_effect", main.month_effect or 0.0, "c_why_drag_month"
+        else:
+            if analysis.main_driver is None:
+                return None
+            index, main = next((i, e) for i, e in effects if e.kpi == analysis.main_driver.kpi)
+            field, value, key = "effect", main.effect, "c_why_drag"
+        ref = f"/kgis/{self.kgi_index[k.kgi.id]}/drivers/bridge/{index}/{field}"
         facts: Facts = (
             ("goal", Text(k.kgi.name)),
             ("driver", self.name(main.kpi)),
-            ("effect", Change(main.effect, self._goal_unit(k), ref)),
+            ("effect", Change(value, self._goal_unit(k), ref)),
         )
-        return Statement("c_why_drag", facts), main.kpi
+        return Statement(key, facts), main.kpi
 
     def restated(self, r: KpiResult) -> Statement | None:
         changes = self.report.changes
@@ -217,12 +240,14 @@ class _Drafter:
                 return Statement("c_why_restated", facts)
         return None
 
-    def why(self, r: KpiResult) -> Statement | None:
-        """The strongest reason the pack knows, in SPEC §3b's order."""
+    def why(self, r: KpiResult, period_name: str = "month") -> Statement | None:
+        """The strongest reason the pack knows, in SPEC §3b's order; for a goal's measuring
+        KPI, the driver that dragged the period its comment is about."""
         found = self.driver_effect(r)
         if found is None:
             measured = [k for k in self.report.kgis if k.kgi.measured_by == r.kpi.id]
-            drags = [d for k in measured if (d := self.largest_drag(k)) is not None]
+            month = period_name == "month"
+            drags = [d for k in measured if (d := self.largest_drag(k, this_month=month)) is not None]
             found = drags[0][0] if drags else None
         if found is None:
             found = self.restated(r)
@@ -252,7 +277,8 @@ class _Drafter:
         return None
 
     def kpi_statements(self, r: KpiResult, period_name: str = "month") -> tuple[Statement, ...]:
-        return tuple(s for s in (self.what(r, period_name), self.why(r), self.next(r)) if s is not None)
+        found = (self.what(r, period_name), self.why(r, period_name), self.next(r))
+        return tuple(s for s in found if s is not None)
 
     # -- goals ------------------------------------------------------------------------------
 
@@ -318,7 +344,13 @@ def _decisions(report: Report, drafter: _Drafter) -> Statement | None:
         ref = f"/findings/{index}"
         subject = drafter.name(f.kpi) if f.kpi else Text(_kgi_name(report, f.kgi))
         if f.code == "REVIEW":
-            items.append(Phrase("c_decide_review", (("name", subject),), ref))
+            streak = f.fact("months")
+            months = (
+                Count(streak, f"/kpis/{drafter.kpi_index[f.kpi]}/red_streak")
+                if isinstance(streak, int) and f.kpi in drafter.kpi_index
+                else streak
+            )
+            items.append(Phrase("c_decide_review", (("name", subject), ("months", months or 0)), ref))
         elif f.code == "DISCONNECT":
             items.append(Phrase("c_decide_disconnect", (("goal", subject),), ref))
         elif f.code in {"DRIVER", "ALIGN"} and f.severity == "warning":

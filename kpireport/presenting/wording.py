@@ -55,8 +55,25 @@ class WordedFinding:
         }
 
 
+SPEC_UNITS = frozenset({"number", "currency", "percent", ""})
+
+
+def labelled(text: str, unit: str, fmt: Formatter) -> str:
+    """A figure with its free unit label after it (12 deals, 17件): a count says what it counts."""
+    if unit in SPEC_UNITS:
+        return text
+    return f"{text}{unit}" if fmt.locale == "ja" else f"{text} {unit}"
+
+
 def fact_text(fact: Fact, fmt: Formatter) -> str:
     """One fact as the sentence shows it."""
+    text = _fact_text(fact, fmt)
+    if isinstance(fact, (Large, Gap, Change)) and text:
+        return labelled(text, fact.unit, fmt)
+    return text
+
+
+def _fact_text(fact: Fact, fmt: Formatter) -> str:
     match fact:
         case Text(value):
             # Bounded, but with its characters as read: the JSON and a terminal show a control
