@@ -28,6 +28,8 @@ from kpireport.errors import KpiReportError
 from kpireport.formula import Formula, parse_formula
 from kpireport.model import Locale, Month
 from kpireport.schema import (
+    ACTION_COLUMNS,
+    ACTIONS_SHEET,
     ACTUALS_SHEET,
     COMMENT_COLUMNS,
     COMMENTS_SHEET,
@@ -200,6 +202,7 @@ def build_template(options: InitOptions, *, today: dt.date) -> OpenpyxlWorkbook:
     _write_table_header(comments, lang, COMMENT_COLUMNS)
     if options.example:
         _write_comments(comments, lang, kpis, months[-12:][options.months_of_actuals - 1])
+    _write_table_header(book.create_sheet(ACTIONS_SHEET.written(lang)), lang, ACTION_COLUMNS)
     return book
 
 

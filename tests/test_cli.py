@@ -26,7 +26,7 @@ def test_init_writes_the_template_and_never_overwrites(tmp_path: Path) -> None:
     result = run("init", path, "--year", "2026", "--fiscal-start", "4")
     assert result.exit_code == 0, result.output
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames == ["Settings", "KGI", "KPI", "Targets", "Actuals", "Forecast", "Comments"]
+    assert book.sheetnames == ["Settings", "KGI", "KPI", "Targets", "Actuals", "Forecast", "Comments", "Actions"]
     kpi = book["KPI"]
     assert kpi.freeze_panes == "A2"
     assert {dv.formula1 for dv in kpi.data_validations.dataValidation} >= {
@@ -41,7 +41,16 @@ def test_init_writes_the_template_and_never_overwrites(tmp_path: Path) -> None:
     assert again.output.strip() == f"Error: {path} already exists; pass --force to overwrite it."
     assert sha256(path) == before
     assert run("init", path, "--force", "--lang", "ja").exit_code == 0
-    assert openpyxl.load_workbook(path).sheetnames == ["設定", "KGI", "KPI", "目標値", "実績", "見込", "コメント"]
+    assert openpyxl.load_workbook(path).sheetnames == [
+        "設定",
+        "KGI",
+        "KPI",
+        "目標値",
+        "実績",
+        "見込",
+        "コメント",
+        "アクション",
+    ]
 
 
 def test_init_template_without_example_does_not_build_yet(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ formatter (:mod:`kpireport.presenting.wording`).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -85,13 +86,20 @@ class MonthName:
 
 
 @dataclass(frozen=True)
+class Day:
+    """A date (an action's due date)."""
+
+    value: dt.date
+
+
+@dataclass(frozen=True)
 class Word:
     """A word in the pack's language, by its key (``perspective.customer``, ``short``)."""
 
     key: str
 
 
-Fact = Text | Amount | Large | Share | MonthName | Word | int | str
+Fact = Text | Amount | Large | Share | MonthName | Day | Word | int | str
 """What a finding states; an ``int`` is a count, a ``str`` is shown as it is (an id, a month
 as YYYY-MM, a setting as typed)."""
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from kpireport.computing.findings import (
     MAX_NAME_CHARS,
     Amount,
+    Day,
     Fact,
     Finding,
     Large,
@@ -64,6 +65,8 @@ def fact_text(fact: Fact, fmt: Formatter) -> str:
             return fmt.percent(value)
         case MonthName(value):
             return fmt.month(value)
+        case Day(value):
+            return fmt.date(value)
         case Word(key):
             return MESSAGES[key][fmt.locale] if key in MESSAGES else LABELS[key][fmt.locale]
         case bool():

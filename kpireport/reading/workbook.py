@@ -35,6 +35,7 @@ from kpireport.model import (
     Thresholds,
     Workbook,
 )
+from kpireport.reading.actions import read_actions
 from kpireport.reading.labels import era_problem, fraction_of, month_of
 from kpireport.reading.series import read_series
 from kpireport.reading.tables import (
@@ -115,6 +116,12 @@ class _Reader:
         del forecast_grid
         comments_grid = self._grid(sheet_names, "comments")
         comments = self._comments(comments_grid, kpi_ids) if comments_grid else ()
+        actions_grid = self._grid(sheet_names, "actions")
+        actions = (
+            tuple(read_actions(actions_grid, self.problems, kpi_ids, {k.id for k in kgis}, self._month))
+            if actions_grid is not None
+            else None
+        )
         self.problems.raise_if_any()
         return Workbook(
             settings=settings,
@@ -129,6 +136,7 @@ class _Reader:
             skipped=tuple(self.problems.skipped),
             forecasts=forecasts,
             target_layout=target_layout,
+            actions=actions,
         )
 
     # -- plumbing ----------------------------------------------------------------------------
