@@ -54,6 +54,10 @@ ACTION_MESSAGES: dict[str, dict[Locale, str]] = {
         "ja": "{action} — {owner}、{opened}開始、{when}",
     },
     "action_line_unopened": {"en": "{action} — {owner}, {when}", "ja": "{action} — {owner}、{when}"},
+    "action_line_effect": {"en": "{line}: {effect}", "ja": "{line}：{effect}"},
+    "action_line_expected": {"en": "{line}; {expected}", "ja": "{line}。{expected}"},
+    "action_moved": {"en": "{effect} ({moved})", "ja": "{effect}（{moved}）"},
+    "action_group_heading": {"en": "{label} ({count})", "ja": "{label}（{count}件）"},
     "action_effect": {
         "en": "{target} {before} → {after}, attainment {attainment_before} → {attainment_after}",
         "ja": "{target} {before} → {after}、達成率 {attainment_before} → {attainment_after}",
@@ -70,7 +74,6 @@ ACTION_MESSAGES: dict[str, dict[Locale, str]] = {
         "en": "{count} done action(s) cannot be judged yet: a month before or now has no figure.",
         "ja": "完了したアクション {count}件は、実施前または当月の数値がないため判定できません。",
     },
-    "more_actions": {"en": "+{count} more on the Actions slide", "ja": "ほか {count}件はアクション一覧へ"},
     # -- kpireport remind ----------------------------------------------------------------------
     "remind_subject": {
         "en": "{company}: your actions — {overdue} overdue, {due_soon} due soon ({month})",
@@ -121,6 +124,8 @@ ACTION_LABELS: dict[str, dict[Locale, str]] = {
     "moved.worsened": {"en": "worsened", "ja": "悪化"},
     "moved.flat": {"en": "flat", "ja": "横ばい"},
     "open_actions": {"en": "Open actions", "ja": "未完了のアクション"},
+    "open_action": {"en": "Open action", "ja": "未完了のアクション"},
+    "more_actions": {"en": "+{count} more on the actions slides", "ja": "ほか {count}件はアクションのスライドへ"},
     "no_open_actions": {"en": "No open action on this KPI.", "ja": "この KPI に未完了のアクションはありません。"},
     "remind_overdue": {"en": "Overdue", "ja": "期限超過"},
     "remind_due_soon": {"en": "Due next month", "ja": "来月が期限"},

@@ -160,6 +160,7 @@ def test_json_has_exactly_the_spec_keys(packs: dict[str, dict[str, Path]]) -> No
         "changes",
         "findings",
         "summary",
+        "actions",
     }
     assert set(data["kpis"][0]) == {
         "id", "name", "department", "kgi", "unit", "direction", "aggregation", "kind",

@@ -45,6 +45,8 @@ UI_LABELS = (
     "suggestion",
     "action",
     "owner",
+    "open_actions",
+    "no_open_actions",
 )
 
 
@@ -86,6 +88,8 @@ class KpiDetail:
     """The value axis: each tick's value and its label."""
     comments: tuple[dict[str, str], ...]
     findings: tuple[dict[str, str], ...]
+    actions: tuple[dict[str, str], ...] = ()
+    """The KPI's open actions (Actions sheet), overdue first: each its state, words and css."""
 
 
 @dataclass(frozen=True)
@@ -161,9 +165,16 @@ def _axis(result: KpiResult, fmt: Formatter) -> tuple[tuple[float, str], ...]:
     return tuple((tick, fmt.axis(tick, result.kpi.unit, step)) for tick in ticks)
 
 
-def explore(report: Report, fmt: Formatter, text: Mapping[str, str], findings: Sequence[WordedFinding]) -> Explore:
-    """Every KPI's detail, from a report whose text is already clipped for display, and its
-    findings as worded for the pack."""
+def explore(
+    report: Report,
+    fmt: Formatter,
+    text: Mapping[str, str],
+    findings: Sequence[WordedFinding],
+    open_actions: Mapping[str, Sequence[dict[str, str]]] | None = None,
+) -> Explore:
+    """Every KPI's detail, from a report whose text is already clipped for display, its
+    findings as worded for the pack and its open actions as the actions page shows them."""
+    open_actions = open_actions or {}
     details = {}
     shown = _Shown(fmt)
     for result in report.kpis:
@@ -188,5 +199,6 @@ def explore(report: Report, fmt: Formatter, text: Mapping[str, str], findings: S
                 for f in findings
                 if f.kpi == kpi.id
             ),
+            actions=tuple(open_actions.get(kpi.id, ())),
         )
     return Explore({key: text[key] for key in UI_LABELS}, details)

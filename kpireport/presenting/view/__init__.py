@@ -19,6 +19,13 @@ from kpireport.presenting.explore import Explore, explore
 from kpireport.presenting.palette import Palette
 from kpireport.presenting.summary import Summary
 from kpireport.presenting.theme import Theme
+from kpireport.presenting.view.actions import (
+    NO_ACTIONS_SHEET,
+    ActionsView,
+    actions_view,
+    improved_share,
+    with_open_actions,
+)
 from kpireport.presenting.view.appendix import (
     ActionRow,
     AuditView,
@@ -38,6 +45,7 @@ from kpireport.presenting.view.kpis import Department, KpiRow, TrendPage, TrendV
 from kpireport.presenting.wording import WordedFinding
 
 __all__ = [
+    "ActionsView",
     "AuditView",
     "BridgeView",
     "KgiCard",
@@ -85,6 +93,8 @@ class PackView:
     audit: AuditView | None
     explore: Explore | None = None
     """Each KPI's detail for the interactive HTML; None when no HTML is asked for."""
+    tracked_actions: ActionsView = NO_ACTIONS_SHEET
+    """The Actions sheet's actions (SPEC §3c); ``actions`` are the Comments sheet's."""
 
     def as_context(self) -> dict[str, Any]:
         return {"pack": self, "t": self.labels, "c": self.colors}
@@ -108,6 +118,10 @@ def build_view(
     palette = theme.palette()
     font = theme.font_stack(fmt.locale)
     units = goal_units(report, fmt)
+    tracked = actions_view(report, fmt, text)
+    review = quarterly(report, findings, fmt, text)
+    if review is not None:
+        review = dataclasses.replace(review, actions_improved=improved_share(report, fmt))
     return PackView(
         lang=fmt.locale,
         labels=text,
@@ -119,7 +133,7 @@ def build_view(
         fiscal_year=fmt.month(settings.fiscal_year_of(report.month)),
         kgis=cards(report, units, text, palette),
         summary=summary,
-        departments=departments(report, fmt, text),
+        departments=with_open_actions(departments(report, fmt, text), tracked),
         findings=tuple(findings),
         finding_groups=finding_groups(findings, text),
         finding_count=len(findings),
@@ -130,7 +144,7 @@ def build_view(
         changes=changes(report, findings, fmt, text),
         trend_pages=trends(report, fmt, text, palette, font),
         scorecard=scorecard(report, fmt, text),
-        quarterly=quarterly(report, findings, fmt, text),
+        quarterly=review,
         logo=theme.logo_data_uri,
         footer=theme.footer,
         theme_css=theme.css(),
@@ -138,10 +152,19 @@ def build_view(
         palette=palette,
         font_family=theme.font_family,
         audit=audit,
+        tracked_actions=tracked,
     )
 
 
 def with_explore(view: PackView, report: Report) -> PackView:
     """``view`` (of ``report``, clipped for display) with what the interactive HTML's KPI
     detail shows: made apart, so the build makes it while the PDF renders."""
-    return dataclasses.replace(view, explore=explore(report, view.fmt, view.labels, view.findings))
+    actions = {
+        row.id: [
+            {"action": a.action, "owner": a.owner, "when": a.when, "state": a.chip.label, "css": a.chip.css}
+            for a in view.tracked_actions.open_on(row.id)
+        ]
+        for department in view.departments
+        for row in department.rows
+    }
+    return dataclasses.replace(view, explore=explore(report, view.fmt, view.labels, view.findings, actions))

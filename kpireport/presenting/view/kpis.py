@@ -148,6 +148,8 @@ class KpiRow:
     comments: tuple[CommentView, ...]
     keys: SortKeys
     figures: KpiFigures
+    open_actions: tuple[str, ...] = ()
+    """The open actions of the Actions sheet on this KPI (or on a KGI it measures), overdue first."""
 
 
 def _kpi_row(result: KpiResult, report: Report, fmt: Formatter, text: Mapping[str, str]) -> KpiRow:
