@@ -176,7 +176,10 @@ def test_json_has_exactly_the_spec_keys(packs: dict[str, dict[str, Path]]) -> No
     }  # fmt: skip
     churn = next(k for k in data["kpis"] if k["id"] == "CS-01")
     assert (churn["direction"], churn["month"]["status"], churn["red_streak"]) == ("lower", "red", 3)
-    assert [f["code"] for f in data["findings"]] == ["REVIEW"]
+    # Churn is under review; two of the sample's actions are overdue (SPEC §3c). The three red
+    # KPIs (SAL-04, CS-01, CS-02) and the off-track goal are all KGI-1's, which has an open action
+    # (A-03): no NO-ACTION.
+    assert [f["code"] for f in data["findings"]] == ["REVIEW", "OVERDUE", "OVERDUE"]
 
 
 def _pdf_text(path: Path) -> str:

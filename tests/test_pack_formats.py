@@ -63,13 +63,16 @@ def test_the_deck_has_every_slide_kpi_and_kgi(pack: dict[str, Any]) -> None:
         departments[kpi["department"]] = departments.get(kpi["department"], 0) + 1
     findings = len(data["findings"])
     bridges = sum(1 for k in data["kgis"] if k["drivers"])
+    # Open, or done or dropped in the report month's fiscal quarter (October-December 2026).
+    listed = [a for a in data["actions"] if a["status"] == "open" or (a["closed"] or a["due"]) >= "2026-10-01"]
     expected = (
         1  # title
         + 1  # executive summary (two KGIs and five movers fit one slide)
         + bridges
         + sum(math.ceil(n / 10) for n in departments.values())
         + math.ceil(len(data["kpis"]) / 4)  # trends, four to a slide
-        + 1  # actions (three in the sample)
+        + math.ceil(len(listed) / 6)  # the Actions sheet's actions on the actions page, six a slide
+        + 1  # the Comments sheet's actions (three in the sample)
         + math.ceil(findings / 8)
     )
     assert len(deck.slides) == expected
@@ -129,7 +132,8 @@ def test_a_japanese_deck_names_an_east_asian_face_and_notes_carry_comments(pack:
 def test_the_workbook_holds_the_json_figures_as_numbers(pack: dict[str, Any]) -> None:
     data = pack["data"]
     book = openpyxl.load_workbook(pack["files"]["xlsx"])
-    kpis, kgis, findings, trends = book.worksheets
+    kpis, kgis, findings, actions, trends = book.worksheets
+    assert actions.max_row - 1 == len(data["actions"])  # every action of the pack (the sample has seven)
     header = [c.value for c in kpis[1]]
     rows = {row[0].value: row for row in kpis.iter_rows(min_row=2)}
     assert len(rows) == len(data["kpis"])
