@@ -54,6 +54,7 @@ ACTION_MESSAGES: dict[str, dict[Locale, str]] = {
         "ja": "{action} — {owner}、{opened}開始、{when}",
     },
     "action_line_unopened": {"en": "{action} — {owner}, {when}", "ja": "{action} — {owner}、{when}"},
+    "action_who": {"en": "{owner}, {when}", "ja": "{owner}、{when}"},
     "action_line_effect": {"en": "{line}: {effect}", "ja": "{line}：{effect}"},
     "action_line_expected": {"en": "{line}; {expected}", "ja": "{line}。{expected}"},
     "action_moved": {"en": "{effect} ({moved})", "ja": "{effect}（{moved}）"},

@@ -185,7 +185,7 @@
     const actions = kpi.actions.map((a) => {
       const item = el("li");
       item.append(el("span", { class: `chip ${a.css}` }, a.state), ` ${a.action}`);
-      item.append(el("span", { class: "sub-inline" }, ` — ${[a.owner, a.when].filter(Boolean).join(", ")}`));
+      item.append(el("span", { class: "sub-inline" }, ` — ${a.who}`));
       return item;
     });
     part("actions").replaceChildren(...(actions.length ? actions : [el("li", { class: "muted" }, L.no_open_actions)]));

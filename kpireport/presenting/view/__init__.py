@@ -161,7 +161,7 @@ def with_explore(view: PackView, report: Report) -> PackView:
     detail shows: made apart, so the build makes it while the PDF renders."""
     actions = {
         row.id: [
-            {"action": a.action, "owner": a.owner, "when": a.when, "state": a.chip.label, "css": a.chip.css}
+            {"action": a.action, "who": a.who, "state": a.chip.label, "css": a.chip.css}
             for a in view.tracked_actions.open_on(row.id)
         ]
         for department in view.departments

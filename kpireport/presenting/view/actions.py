@@ -68,6 +68,8 @@ class ActionView:
     line: str
     """Everything in one sentence: "Weekly pipeline review — A. Tanaka, opened Aug 2026, done
     Sep 2026: Win rate 21.0% → 23.3%, attainment 84.0% → 93.2%"."""
+    who: str
+    """Its owner and where it stands: "M. Sato, due Oct 15, 2026, overdue"."""
     overdue: bool
     due_soon: bool
     reached: str
@@ -202,6 +204,7 @@ def _view(result: ActionResult, report: Report, names: Mapping[str, str], fmt: F
         effect_moved=message(fmt.locale, "action_moved", effect=effect, moved=moved) if effect and moved else effect,
         expected=expected,
         line=line,
+        who=message(fmt.locale, "action_who", owner=action.owner or DASH, when=when),
         overdue=result.overdue,
         due_soon=result.due_soon,
         reached={True: text["yes"], False: text["no"], None: ""}[result.reached],
@@ -271,7 +274,7 @@ def improved_share(report: Report, fmt: Formatter) -> str:
 
 def short_line(row: ActionView) -> str:
     """An open action beside its KPI: what, who, and when it is due."""
-    return f"{row.action} — {row.owner or DASH}, {row.when}"
+    return f"{row.action} — {row.who}"
 
 
 def with_open_actions(departments: Sequence[Department], view: ActionsView) -> tuple[Department, ...]:
