@@ -85,6 +85,7 @@ ACTION_MESSAGES: dict[str, dict[Locale, str]] = {
         "en": "These actions from the {month} KPI review are yours.",
         "ja": "{month}の KPI レビューで、次のアクションがあなたの担当です。",
     },
+    "remind_section": {"en": "{title}:", "ja": "{title}："},
     "remind_item": {"en": "{action} ({target}) — due {due}", "ja": "{action}（{target}）— 期限 {due}"},
     "remind_close": {
         "en": "When one is done or dropped, set its status and closed date on the Actions sheet; if a "

@@ -174,7 +174,7 @@ def test_the_dry_run_writes_one_message_per_owner_in_japanese(tmp_path: Path) ->
     assert ann["Subject"] == "Acme Ltd.：担当アクションのお知らせ（期限超過 2件・期限間近 0件、2026年6月）"
     text = text_of(ann)
     assert text.startswith("Ann 様")
-    assert "- Price review（Revenue）— 期限 2026年6月10日" in text
+    assert "期限超過：\n- Price review（Revenue）— 期限 2026年6月10日" in text
 
 
 def test_nothing_due_and_no_actions_sheet(tmp_path: Path) -> None:

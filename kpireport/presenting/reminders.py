@@ -76,7 +76,11 @@ def _reminder(address: str, where: CellRef | None, results: list[ActionResult], 
     paragraphs = [
         greeting,
         intro,
-        *(f"{title}:\n" + "\n".join(f"- {item}" for item in items) for title, items in sections if items),
+        *(
+            message(fmt.locale, "remind_section", title=title) + "\n" + "\n".join(f"- {item}" for item in items)
+            for title, items in sections
+            if items
+        ),
         closing,
     ]
     lists = "".join(
