@@ -423,6 +423,26 @@ def send(packs: tuple[Path, ...], to: list[str], cc: list[str], subject: str | N
         click.echo(f"Wrote {target} (not sent)")
 
 
+@cli.command()
+@click.argument("workbook", type=click.Path(path_type=Path))
+@click.option(
+    "--month",
+    type=MonthType(),
+    help="Month the reminders are for (default: Settings' report_month, else the latest with an actual).",
+)
+@click.option(
+    "--dry-run", is_flag=True, help="Write each owner's message as a .eml file beside the workbook instead of sending."
+)
+def remind(workbook: Path, month: Month | None, dry_run: bool) -> None:
+    """E-mail each action owner (the Actions sheet's email column) their overdue and due-soon
+    actions, one message per owner, in the pack's language; SMTP as for send. Exit 1 when an
+    owner could not be reminded (the others still are)."""
+    from kpireport.reminding import remind_owners
+    from kpireport.terminal import safe_text
+
+    remind_owners(workbook, month, dry_run=dry_run, say=lambda line: click.echo(safe_text(line)), warn=_warn)
+
+
 @cli.command("watch")
 @click.argument("inbox", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option(

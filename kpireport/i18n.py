@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from kpireport.i18n_actions import ACTION_LABELS, ACTION_MESSAGES
 from kpireport.model import Locale
 
 MESSAGES: dict[str, dict[Locale, str]] = {
@@ -400,6 +401,7 @@ MESSAGES: dict[str, dict[Locale, str]] = {
     "perspective.customer": {"en": "customer", "ja": "顧客"},
     "perspective.process": {"en": "process", "ja": "業務プロセス"},
     "perspective.learning": {"en": "learning & growth", "ja": "学習と成長"},
+    **ACTION_MESSAGES,
 }
 
 LABELS: dict[str, dict[Locale, str]] = {
@@ -536,6 +538,7 @@ LABELS: dict[str, dict[Locale, str]] = {
         "通期予測＝年度累計の月平均×12 と通期目標の比較（12か月分の目標がある場合）。"
         "着地見込＝年度累計実績＋見込シートの数値（空欄の月は月平均）。",
     },
+    **ACTION_LABELS,
 }
 
 

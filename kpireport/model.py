@@ -268,6 +268,35 @@ class Comment:
     owner: str = ""
 
 
+class ActionStatus(StrEnum):
+    """Where an action of the Actions sheet stands (SPEC §2: open by default)."""
+
+    OPEN = "open"
+    DONE = "done"
+    DROPPED = "dropped"
+
+
+@dataclass(frozen=True)
+class Action:
+    """A row of the Actions sheet (SPEC §2, §3c): a tracked action on a KPI or a KGI."""
+
+    id: str
+    target: str
+    """A KPI id or a KGI id (a KPI where an id names both)."""
+    action: str
+    owner: str = ""
+    email: str = ""
+    opened: Month | None = None
+    due: dt.date | None = None
+    status: ActionStatus = ActionStatus.OPEN
+    expected: float | None = None
+    """The value of the target the action should reach by its due month, in its unit."""
+    closed: dt.date | None = None
+    source: CellRef | None = None
+    """The id's cell; ``email_cell`` the e-mail's, so a bad address can be pointed at."""
+    email_cell: CellRef | None = None
+
+
 @dataclass(frozen=True)
 class CellIssue:
     """A cell the reader could not use as a number: shown as a finding, never as zero."""
@@ -306,6 +335,9 @@ class Workbook:
     forecasts: Mapping[str, Series] = field(default_factory=dict)
     """The Forecast sheet: the team's latest estimate for months without an actual yet."""
     target_layout: SheetLayout | None = None
+    actions: tuple[Action, ...] | None = None
+    """The Actions sheet's rows; None when the workbook has no Actions sheet (it tracks no
+    actions, so no rule asks who is acting)."""
 
     def target_series(self, kpi_id: str) -> Series:
         return self.targets.get(kpi_id, EMPTY_SERIES)

@@ -11,7 +11,7 @@ import functools
 import io
 import random
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -26,8 +26,11 @@ from openpyxl.worksheet.worksheet import Worksheet
 from kpireport.delivering.output import write_set
 from kpireport.errors import KpiReportError
 from kpireport.formula import Formula, parse_formula
-from kpireport.model import KEY_MESSAGES, Locale, Month
+from kpireport.model import KEY_MESSAGES, Direction, Locale, Month
+from kpireport.scaffold_actions import Figures, add_choices, example_actions, write_actions
 from kpireport.schema import (
+    ACTION_COLUMNS,
+    ACTIONS_SHEET,
     ACTUALS_SHEET,
     COMMENT_COLUMNS,
     COMMENTARY_COLUMNS,
@@ -69,6 +72,7 @@ class Examples:
     kpis: tuple[ExampleKpi, ...]
     kgis: tuple[dict[str, Any], ...]
     comments: tuple[dict[str, str], ...]
+    actions: tuple[dict[str, Any], ...] = ()
 
     def department(self, key: str, lang: Locale) -> str:
         return self.departments[key][lang]
@@ -100,7 +104,7 @@ def examples() -> Examples:
         )
         for entry in data["kpi"]
     )
-    return Examples(data["departments"], kpis, tuple(data["kgi"]), tuple(data["comment"]))
+    return Examples(data["departments"], kpis, tuple(data["kgi"]), tuple(data["comment"]), tuple(data["action"]))
 
 
 HEADER_FILL = PatternFill("solid", fgColor="1F3A5F")
@@ -202,9 +206,32 @@ def build_template(options: InitOptions, *, today: dt.date) -> OpenpyxlWorkbook:
     _write_table_header(comments, lang, COMMENT_COLUMNS)
     if options.example:
         _write_comments(comments, lang, kpis, months[-12:][options.months_of_actuals - 1])
+    actions = book.create_sheet(ACTIONS_SHEET.written(lang))
+    _write_table_header(actions, lang, ACTION_COLUMNS)
+    if options.example:
+        this_year = {k.id: _figures(k, targets[k.id][12:], actuals[k.id][12:]) for k in kpis}
+        last = first.shift(options.months_of_actuals - 1)
+        write_actions(
+            actions, example_actions(examples().actions, lang, this_year, _measured(), _owner(lang), first, last)
+        )
+    add_choices(actions, lang, [*(str(k["id"]) for k in examples().kgis), *(k.id for k in kpis)])
     subjects = [KEY_MESSAGES, *(str(kgi["id"]) for kgi in examples().kgis), *(k.id for k in kpis)]
     _write_commentary(book.create_sheet(COMMENTARY_SHEET.written(lang)), lang, subjects)
     return book
+
+
+def _figures(kpi: ExampleKpi, targets: Sequence[float | None], actuals: Sequence[float | None]) -> Figures:
+    direction = Direction.LOWER if kpi.direction == "lower" else Direction.HIGHER
+    return Figures(kpi.unit, direction, _number_format(kpi), targets, actuals, small=kpi.monthly_target < 10)
+
+
+def _measured() -> dict[str, str]:
+    return {str(kgi["id"]): str(kgi["measured_by"]) for kgi in examples().kgis}
+
+
+def _owner(lang: Locale) -> Callable[[str], tuple[str, str]]:
+    """A department's owner and e-mail address, in the template's language."""
+    return lambda department: (examples().owner(department, lang), examples().departments[department]["email"])
 
 
 def _write_header_row(sheet: Worksheet, headers: Sequence[str], widths: Sequence[int]) -> None:

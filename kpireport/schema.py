@@ -10,7 +10,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-from kpireport.model import Aggregation, Direction, Kind, Locale, Perspective
+from kpireport.model import ActionStatus, Aggregation, Direction, Kind, Locale, Perspective
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,7 @@ TARGETS_SHEET = Name("targets", "Targets", "目標値", ("目標",))
 ACTUALS_SHEET = Name("actuals", "Actuals", "実績")
 FORECAST_SHEET = Name("forecast", "Forecast", "見込", ("見通し",))
 COMMENTS_SHEET = Name("comments", "Comments", "コメント")
+ACTIONS_SHEET = Name("actions", "Actions", "アクション")
 COMMENTARY_SHEET = Name("commentary", "Commentary", "コメンタリー", ("解説",))
 SHEETS: tuple[Name, ...] = (
     SETTINGS_SHEET,
@@ -72,9 +73,10 @@ SHEETS: tuple[Name, ...] = (
     ACTUALS_SHEET,
     FORECAST_SHEET,
     COMMENTS_SHEET,
+    ACTIONS_SHEET,
     COMMENTARY_SHEET,
 )
-OPTIONAL_SHEETS = frozenset({"forecast", "comments", "commentary"})
+OPTIONAL_SHEETS = frozenset({"forecast", "comments", "actions", "commentary"})
 
 KGI_COLUMNS: tuple[Column, ...] = (
     Column("id", "id", "id", ("ID",), width=8),
@@ -112,6 +114,38 @@ COMMENT_COLUMNS: tuple[Column, ...] = (
     Column("owner", "owner", "責任者", width=16),
 )
 COMMENT_REQUIRED = ("kpi", "month", "comment")
+
+# The Actions sheet (SPEC v1.2 §2, §3c): actions tracked to their due date and their effect.
+ACTION_COLUMNS: tuple[Column, ...] = (
+    Column("id", "id", "id", ("ID",), width=8),
+    Column("target", "target", "対象", ("target KPI", "kpi", "kgi", "対象KPI"), width=10),
+    Column("action", "action", "アクション", width=48),
+    Column("owner", "owner", "責任者", ("担当", "担当者"), width=16),
+    Column("email", "email", "メール", ("e-mail", "mail", "メールアドレス"), width=26),
+    Column("opened", "opened", "開始月", ("opened month", "start"), width=10),
+    Column("due", "due", "期限", ("due date",), width=12),
+    Column("status", "status", "状況", ("ステータス",), width=10),
+    Column("expected", "expected", "期待値", ("expected value",), width=12),
+    Column("closed", "closed", "完了日", ("closed on",), width=12),
+)
+ACTION_REQUIRED = ("id", "target", "action", "due")
+
+# Each action status as the template writes it, and every spelling accepted (by key_of).
+ACTION_STATUS_WORDS: dict[ActionStatus, dict[Locale, str]] = {
+    ActionStatus.OPEN: {"en": "open", "ja": "未完了"},
+    ActionStatus.DONE: {"en": "done", "ja": "完了"},
+    ActionStatus.DROPPED: {"en": "dropped", "ja": "中止"},
+}
+ACTION_STATUS_ALIASES: dict[str, ActionStatus] = {
+    **{word: status for status, words in ACTION_STATUS_WORDS.items() for word in words.values()},
+    "未着手": ActionStatus.OPEN,
+    "対応中": ActionStatus.OPEN,
+    "進行中": ActionStatus.OPEN,
+    "closed": ActionStatus.DONE,
+    "済": ActionStatus.DONE,
+    "cancelled": ActionStatus.DROPPED,
+    "canceled": ActionStatus.DROPPED,
+}
 
 COMMENTARY_COLUMNS: tuple[Column, ...] = (
     Column("subject", "subject", "対象", width=12),

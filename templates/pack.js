@@ -182,6 +182,13 @@
       return item;
     });
     part("comments").replaceChildren(...(comments.length ? comments : [el("li", { class: "muted" }, L.no_comments)]));
+    const actions = kpi.actions.map((a) => {
+      const item = el("li");
+      item.append(el("span", { class: `chip ${a.css}` }, a.state), ` ${a.action}`);
+      item.append(el("span", { class: "sub-inline" }, ` — ${a.who}`));
+      return item;
+    });
+    part("actions").replaceChildren(...(actions.length ? actions : [el("li", { class: "muted" }, L.no_open_actions)]));
     const findings = kpi.findings.map((f) => {
       const item = el("li");
       item.append(el("span", { class: `code-tag sev-${f.severity}` }, f.code), ` ${f.message}`);

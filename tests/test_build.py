@@ -171,6 +171,7 @@ def test_json_has_exactly_the_spec_keys(packs: dict[str, dict[str, Path]]) -> No
         "quarterly",
         "source",
         "commentary",
+        "actions",
     }
     assert set(data["kpis"][0]) == {
         "id", "name", "department", "kgi", "unit", "direction", "aggregation", "kind",
@@ -188,9 +189,13 @@ def test_json_has_exactly_the_spec_keys(packs: dict[str, dict[str, Path]]) -> No
     assert (churn["direction"], churn["month"]["status"], churn["red_streak"]) == ("lower", "red", 3)
     # SPEC v1.2 ALIGN: KGI-2 asks 600 customers while SAL-02's twelve targets add up to 666
     # (11% over: a warning); KGI-1's ¥1,360,000,000 against ¥1,362,448,000 is 0.18% (a note).
+    # Churn is under review; two of the sample's actions are overdue (SPEC §3c). The three red
+    # KPIs (SAL-04, CS-01, CS-02) are all KGI-1's, which has an open action (A-03): no NO-ACTION.
     assert [(f["code"], f["severity"], f["kgi"]) for f in data["findings"]] == [
         ("REVIEW", "warning", None),
         ("ALIGN", "warning", "KGI-2"),
+        ("OVERDUE", "warning", None),
+        ("OVERDUE", "warning", None),
         ("ALIGN", "info", "KGI-1"),
     ]
     assert data["quarterly"] is None  # October does not close the April fiscal year's quarter

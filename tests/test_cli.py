@@ -26,7 +26,17 @@ def test_init_writes_the_template_and_never_overwrites(tmp_path: Path) -> None:
     result = run("init", path, "--year", "2026", "--fiscal-start", "4")
     assert result.exit_code == 0, result.output
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames == ["Settings", "KGI", "KPI", "Targets", "Actuals", "Forecast", "Comments", "Commentary"]
+    assert book.sheetnames == [
+        "Settings",
+        "KGI",
+        "KPI",
+        "Targets",
+        "Actuals",
+        "Forecast",
+        "Comments",
+        "Actions",
+        "Commentary",
+    ]
     kpi = book["KPI"]
     assert kpi.freeze_panes == "A2"
     assert {dv.formula1 for dv in kpi.data_validations.dataValidation} >= {
@@ -49,6 +59,7 @@ def test_init_writes_the_template_and_never_overwrites(tmp_path: Path) -> None:
         "実績",
         "見込",
         "コメント",
+        "アクション",
         "コメンタリー",
     ]
 

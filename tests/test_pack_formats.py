@@ -67,6 +67,8 @@ def test_the_deck_has_every_slide_kpi_and_kgi(pack: dict[str, Any]) -> None:
             commented.add(kpi["department"])
     findings = len(data["findings"])
     bridges = sum(1 for k in data["kgis"] if k["drivers"])
+    # Open, or done or dropped in the report month's fiscal quarter (October-December 2026).
+    listed = [a for a in data["actions"] if a["status"] == "open" or (a["closed"] or a["due"]) >= "2026-10-01"]
     expected = (
         1  # title
         + 1  # key messages
@@ -75,7 +77,8 @@ def test_the_deck_has_every_slide_kpi_and_kgi(pack: dict[str, Any]) -> None:
         # ten KPIs a slide, seven where comments sit under the table
         + sum(math.ceil(n / (7 if d in commented else 10)) for d, n in departments.items())
         + math.ceil(len(data["kpis"]) / 4)  # trends, four to a slide
-        + 1  # actions (three in the sample)
+        + math.ceil(len(listed) / 6)  # the Actions sheet's actions on the actions page, six a slide
+        + 1  # the Comments sheet's actions (three in the sample)
         + math.ceil(findings / 8)
     )
     assert len(deck.slides) == expected
@@ -135,7 +138,8 @@ def test_a_japanese_deck_names_an_east_asian_face_and_notes_carry_comments(pack:
 def test_the_workbook_holds_the_json_figures_as_numbers(pack: dict[str, Any]) -> None:
     data = pack["data"]
     book = openpyxl.load_workbook(pack["files"]["xlsx"])
-    kpis, kgis, commentary, findings, trends = book.worksheets
+    kpis, kgis, commentary, findings, actions, trends = book.worksheets
+    assert actions.max_row - 1 == len(data["actions"])  # every action of the pack (the sample has seven)
     # The Commentary sheet: the key messages (subject *) first, as the JSON has them.
     said = [(row[0].value, row[1].value) for row in commentary.iter_rows(min_row=2)]
     assert [text for subject, text in said if subject == "*"] == [m["text"] for m in data["commentary"]["key_messages"]]

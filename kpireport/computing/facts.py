@@ -8,6 +8,7 @@ so every figure in a drafted sentence can be traced to the pack's JSON (SPEC §3
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from kpireport.model import Month
@@ -63,6 +64,13 @@ class MonthName:
 
 
 @dataclass(frozen=True)
+class Day:
+    """A date (an action's due date)."""
+
+    value: dt.date
+
+
+@dataclass(frozen=True)
 class Word:
     """A word in the pack's language, by its key (``perspective.customer``, ``short``)."""
 
@@ -103,7 +111,7 @@ class Phrase:
     """The JSON pointer of what the phrase is about (a finding, say)."""
 
 
-Fact = Text | Amount | Change | Count | Gap | Large | Share | MonthName | Word | Listing | Phrase | int | str
+Fact = Text | Amount | Change | Count | Gap | Large | Share | MonthName | Day | Word | Listing | Phrase | int | str
 """What a sentence states; an ``int`` is a count, a ``str`` is shown as it is (an id, a month
 as YYYY-MM, a setting as typed)."""
 

@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from kpireport.computing.actions import ActionResult, action_findings, evaluate_actions
 from kpireport.computing.changes import Changes
 from kpireport.computing.drivers import DriverAnalysis, analyse, formula_series, kgi_months
 from kpireport.computing.findings import Finding, by_severity, restated, review
@@ -39,6 +40,8 @@ class Report:
     """KGI id → its driver tree's implied value and bridge, for each KGI with a formula."""
     changes: Changes | None = None
     """What changed since the previous pack (SPEC §7), when there is one."""
+    actions: tuple[ActionResult, ...] = ()
+    """The Actions sheet judged in the month (SPEC §3c)."""
 
     def comments_for(self, kpi_id: str) -> list[Comment]:
         return [c for c in self.workbook.comments if c.kpi == kpi_id and c.month == self.month]
@@ -114,16 +117,19 @@ def build_report(
             quarter_row(r, workbook.target_series(r.kpi.id), workbook.actual_series(r.kpi.id), settings, month)
             for r in kpis
         )
+    actions = evaluate_actions(workbook, month)
+    found = [*review(workbook, month, kpis, kgis, drivers), *action_findings(workbook, month, actions, kpis, kgis)]
     return Report(
         workbook=workbook,
         month=month,
         kpis=kpis,
         kgis=kgis,
-        findings=tuple(review(workbook, month, kpis, kgis, drivers)),
+        findings=tuple(by_severity(found)),
         kpi_paces={r.kpi.id: kpi_pace(r, workbook.target_series(r.kpi.id), settings, month) for r in kpis},
         kgi_paces={k.kgi.id: k.pace for k in kgis},
         quarterly=quarter,
         drivers=drivers,
+        actions=actions,
     )
 
 

@@ -11,7 +11,7 @@ import re
 
 from kpireport.computing.findings import MAX_NAME_CHARS
 from kpireport.computing.report import Report
-from kpireport.model import Kpi
+from kpireport.model import Action, Kpi
 
 MAX_TEXT_CHARS = 2_000
 
@@ -68,6 +68,16 @@ def displayed(report: Report) -> Report:
         )
         for c in workbook.comments
     )
+
+    def action(item: Action) -> Action:
+        return dataclasses.replace(
+            item,
+            action=clip(item.action, MAX_TEXT_CHARS),
+            owner=clip(item.owner, MAX_NAME_CHARS),
+            id=clip(item.id, MAX_NAME_CHARS),
+        )
+
+    actions = tuple(dataclasses.replace(r, action=action(r.action)) for r in report.actions)
     settings = dataclasses.replace(workbook.settings, company=clip(workbook.settings.company, MAX_NAME_CHARS))
     quarterly = (
         tuple(dataclasses.replace(q, result=clipped[id(q.result)]) for q in report.quarterly)
@@ -80,4 +90,5 @@ def displayed(report: Report) -> Report:
         kpis=kpis,
         kgis=kgis,
         quarterly=quarterly,
+        actions=actions,
     )

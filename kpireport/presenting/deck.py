@@ -26,6 +26,7 @@ from pptx.util import Emu, Pt
 
 from kpireport.presenting.charts import WaterfallBar, waterfall_scale
 from kpireport.presenting.clipping import xml_safe
+from kpireport.presenting.deck_actions import tracked_action_slides, under_table_box
 from kpireport.presenting.palette import BASE_COLORS, Palette
 from kpireport.presenting.view import BridgeView, KgiCard, KpiRow, PackView, TrendView
 
@@ -265,8 +266,9 @@ class _Deck:
     def department_slides(self) -> None:
         t = self.t
         for department in self.view.departments:
-            # A department with comments gives up rows a slide so its comments sit under its table.
-            commented = any(row.commentary for row in department.rows)
+            # A department with comments or open actions gives up rows a slide, so they sit under
+            # its table.
+            commented = any(row.commentary or row.open_actions for row in department.rows)
             parts = _chunks(department.rows, ROWS_WITH_COMMENTS if commented else ROWS_PER_SLIDE)
             for number, rows in enumerate(parts, start=1):
                 title = department.name + (f" ({number}/{len(parts)})" if len(parts) > 1 else "")
@@ -277,15 +279,8 @@ class _Deck:
                            [_kpi_row(row) for row in rows], BODY_TOP, [4, 1.6, 1.6, 1, 1.2, 1.6, 1.6, 1.2, 1.6],
                            [{4: self.palette.status(row.chip.status)} for row in rows],
                            numeric=(1, 2, 3, 5, 6, 7, 8))  # fmt: skip
+                under_table_box(self, slide, rows, BODY_TOP + 330_000 * (len(rows) + 1) + 150_000)
                 slide.notes_slide.notes_text_frame.text = _notes(rows, t)
-                comments = [
-                    (f"{row.name}: {_marked(_clipped(row.commentary.text), row.commentary.drafted, t)}", 9, False)
-                    for row in rows
-                    if row.commentary
-                ]
-                if comments:
-                    top = BODY_TOP + 330_000 * (len(rows) + 1) + 150_000
-                    self.text(slide, MARGIN, top, BODY_WIDTH, Emu(HEIGHT - top - 450_000), comments)
 
     def trend_slides(self) -> None:
         trends = [chart for page in self.view.trend_pages for chart in page.charts]
@@ -326,10 +321,12 @@ class _Deck:
         self.describe(frame, trend.alt)
 
     def action_slides(self) -> None:
+        tracked_action_slides(self)
         t = self.t
         parts = _chunks(self.view.actions, ACTIONS_PER_SLIDE)
+        title = t["comment_actions"] if self.view.tracked_actions.tracked else t["actions"]
         for number, actions in enumerate(parts, start=1):
-            slide = self.slide(t["actions"] + (f" ({number}/{len(parts)})" if len(parts) > 1 else ""))
+            slide = self.slide(title + (f" ({number}/{len(parts)})" if len(parts) > 1 else ""))
             self.table(slide, [t["month"], t["kpi"], t["action"], t["owner"], t["status"]],
                        [[a.month, a.kpi, a.action, a.owner, a.chip.label] for a in actions], BODY_TOP,
                        [1.2, 3, 6, 1.6, 1.2], [{4: self.palette.status(a.chip.status)} for a in actions])  # fmt: skip
@@ -401,6 +398,7 @@ def _notes(rows: Sequence[KpiRow], t: dict[str, str]) -> str:
             lines.append(f"{row.name}: {comment.comment}")
             if comment.action:
                 lines.append(f"  {t['action']}: {comment.action}" + (f" ({comment.owner})" if comment.owner else ""))
+        lines.extend(f"{row.name}: {t['open_action']}: {action}" for action in row.open_actions)
     return "\n".join(lines)
 
 

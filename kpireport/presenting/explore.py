@@ -48,6 +48,8 @@ UI_LABELS = (
     "owner",
     "commentary",
     "drafted",
+    "open_actions",
+    "no_open_actions",
 )
 
 
@@ -93,6 +95,8 @@ class KpiDetail:
     """The KPI's comment as runs of text and the ``#id`` of the cell each figure comes from."""
     commentary_note: str = ""
     drafted: bool = False
+    actions: tuple[dict[str, str], ...] = ()
+    """The KPI's open actions (Actions sheet), overdue first: each its state, words and css."""
 
 
 @dataclass(frozen=True)
@@ -174,9 +178,12 @@ def explore(
     text: Mapping[str, str],
     findings: Sequence[WordedFinding],
     notes: Mapping[str, CommentaryView],
+    open_actions: Mapping[str, Sequence[dict[str, str]]] | None = None,
 ) -> Explore:
-    """Every KPI's detail, from a report whose text is already clipped for display, and its
-    findings as worded for the pack."""
+    """Every KPI's detail, from a report whose text is already clipped for display, its
+    findings as worded for the pack, its comment and its open actions as the actions page
+    shows them."""
+    open_actions = open_actions or {}
     details = {}
     shown = _Shown(fmt)
     for result in report.kpis:
@@ -204,5 +211,6 @@ def explore(
             commentary=tuple((run.text, run.href) for run in note.runs) if (note := notes.get(kpi.id)) else (),
             commentary_note=note.note if note else "",
             drafted=note.drafted if note else False,
+            actions=tuple(open_actions.get(kpi.id, ())),
         )
     return Explore({key: text[key] for key in UI_LABELS}, details)

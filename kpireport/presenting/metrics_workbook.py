@@ -3,7 +3,8 @@ input, for finance teams to re-sort and re-work.
 
 It holds the JSON's figures as numbers with number formats (percent, money, points), the status
 as conditional formats (so colours follow a re-sort), frozen headers, filters and widths; a KGI
-sheet, a findings sheet, and a trends sheet with native line charts. Written with openpyxl,
+sheet, a findings sheet, an actions sheet (for a workbook that tracks actions), and a trends
+sheet with native line charts. Written with openpyxl,
 which kpireport already uses for ``init`` and ``plan``: one library for every workbook it writes,
 and the tests read the result back with the same one.
 """
@@ -143,6 +144,51 @@ def _findings_sheet(sheet: Worksheet, view: PackView) -> None:
     sheet.auto_filter.ref = f"A1:G{max(sheet.max_row, 1)}"
 
 
+def _actions_sheet(sheet: Worksheet, view: PackView) -> None:
+    """SPEC §3c: every action in the month's pack, its dates as dates and its figures as numbers
+    in its target's format; where it stands coloured by a rule on the text, as the KPI sheet's
+    status is."""
+    t = view.labels
+    columns = [
+        ("id", 8), (f"{t['action_target']} (id)", 10), (t["action_target"], 28), (t["action"], 40), (t["owner"], 14),
+        (t["opened"], 10), (t["due"], 12), (t["status"], 11), (t["action.overdue"], 9), (t["action.due_soon"], 9),
+        (t["closed"], 12), (f"{t['before']} ({t['month']})", 10), (f"{t['before']} {t['actual']}", 14),
+        (f"{t['before']} {t['attainment']}", 10), (f"{t['now']} {t['actual']}", 14),
+        (f"{t['now']} {t['attainment']}", 10), (t["moved"], 10), (t["expected_value"], 14), (t["reached"], 10),
+    ]  # fmt: skip
+    _header(sheet, [c for c, _ in columns], [w for _, w in columns])
+    yes, no = t["yes"], t["no"]
+    chips = {}
+    for a in view.tracked_actions.every:
+        n = a.figures
+        chips[a.chip.label] = a.chip.status
+        row = [
+            (xml_safe(a.id), "@"), (xml_safe(a.target_id), "@"), (a.target, "@"), (a.action, "@"), (a.owner, "@"),
+            (n.opened, "yyyy-mm"), (n.due, "yyyy-mm-dd"), (a.chip.label, "@"), (yes if a.overdue else no, "@"),
+            (yes if a.due_soon else no, "@"), (n.closed, "yyyy-mm-dd"), (n.baseline_month, "@"),
+            (n.baseline_actual, n.value_format), (n.baseline_attainment, "0.0%"), (n.latest_actual, n.value_format),
+            (n.latest_attainment, "0.0%"), (a.moved, "@"), (n.expected, n.value_format), (a.reached, "@"),
+        ]  # fmt: skip
+        sheet.append([v for v, _ in row])
+        for col, (_, number_format) in enumerate(row, start=1):
+            sheet.cell(row=sheet.max_row, column=col).number_format = number_format
+        sheet.cell(row=sheet.max_row, column=4).alignment = Alignment(wrap_text=True, vertical="top")
+    last = max(sheet.max_row, 2)
+    for label, status in chips.items():
+        colour = view.palette.status(status).lstrip("#").upper()
+        sheet.conditional_formatting.add(
+            f"H2:H{last}",
+            CellIsRule(
+                operator="equal",
+                formula=[_quoted(label)],
+                fill=PatternFill("solid", fgColor=colour, bgColor=colour),
+                font=Font(bold=True, color="FFFFFF"),
+            ),
+        )
+    sheet.freeze_panes = "E2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(sheet.max_row, 1)}"
+
+
 def _trends_sheet(sheet: Worksheet, view: PackView) -> None:
     """Each KPI's fiscal year (actual, target, last year) as rows of numbers with a native line
     chart beside them."""
@@ -232,6 +278,8 @@ def render_xlsx(view: PackView) -> bytes:
     _kgi_sheet(book.create_sheet(t["kgi"][:MAX_SHEET_NAME]), view)
     _commentary_sheet(book.create_sheet(t["commentary"][:MAX_SHEET_NAME]), view)
     _findings_sheet(book.create_sheet(t["findings"][:MAX_SHEET_NAME]), view)
+    if view.tracked_actions.tracked:
+        _actions_sheet(book.create_sheet(t["actions"][:MAX_SHEET_NAME]), view)
     _trends_sheet(book.create_sheet(t["trends"][:MAX_SHEET_NAME]), view)
     if view.quarterly is not None:
         _quarterly_sheet(book.create_sheet(t["quarterly"][:MAX_SHEET_NAME]), view)

@@ -8,8 +8,9 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from kpireport.computing.actions import ActionResult, Reading
 from kpireport.computing.drivers import DriverAnalysis
-from kpireport.computing.metrics import MonthOverMonth, Pace, Period, YearSeries
+from kpireport.computing.metrics import MonthOverMonth, Pace, Period, YearSeries, excel_round
 from kpireport.computing.report import Report
 from kpireport.formatting import Formatter
 from kpireport.presenting.wording import WordedCommentary, WordedFinding, word_all
@@ -64,6 +65,35 @@ def _drivers(analysis: DriverAnalysis | None) -> dict[str, Any] | None:
         "planned": analysis.bridge.planned,
         "actual": analysis.bridge.actual,
         "bridge": [{"kpi": e.kpi, "effect": e.effect, "month_effect": e.month_effect} for e in analysis.bridge.effects],
+    }
+
+
+def _reading(reading: Reading | None) -> dict[str, Any] | None:
+    if reading is None:
+        return None
+    return {"month": str(reading.month), "actual": reading.actual, "attainment": reading.attainment}
+
+
+def _action(result: ActionResult) -> dict[str, Any]:
+    """SPEC §3c as of the report month: an action closed after it is still ``open`` here, and
+    shows no ``closed`` date. The owner's e-mail address is not part of a pack."""
+    action = result.action
+    return {
+        "id": action.id,
+        "target": action.target,
+        "action": action.action,
+        "owner": action.owner,
+        "opened": str(action.opened) if action.opened else None,
+        "due": action.due.isoformat() if action.due else None,
+        "status": result.status.value,
+        "overdue": result.overdue,
+        "due_soon": result.due_soon,
+        "closed": action.closed.isoformat() if action.closed and not result.is_open else None,
+        "baseline": _reading(result.baseline),
+        "latest": _reading(result.latest),
+        "moved": result.moved,
+        "expected": excel_round(action.expected),
+        "reached": result.reached,
     }
 
 
@@ -147,6 +177,7 @@ def pack_json(
         "changes": [c.as_json() for c in report.changes.values] if report.changes else [],
         "findings": [f.as_json() for f in findings],
         "quarterly": _quarterly(report),
+        "actions": [_action(a) for a in report.actions],
         **({"commentary": commentary.as_json()} if commentary is not None else {}),
         **({"source": asdict(source)} if source is not None else {}),
     }

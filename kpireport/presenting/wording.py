@@ -15,6 +15,7 @@ from kpireport.computing.facts import (
     Amount,
     Change,
     Count,
+    Day,
     Fact,
     Facts,
     Gap,
@@ -106,6 +107,8 @@ def _fact_text(fact: Fact, fmt: Formatter) -> str:
             return sentence(key, facts, fmt)
         case MonthName(value):
             return fmt.month(value)
+        case Day(value):
+            return fmt.date(value)
         case Word(key):
             return MESSAGES[key][fmt.locale] if key in MESSAGES else LABELS[key][fmt.locale]
         case bool():

@@ -36,6 +36,7 @@ from kpireport.model import (
     Thresholds,
     Workbook,
 )
+from kpireport.reading.actions import read_actions
 from kpireport.reading.commentary import read_commentary
 from kpireport.reading.labels import era_problem, fraction_of, month_of
 from kpireport.reading.series import read_series
@@ -120,6 +121,12 @@ class _Reader:
         commentary_grid = self._grid(sheet_names, "commentary")
         subjects = kpi_ids | {kgi.id for kgi in kgis} | {KEY_MESSAGES}
         commentary = read_commentary(commentary_grid, subjects, self.problems, self._month) if commentary_grid else ()
+        actions_grid = self._grid(sheet_names, "actions")
+        actions = (
+            tuple(read_actions(actions_grid, self.problems, kpi_ids, {k.id for k in kgis}, self._month))
+            if actions_grid is not None
+            else None
+        )
         self.problems.raise_if_any()
         return Workbook(
             settings=settings,
@@ -135,6 +142,7 @@ class _Reader:
             skipped=tuple(self.problems.skipped),
             forecasts=forecasts,
             target_layout=target_layout,
+            actions=actions,
         )
 
     # -- plumbing ----------------------------------------------------------------------------

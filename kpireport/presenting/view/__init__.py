@@ -20,6 +20,13 @@ from kpireport.presenting.explore import Explore, explore
 from kpireport.presenting.palette import Palette
 from kpireport.presenting.summary import Summary
 from kpireport.presenting.theme import Theme
+from kpireport.presenting.view.actions import (
+    NO_ACTIONS_SHEET,
+    ActionsView,
+    actions_view,
+    improved_share,
+    with_open_actions,
+)
 from kpireport.presenting.view.appendix import (
     ActionRow,
     AuditView,
@@ -39,6 +46,7 @@ from kpireport.presenting.view.kpis import Department, KpiRow, TrendPage, TrendV
 from kpireport.presenting.wording import WordedCommentary, WordedFinding
 
 __all__ = [
+    "ActionsView",
     "AuditView",
     "BridgeView",
     "KgiCard",
@@ -88,6 +96,8 @@ class PackView:
     audit: AuditView | None
     explore: Explore | None = None
     """Each KPI's detail for the interactive HTML; None when no HTML is asked for."""
+    tracked_actions: ActionsView = NO_ACTIONS_SHEET
+    """The Actions sheet's actions (SPEC §3c); ``actions`` are the Comments sheet's."""
 
     def as_context(self) -> dict[str, Any]:
         return {"pack": self, "t": self.labels, "c": self.colors}
@@ -113,6 +123,10 @@ def build_view(
     font = theme.font_stack(fmt.locale)
     units = goal_units(report, fmt)
     notes = by_subject(commentary)
+    tracked = actions_view(report, fmt, text)
+    review = quarterly(report, findings, fmt, text)
+    if review is not None:
+        review = dataclasses.replace(review, actions_improved=improved_share(report, fmt))
     return PackView(
         lang=fmt.locale,
         labels=text,
@@ -125,7 +139,7 @@ def build_view(
         kgis=cards(report, units, text, palette, notes),
         key_messages=key_messages(commentary),
         summary=summary,
-        departments=departments(report, fmt, text, notes),
+        departments=with_open_actions(departments(report, fmt, text, notes), tracked),
         findings=tuple(findings),
         finding_groups=finding_groups(findings, text),
         finding_count=len(findings),
@@ -136,7 +150,7 @@ def build_view(
         changes=changes(report, findings, fmt, text),
         trend_pages=trends(report, fmt, text, palette, font),
         scorecard=scorecard(report, fmt, text),
-        quarterly=quarterly(report, findings, fmt, text),
+        quarterly=review,
         logo=theme.logo_data_uri,
         footer=theme.footer,
         theme_css=theme.css(),
@@ -144,6 +158,7 @@ def build_view(
         palette=palette,
         font_family=theme.font_family,
         audit=audit,
+        tracked_actions=tracked,
     )
 
 
@@ -151,4 +166,13 @@ def with_explore(view: PackView, report: Report) -> PackView:
     """``view`` (of ``report``, clipped for display) with what the interactive HTML's KPI
     detail shows: made apart, so the build makes it while the PDF renders."""
     notes = {row.id: row.commentary for dept in view.departments for row in dept.rows if row.commentary}
-    return dataclasses.replace(view, explore=explore(report, view.fmt, view.labels, view.findings, notes))
+    actions = {
+        row.id: [
+            {"action": a.action, "who": a.who, "state": a.chip.label, "css": a.chip.css}
+            for a in view.tracked_actions.open_on(row.id)
+        ]
+        for department in view.departments
+        for row in department.rows
+    }
+    explored = explore(report, view.fmt, view.labels, view.findings, notes, actions)
+    return dataclasses.replace(view, explore=explored)

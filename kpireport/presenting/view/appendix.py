@@ -167,6 +167,8 @@ class QuarterlyView:
     to_review: tuple[str, ...]
     disconnected: tuple[str, ...]
     has_okr: bool
+    actions_improved: str = ""
+    """The share of the quarter's done actions whose KPI improved (SPEC §3c); "" without any."""
 
 
 def quarterly(

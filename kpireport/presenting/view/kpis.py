@@ -152,6 +152,8 @@ class KpiRow:
     index: int = 0
     """The KPI's place in the JSON's ``kpis``: its cells' ids, which commentary links to."""
     commentary: CommentaryView | None = None
+    open_actions: tuple[str, ...] = ()
+    """The open actions of the Actions sheet on this KPI (or on a KGI it measures), overdue first."""
 
 
 def _kpi_row(
