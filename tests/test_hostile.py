@@ -897,3 +897,16 @@ def test_a_part_named_like_a_sheet_in_other_capitals_is_refused(tmp_path: Path, 
     )
     clean(run("check", path), 2, "book.xlsx is rejected: it holds two parts named")
     assert digest(path) == before and not (tmp_path / "out").exists()
+
+
+def test_a_truncated_logo_is_refused_even_after_the_pdf_engine_loaded(tmp_path: Path) -> None:
+    # WeasyPrint sets Pillow's LOAD_TRUNCATED_IMAGES on import (a batch worker imports it first).
+    import weasyprint  # noqa: F401
+
+    from kpireport.errors import ThemeError
+    from kpireport.presenting.theme import load_theme
+
+    (tmp_path / "logo.png").write_bytes(png(300, 200)[:-40])
+    (tmp_path / "brand.toml").write_text('logo = "logo.png"\n', encoding="utf-8")
+    with pytest.raises(ThemeError, match="logo.png cannot be decoded as a PNG"):
+        load_theme(tmp_path / "brand.toml")

@@ -185,8 +185,12 @@ def _check_png(path: Path, logo: Path, data: bytes) -> None:
             f"{logo.name} is {width:,} × {height:,} pixels; a logo may have at most {MAX_LOGO_PIXELS:,} "
             "(4,096 × 4,096): save it smaller.",
         )
-    from PIL import Image
+    from PIL import Image, ImageFile
 
+    # WeasyPrint, once imported, tells Pillow to accept truncated images everywhere in the
+    # process (a batch's workers load it first): this check must not.
+    lenient = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
         with Image.open(io.BytesIO(data), formats=["PNG"]) as image:
             image.load()
@@ -194,6 +198,8 @@ def _check_png(path: Path, logo: Path, data: bytes) -> None:
     # struct.error, EOFError ...): every one means this file is not a logo a pack can show.
     except Exception as exc:
         raise _fail(path, "logo", f"{logo.name} cannot be decoded as a PNG ({exc}); save it again.") from None
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = lenient
 
 
 def _png_size(path: Path, logo: Path, data: bytes) -> tuple[int, int]:
