@@ -908,5 +908,5 @@ def test_a_truncated_logo_is_refused_even_after_the_pdf_engine_loaded(tmp_path: 
 
     (tmp_path / "logo.png").write_bytes(png(300, 200)[:-40])
     (tmp_path / "brand.toml").write_text('logo = "logo.png"\n', encoding="utf-8")
-    with pytest.raises(ThemeError, match="logo.png cannot be decoded as a PNG"):
+    with pytest.raises(ThemeError, match=r"logo\.png cannot be decoded as a PNG"):
         load_theme(tmp_path / "brand.toml")
