@@ -258,7 +258,10 @@ class _Deck:
         if not messages:
             return
         slide = self.slide(self.t["key_messages"])
-        lines = [(f"{n}. {_marked(m.text, m.drafted, self.t)}", 14, False) for n, m in enumerate(messages, start=1)]
+        lines: list[tuple[str, float, bool]] = []
+        for number, message in enumerate(messages, start=1):
+            # An empty small line between messages: each reads as its own point.
+            lines += [(f"{number}. {_marked(message.text, message.drafted, self.t)}", 16, False), ("", 8, False)]
         if any(m.drafted for m in messages):
             lines.append((self.t["drafted_legend"], 10, False))
         self.text(slide, MARGIN, BODY_TOP, BODY_WIDTH, Emu(HEIGHT - BODY_TOP - 600_000), lines)

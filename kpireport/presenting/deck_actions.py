@@ -65,9 +65,10 @@ def under_table_box(deck: _Deck, slide: Any, rows: Sequence[KpiRow], top: int) -
 
     t = deck.t
     comments = [
-        (f"{row.name}: {_marked(_clipped(row.commentary.text), row.commentary.drafted, t)}", 9.0, False)
+        # A drafted comment opens with the KPI's name; the controller's words are introduced by it.
+        (_marked(_clipped(c.text), c.drafted, t) if c.drafted else f"{row.name}: {_clipped(c.text)}", 9.0, False)
         for row in rows
-        if row.commentary
+        if (c := row.commentary) is not None
     ]
     actions = [f"{row.name}: {action}" for row in rows for action in row.open_actions]
     room = int((HEIGHT - FOOTER_SPACE - top) // LINE_HEIGHT) - 1
