@@ -30,6 +30,7 @@ from kpireport.model import (
 Trend = Literal["improving", "worsening", "flat"]
 MONTHS_IN_YEAR = 12
 SIGNIFICANT_DIGITS = 15
+WHOLE_LIMIT = 1e15
 NOISE = 1e-15
 """A difference smaller than this share of its larger operand is float noise, shown as 0."""
 
@@ -39,6 +40,10 @@ def excel_round(value: float | None) -> float | None:
     (a ratio of a huge and a tiny figure overflows: no figure, rather than Infinity)."""
     if value is None or not math.isfinite(value):
         return None
+    # A whole number below 1e15 already has at most 15 digits: most figures (counts, money) are,
+    # and formatting each costs a pack of 1,000 KPIs a second.
+    if -WHOLE_LIMIT < value < WHOLE_LIMIT and float(value).is_integer():
+        return float(value)
     return float(f"{value:.{SIGNIFICANT_DIGITS}g}")
 
 
@@ -333,10 +338,10 @@ def year_series(
     actual = tuple(actuals.get(m) if m <= month else None for m in months)
     return YearSeries(
         months=tuple(months),
-        target=tuple(excel_round(t) for t in target),
-        actual=tuple(excel_round(a) for a in actual),
-        prior=tuple(excel_round(actuals.get(m.shift(-MONTHS_IN_YEAR))) for m in months),
-        forecast=tuple(excel_round(estimates.get(m)) for m in months),
+        target=target,
+        actual=actual,
+        prior=tuple(actuals.get(m.shift(-MONTHS_IN_YEAR)) for m in months),
+        forecast=tuple(estimates.get(m) for m in months),
         outlook=tuple(excel_round(outlook.get(m)) for m in months),
         attainment=tuple(attainment(t, a, kpi.direction) for t, a in zip(target, actual, strict=True)),
     )

@@ -32,11 +32,13 @@ def _period(p: Period) -> dict[str, Any]:
 
 
 def _series(s: YearSeries) -> dict[str, Any]:
+    """The year's values as read, each to 15 significant digits like every JSON number (a
+    cell's =29/30 is 0.966666666666667 here)."""
     return {
         "months": [str(m) for m in s.months],
-        "target": list(s.target),
-        "actual": list(s.actual),
-        "forecast": list(s.forecast),
+        "target": [excel_round(v) for v in s.target],
+        "actual": [excel_round(v) for v in s.actual],
+        "forecast": [excel_round(v) for v in s.forecast],
     }
 
 
