@@ -897,3 +897,76 @@ def test_a_part_named_like_a_sheet_in_other_capitals_is_refused(tmp_path: Path, 
     )
     clean(run("check", path), 2, "book.xlsx is rejected: it holds two parts named")
     assert digest(path) == before and not (tmp_path / "out").exists()
+
+
+# -- formula text in what we write: every workbook we write holds workbook text as text ---------
+
+FORMULA_NAMES = {
+    "K1": "=cmd|' /C calc'!A0",
+    "K2": "http://127.0.0.1/x",
+    "K3": "mailto:cfo@example.com",
+    "K4": "external:c:\\windows\\calc.exe",
+}
+
+
+def text_cells(path: Path) -> Path:
+    """Cells openpyxl wrote as formulas because their text starts with = become text again: a
+    name typed in Excel as '=cmd… is text, and the reader must see it so."""
+    wb = openpyxl.load_workbook(path)
+    for sheet in wb.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
+    wb.save(path)
+    return path
+
+
+def named_drivers(sheets: dict[str, Rows]) -> None:
+    """Four drivers of G1 whose names are a DDE formula and three link schemes."""
+    driver_goal("[K1] * [K2] + [K3] + [K4]", 1500.0)(sheets)
+    sheets["KGI"][1][1] = "=1+1"
+    for kpi, name in FORMULA_NAMES.items():
+        if kpi in ("K1", "K2"):
+            sheets["KPI"][int(kpi[1])][1] = name
+            continue
+        sheets["KPI"].append([kpi, name, "Sales", "G1", None, "number", "higher", "sum", "kpi", "Ann"])
+        sheets["Targets"].append([kpi, *([10] * 12)])
+        sheets["Actuals"].append([kpi, 9, 11, 12])
+
+
+def workbook_parts(data: bytes) -> Iterator[tuple[str, bytes]]:
+    """Every part of an .xlsx, and of every .xlsx embedded in it (a deck's chart data)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name in archive.namelist():
+            part = archive.read(name)
+            yield name, part
+            if name.endswith(".xlsx"):
+                yield from ((f"{name}!{inner}", content) for inner, content in workbook_parts(part))
+
+
+def test_formula_and_link_text_stays_text_in_every_workbook_we_write(tmp_path: Path) -> None:
+    path = text_cells(book(tmp_path, named_drivers))
+    before = digest(path)
+    out = tmp_path / "out"
+    clean(run("build", path, "-o", out, "--format", "pptx,xlsx,json"), 0)
+    assert [k["name"] for k in built_json(out)["kpis"]] == list(FORMULA_NAMES.values())
+    embedded, bridges = 0, 0
+    for written in (next(out.glob("*.pptx")), next(out.glob("*.xlsx"))):
+        for name, part in workbook_parts(written.read_bytes()):
+            if "/worksheets/" in name and name.endswith(".xml"):
+                assert b"<f>" not in part and b"<f " not in part, name
+                assert b"<hyperlink" not in part, name
+            assert b"relationships/hyperlink" not in part, name
+        for name, part in workbook_parts(written.read_bytes()):
+            if name.endswith(".xlsx"):
+                embedded += 1
+                sheet = openpyxl.load_workbook(io.BytesIO(part)).worksheets[0]
+                texts = {c.value for row in sheet.iter_rows() for c in row if c.data_type == "s"}
+                if set(FORMULA_NAMES.values()) <= texts:  # the bridge chart's data: each driver by name
+                    bridges += 1
+    assert embedded >= 2 and bridges == 1  # the bridge and the trend charts carry their data
+    metrics = openpyxl.load_workbook(next(out.glob("*.xlsx")))
+    names = {c.value for s in metrics.worksheets for row in s.iter_rows() for c in row if c.data_type == "s"}
+    assert set(FORMULA_NAMES.values()) | {"=1+1"} <= names
+    assert digest(path) == before
