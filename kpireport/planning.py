@@ -62,10 +62,10 @@ def make_plan(workbook: Workbook, kgi_id: str, kpi_id: str, start: Month) -> Pla
     months = kgi_months(kgi, kgi.start or start)
     implied = implied_value(formula, workbook.targets, months)
     _check_targets(workbook, implied)
-    if implied.overflows:
+    if implied.overflows is not None:
         raise KpiReportError(
             f"KGI {kgi_id!r}: with today's targets its formula {formula.text} gives a number too large to compute "
-            f"(beyond ±1.8e308; {where}); check the formula's constants."
+            f"(beyond ±1.8e308 from {implied.overflows} on; {where}); check the formula's constants."
         )
     solution = solve(formula, kpi_id, workbook.targets, months, kgi.target)
     after = None

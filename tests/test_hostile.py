@@ -970,3 +970,88 @@ def test_formula_and_link_text_stays_text_in_every_workbook_we_write(tmp_path: P
     names = {c.value for s in metrics.worksheets for row in s.iter_rows() for c in row if c.data_type == "s"}
     assert set(FORMULA_NAMES.values()) | {"=1+1"} <= names
     assert digest(path) == before
+
+
+# -- numbers at the edges of float: in-range inputs whose computed figures are not -----------------
+
+
+def tiny_targets(sheets: dict[str, Rows]) -> None:
+    sheets["Targets"][1][1:] = [1e-300] * 12  # within SPEC §6's range: attainment 90 / 1e-300 = 9e301
+
+
+def fifth_power(sheets: dict[str, Rows]) -> None:
+    """K1 of 1e8 a month, to the fifth power in G1's formula: 1e40 a month, 1.2e41 a year."""
+    driver_goal("[K1]*[K1]*[K1]*[K1]*[K1]", 1e15)(sheets)
+    sheets["Targets"][1][1:] = [1e8] * 12
+    sheets["Actuals"][1][1:] = [1e8] * 3
+
+
+@pytest.mark.parametrize("change", [tiny_targets, fifth_power], ids=["targets-1e-300", "1e40-a-month"])
+def test_figures_computed_beyond_the_range_render_in_every_format(tmp_path: Path, change: Any) -> None:
+    path = book(tmp_path, change)
+    before = digest(path)
+    out = tmp_path / "out"
+    clean(run("build", path, "-o", out, "--format", "pdf,html,json,pptx,xlsx"), 0)
+    assert sorted(p.suffix for p in out.iterdir()) == [".html", ".json", ".pdf", ".pptx", ".xlsx"]
+    data = built_json(out)  # figures in full, no NaN or Infinity
+    html = next(out.glob("*.html")).read_text(encoding="utf-8")
+    if change is tiny_targets:
+        assert data["kpis"][0]["month"]["attainment"] == pytest.approx(120 / 1e-300)  # June: 120 against 1e-300
+        assert "1.2E+304%" in html  # shown as Excel shows a figure too long for its cell
+    else:
+        assert data["kgis"][0]["drivers"]["implied_target"] == pytest.approx(1.2e41)
+        [finding] = [f for f in data["findings"] if f["code"] == "DRIVER"]
+        assert finding["where"] == "KGI!I2" and finding["severity"] == "warning"
+        assert finding["message"] == (
+            "KGI “Revenue”: its formula gives ¥1.2E+41 for the implied target, beyond ±1e+15, more than any "
+            "figure of the workbook; the pack shows it rounded."
+        )
+    clean(run("check", path), 0)
+    assert digest(path) == before
+
+
+@pytest.mark.parametrize(
+    "formula",
+    ["[K1] * 1e308 * 10", "[K1] * 1e308 * 10 - [K2] * 1e308 * 10", "[K1] * 1e300 * 1e300 / ([K2] * 1e300 * 1e300)"],
+    ids=["infinity", "inf-minus-inf", "inf-over-inf"],
+)
+def test_a_formula_that_overflows_is_a_driver_finding_never_a_silent_null(tmp_path: Path, formula: str) -> None:
+    path = book(tmp_path, driver_goal(formula, 1500.0))
+    out = tmp_path / "out"
+    clean(run("build", path, "-o", out, "--format", "json,html,pptx,xlsx"), 0)
+    data = built_json(out)
+    drivers = data["kgis"][0]["drivers"]
+    assert drivers["implied_target"] is None and drivers["bridge"] == []  # no effect of 0.0
+    [finding] = [f for f in data["findings"] if f["code"] == "DRIVER"]
+    assert (finding["kgi"], finding["where"], finding["severity"]) == ("G1", "KGI!I2", "warning")
+    assert finding["message"] == (
+        "KGI “Revenue”: with the targets of 2026-04, its formula gives a number too large to compute; "
+        "the KPI targets cannot be checked against it."
+    )
+    ja = book(tmp_path, lambda s: (driver_goal(formula, 1500.0)(s), s["Settings"][4].__setitem__(1, "ja")), "ja.xlsx")
+    checked = run("check", ja, "--format", "json")
+    clean(checked, 0)
+    [worded] = [f["message"] for f in json.loads(checked.stdout)["findings"] if f["code"] == "DRIVER"]
+    assert worded == (
+        "KGI「Revenue」：2026-04 の目標では計算式の値が大きすぎて計算できないため、KPI の目標と照合できません。"
+    )
+
+
+def test_a_formula_that_overflows_with_the_actuals_only_leaves_those_months_out(tmp_path: Path) -> None:
+    def huge_june(sheets: dict[str, Rows]) -> None:
+        driver_goal("[K1] * [K1] * 1e290", 1500.0)(sheets)  # targets: 100 x 100 x 1e290 = 1e294 a month
+        sheets["Actuals"][1][3] = 1e10  # June: 1e20 x 1e290, beyond a float
+
+    out = tmp_path / "out"
+    clean(run("build", book(tmp_path, huge_june), "-o", out, "--format", "json,html"), 0)
+    data = built_json(out)
+    findings = {f["message"] for f in data["findings"] if f["code"] == "DRIVER"}
+    assert findings == {
+        "KGI “Revenue”: with the actuals of 2026-06, its formula gives a number too large to compute; "
+        "the driver bridge leaves out the months it cannot compute (1).",
+        # 12 x 1e294 = 1.2e295.
+        "KGI “Revenue”: its formula gives ¥1.2E+295 for the implied target, beyond ±1e+15, more than any figure "
+        "of the workbook; the pack shows it rounded.",
+    }
+    # April and May: 90² and 110² against 100², times 1e290: 8.1e293 + 1.21e294 = 2.02e294.
+    assert data["kgis"][0]["drivers"]["actual"] == pytest.approx(2.02e294)

@@ -57,8 +57,9 @@ class Implied:
     """The first driver month without a target, when there is one (then no value)."""
     divides_by_zero: Month | None = None
     """The first month whose targets make the formula divide by zero (then no value)."""
-    overflows: bool = False
-    """The formula, or its sum over the months, is beyond what a float holds (then no value)."""
+    overflows: Month | None = None
+    """The first month whose formula, or the sum up to it, is beyond what a float holds: ±inf,
+    or NaN from inf − inf (then no value)."""
 
 
 def implied_value(formula: Formula, targets: Mapping[str, Series], months: Sequence[Month]) -> Implied:
@@ -72,13 +73,23 @@ def implied_value(formula: Formula, targets: Mapping[str, Series], months: Seque
         except ZeroDivisionError:
             return Implied(None, divides_by_zero=month)
         if not math.isfinite(value):  # a product of large constants and targets: ±inf or nan
-            return Implied(None, overflows=True)
+            return Implied(None, overflows=month)
         total.append(value)
     try:
         summed = math.fsum(total)
     except OverflowError:  # finite months whose sum is not
-        return Implied(None, overflows=True)
-    return Implied(excel_round(summed), overflows=not math.isfinite(summed))
+        return Implied(None, overflows=_overflowing_month(total, months))
+    return Implied(excel_round(summed))
+
+
+def _overflowing_month(values: Sequence[float], months: Sequence[Month]) -> Month:
+    """The month at which a running sum of ``values`` leaves what a float holds."""
+    running = 0.0
+    for value, month in zip(values, months, strict=False):
+        running += value
+        if not math.isfinite(running):
+            return month
+    return months[len(values) - 1]
 
 
 def shortfall(implied: float | None, target: float | None) -> float | None:
@@ -96,7 +107,8 @@ def drivers_disagree(implied: float | None, target: float | None) -> bool:
 def shapley(formula: Formula, plan: Mapping[str, float], actual: Mapping[str, float]) -> dict[str, float]:
     """Each driver's share of formula(actual) − formula(plan), by the Shapley value: its
     marginal change averaged over every order of switching drivers from plan to actual.
-    ZeroDivisionError when some mix of plan and actual values divides by zero."""
+    ZeroDivisionError when some mix of plan and actual values divides by zero, OverflowError
+    when one, or an effect, is beyond what a float holds (an effect of inf − inf is no effect)."""
     drivers = formula.kpis
     n = len(drivers)
     # The formula at every mix: bit i set = driver i at its actual.
@@ -114,6 +126,8 @@ def shapley(formula: Formula, plan: Mapping[str, float], actual: Mapping[str, fl
             for mask in range(1 << n)
             if not mask & bit
         )
+    if not all(math.isfinite(v) for v in (*value_at, *effects.values())):
+        raise OverflowError
     return effects
 
 
@@ -134,6 +148,9 @@ class Bridge:
     months: tuple[Month, ...]
     skipped: tuple[Month, ...] = ()
     """Months left out because some mix of targets and actuals divides by zero."""
+    overflowed: tuple[Month, ...] = ()
+    """Months left out because some mix of targets and actuals gives a number beyond what a
+    float holds (or all of them, when their sum is)."""
 
     @property
     def variance(self) -> float | None:
@@ -150,6 +167,7 @@ def bridge(
     per_driver: dict[str, list[float]] = {kpi: [] for kpi in formula.kpis}
     used: list[Month] = []
     skipped: list[Month] = []
+    overflowed: list[Month] = []
     for month in months:
         plan = _values(formula, targets, month)
         real = _values(formula, actuals, month)
@@ -161,19 +179,27 @@ def bridge(
         except ZeroDivisionError:
             skipped.append(month)
             continue
+        except OverflowError:
+            overflowed.append(month)
+            continue
         used.append(month)
         planned.append(month_plan)
         actual.append(month_actual)
         for kpi, effect in effects.items():
             per_driver[kpi].append(effect)
+    try:
+        totals = [math.fsum(planned), math.fsum(actual), *(math.fsum(v) for v in per_driver.values())]
+    except OverflowError:  # finite months whose sum is not: no month of it can be shown
+        return Bridge(None, None, (), (), tuple(skipped), tuple(sorted([*overflowed, *used])))
     if not used:
-        return Bridge(None, None, (), (), tuple(skipped))
+        return Bridge(None, None, (), (), tuple(skipped), tuple(overflowed))
     return Bridge(
-        excel_round(math.fsum(planned)),
-        excel_round(math.fsum(actual)),
-        tuple(Effect(kpi, excel_round(math.fsum(values)) or 0.0) for kpi, values in per_driver.items()),
+        excel_round(totals[0]),
+        excel_round(totals[1]),
+        tuple(Effect(kpi, excel_round(total) or 0.0) for kpi, total in zip(per_driver, totals[2:], strict=True)),
         tuple(used),
         tuple(skipped),
+        tuple(overflowed),
     )
 
 
@@ -246,7 +272,7 @@ def solve(formula: Formula, kpi: str, targets: Mapping[str, Series], months: Seq
         value = implied_value(formula, scaled, months)
         if value.divides_by_zero is not None:
             raise ZeroDivisionError
-        if value.overflows:
+        if value.overflows is not None:
             raise OverflowError
         if value.value is None:
             raise ValueError("a driver has no target")

@@ -385,6 +385,7 @@ class _Reader:
                     source=ref,
                     start=self._optional_month(table, row, "start"),
                     formula=self._formula(table, row, kpi_ids),
+                    formula_source=table.ref(row, "formula") if "formula" in table.columns else None,
                 )
             )
         return kgis

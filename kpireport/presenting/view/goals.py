@@ -243,7 +243,8 @@ def _bridge(
     formula = formula_text(report, kgi, text)
     bridge = analysis.bridge
     if bridge.planned is None or bridge.actual is None or bridge.variance is None:
-        return BridgeView(kgi.name, formula, "", text["bridge_none"], None, ())
+        none = "bridge_overflow" if bridge.overflowed else "bridge_none"
+        return BridgeView(kgi.name, formula, "", text[none], None, ())
 
     def tone(value: float) -> str:
         return "good" if analysis.direction.favours(value) else "bad"
