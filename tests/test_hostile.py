@@ -1055,3 +1055,54 @@ def test_a_formula_that_overflows_with_the_actuals_only_leaves_those_months_out(
     }
     # April and May: 90² and 110² against 100², times 1e290: 8.1e293 + 1.21e294 = 2.02e294.
     assert data["kgis"][0]["drivers"]["actual"] == pytest.approx(2.02e294)
+
+
+# -- work bounded by the input ----------------------------------------------------------------------
+
+
+def many_goals(count: int, drivers: int) -> Callable[[dict[str, Rows]], None]:
+    """``count`` KGIs, each with a formula over the same ``drivers`` KPIs (none when 0)."""
+
+    def change(sheets: dict[str, Rows]) -> None:
+        ids = [f"K{i}" for i in range(1, max(drivers, 2) + 1)]
+        sheets["KPI"][1:] = [
+            [k, f"Deals {k}", "Sales", "G1", None, "number", "higher", "sum", "kpi", "Ann"] for k in ids
+        ]
+        sheets["Targets"][1:] = [[k, *([10] * 12)] for k in ids]
+        sheets["Actuals"][1:] = [[k, 11, 12, 13] for k in ids]
+        formula = " * ".join(f"[{k}]" for k in ids[:drivers]) or None
+        sheets["KGI"] = [["id", "name", "target", "unit", "deadline", "measured_by", "owner", "start", "formula"]]
+        sheets["KGI"] += [[f"G{n}", f"Goal {n}", 1e9, "number", dt.date(2027, 3, 31), None, "CEO", None, formula]
+                          for n in range(1, count + 1)]  # fmt: skip
+
+    return change
+
+
+def test_driver_bridges_are_bounded_in_all_and_the_kgi_named(tmp_path: Path) -> None:
+    # 400 KGIs of 12 drivers took 101 s. Each bridge month evaluates a formula 2^12 = 4,096 times;
+    # April to June: 12,288 a KGI. 85 KGIs make 1,044,480, within 2^20 = 1,048,576; the 86th,
+    # on row 87, makes 1,056,768.
+    path = book(tmp_path, many_goals(400, 12))
+    before = digest(path)
+    started = time.monotonic()
+    message = (
+        "KGI!I87: the driver bridges of the KGIs up to G86 evaluate their formulas 1,056,768 times (each once "
+        "for every mix of its KPIs' targets and actuals: 2^12 = 4,096 a month for this one's 12 KPIs, over 3 "
+        "months); kpireport evaluates at most 1,048,576."
+    )
+    clean(run("check", path), 2, message)
+    clean(run("build", path, "-o", tmp_path / "out", "--format", "json"), 2, message)
+    assert time.monotonic() - started < 15
+    assert digest(path) == before and not (tmp_path / "out").exists()
+    within = book(tmp_path, many_goals(85, 12), "within.xlsx")
+    clean(run("build", within, "-o", tmp_path / "out", "--format", "json"), 0)
+    assert len(built_json(tmp_path / "out")["kgis"]) == 85
+
+
+def test_a_workbook_holds_at_most_1000_kgis(tmp_path: Path) -> None:
+    clean(run("check", book(tmp_path, many_goals(1000, 0)), "--format", "json"), 0)
+    clean(
+        run("check", book(tmp_path, many_goals(1001, 0), "over.xlsx")),
+        2,
+        "KGI!A1002: KGI 'G1001' is KGI number 1,001; a workbook holds at most 1,000",
+    )

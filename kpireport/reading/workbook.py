@@ -56,6 +56,7 @@ from kpireport.schema import (
     KPI_COLUMNS,
     KPI_REQUIRED,
     LOCALES,
+    MAX_KGIS,
     MAX_MAGNITUDE,
     MAX_YEAR,
     MIN_YEAR,
@@ -351,6 +352,14 @@ class _Reader:
             return []
         kgis: list[Kgi] = []
         for row, kgi_id, ref in identified_rows(table, "KGI", "KGI-1", self.problems):
+            if len(kgis) == MAX_KGIS:
+                raise WorkbookError(
+                    f"KGI {kgi_id!r} is KGI number {MAX_KGIS + 1:,}; a workbook holds at most {MAX_KGIS:,} "
+                    "(each is a card of the pack). Keep the company's goals on the KGI sheet and track the rest "
+                    "as KPIs.",
+                    sheet=ref.sheet,
+                    cell=ref.cell,
+                )
             target = table.value(row, "target")
             target_number: float | None = None
             if isinstance(target, (int, float)) and not isinstance(target, bool):
