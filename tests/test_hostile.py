@@ -1106,3 +1106,54 @@ def test_a_workbook_holds_at_most_1000_kgis(tmp_path: Path) -> None:
         2,
         "KGI!A1002: KGI 'G1001' is KGI number 1,001; a workbook holds at most 1,000",
     )
+
+
+def test_sums_beyond_a_float_from_in_range_figures_give_no_figure_and_no_crash(tmp_path: Path) -> None:
+    def paced_to_infinity(sheets: dict[str, Rows]) -> None:
+        # Found by bench/fuzz.py --target formula: K1 is 1e15 against targets of 5e-324, a pace of
+        # infinity; the months to come at +5e-324 and -5e-324 paced by it make inf - inf.
+        sheets["Targets"][1][1:] = [5e-324] * 4 + [5e-324, -5e-324] * 4
+        sheets["Actuals"][1][1:] = [1e15] * 3
+        # G1 measured by its formula alone: 9e307 a month; two months are beyond a float.
+        driver_goal("[K2] * 9e307", 1e15)(sheets)
+        sheets["KGI"][1][5] = None
+        sheets["Targets"][2][1:] = [1] * 12
+        sheets["Actuals"][2][1:] = [1] * 3
+
+    out = tmp_path / "out"
+    clean(run("build", book(tmp_path, paced_to_infinity), "-o", out, "--format", "json,html,xlsx"), 0)
+    data = built_json(out)
+    assert data["kpis"][0]["forecast"]["outlook"] is None  # no figure rather than Infinity
+    assert data["kgis"][0]["actual"] is None
+    driver = [f["message"] for f in data["findings"] if f["code"] == "DRIVER"]
+    assert driver == [
+        "KGI “Revenue”: with the targets of 2026-05, its formula gives a number too large to compute; "
+        "the KPI targets cannot be checked against it."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("targets", "actuals"),
+    [
+        ([100] * 12, [0, 0, 0]),  # nothing sold yet: the catch-up pace against an average of 0
+        ([5e-324] * 12, [5e-324] * 3),  # a chart's scale over the smallest float
+        # A pace of 1e15 against 1e-290, 1e305: the months to come at ±1e3 are ±1e308 a month,
+        # and the chart's span between them beyond a float.
+        ([1e-290] * 3 + [1e3, -1e3] * 4 + [1], [1e15] * 3),
+    ],
+    ids=["actuals-of-zero", "denormal", "outlook-of-1e308"],
+)
+def test_edge_figures_found_by_the_fuzzer_build_every_format(
+    tmp_path: Path, targets: list[float], actuals: list[float]
+) -> None:
+    # bench/fuzz.py --target formula: each crashed the pack (an assertion on the pace so far;
+    # the charts' tick step of 0, and of a span beyond a float) with only in-range figures.
+    def edges(sheets: dict[str, Rows]) -> None:
+        sheets["Targets"][1][1:] = targets
+        sheets["Actuals"][1][1:] = actuals
+        driver_goal("1e308 + [K1] + [K2]", 1e15)(sheets)
+
+    out = tmp_path / "out"
+    clean(run("build", book(tmp_path, edges), "-o", out, "--format", "pdf,html,json,pptx,xlsx"), 0)
+    assert len(list(out.iterdir())) == 5
+    built_json(out)

@@ -3,6 +3,7 @@ bridges."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -144,8 +145,10 @@ def paces(report: Report, fmt: Formatter) -> tuple[PaceRow, ...]:
     for result in report.kpis:
         pace = report.kpi_paces.get(result.kpi.id)
         if pace is not None and must_speed_up(pace, result.kpi.direction):
-            assert pace.per_month is not None and pace.average_so_far
-            behind.append((pace.per_month / pace.average_so_far, result, pace))
+            assert pace.per_month is not None
+            # Nothing so far (actuals of 0, or none yet): any pace is infinitely more; it ranks first.
+            ratio = pace.per_month / pace.average_so_far if pace.average_so_far else math.inf
+            behind.append((ratio, result, pace))
     behind.sort(key=lambda item: item[0], reverse=True)
     return tuple(
         PaceRow(
