@@ -288,10 +288,11 @@ def test_a_high_ratio_part_just_under_and_over_the_limit(tmp_path: Path) -> None
     clean(run("build", bomb, "-o", tmp_path / "out"), 2, "it may be a zip bomb")
 
 
-def test_a_50_mb_shared_string_is_read_and_clipped(tmp_path: Path) -> None:
+def fifty_mb_name(tmp_path: Path, letters: str = "abcdefghijklmnopqrstuvwxyz ") -> tuple[Path, str]:
+    """The minimal workbook whose first KPI's name is a 50 MB shared string of ``letters``."""
     import random
 
-    text = "".join(random.Random(7).choices("abcdefghijklmnopqrstuvwxyz ", k=50 * 1024 * 1024))
+    text = "".join(random.Random(7).choices(letters, k=50 * 1024 * 1024))
     path = book(tmp_path)
     kpi_sheet = SHEET_XML.format(sheet_number(path, "KPI"))
     shared = (
@@ -319,7 +320,11 @@ def test_a_50_mb_shared_string_is_read_and_clipped(tmp_path: Path) -> None:
             )
         return None
 
-    path = rezip(path, share, {"xl/sharedStrings.xml": shared})
+    return rezip(path, share, {"xl/sharedStrings.xml": shared}), text
+
+
+def test_a_50_mb_shared_string_is_read_and_clipped(tmp_path: Path) -> None:
+    path, text = fifty_mb_name(tmp_path)
     before = digest(path)
     result = run("check", path, "--format", "json")
     clean(result, 0)
@@ -327,6 +332,21 @@ def test_a_50_mb_shared_string_is_read_and_clipped(tmp_path: Path) -> None:
     assert [f["where"] for f in long_names] == ["KPI!A2"]
     assert f"{len(text):,} characters" in long_names[0]["message"]
     assert digest(path) == before
+
+
+def test_a_50_mb_name_is_clipped_before_anything_reads_it_whole(tmp_path: Path) -> None:
+    # --format pdf ran past 60 s: the name rules searched all 50 MB of it for their words, and
+    # each field was made XML-safe whole before being cut to what the pack shows.
+    path, text = fifty_mb_name(tmp_path, "abcdefghijklmnopqrstuvwxyz")  # one word: no break to find
+    out = tmp_path / "out"
+    started = time.monotonic()
+    clean(run("build", path, "-o", out, "--format", "pdf,json"), 0)
+    assert time.monotonic() - started < 30
+    from pypdf import PdfReader
+
+    pdf_text = "".join(page.extract_text() or "" for page in PdfReader(next(out.glob("*.pdf"))).pages)
+    assert text[:150] in pdf_text.replace("\n", "") and text[:250] not in pdf_text.replace("\n", "")
+    assert built_json(out)["kpis"][0]["name"] == text  # the JSON keeps it whole
 
 
 # -- cell values ----------------------------------------------------------------------------
