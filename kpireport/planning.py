@@ -13,7 +13,6 @@ from pathlib import Path
 from string import ascii_uppercase
 
 from kpireport.computing.drivers import Implied, Solution, implied_value, kgi_months, solve
-from kpireport.delivering.xlsx_copy import Value, write_copy
 from kpireport.errors import KpiReportError, OutputError, WorkbookError
 from kpireport.formula import Formula
 from kpireport.model import CellRef, Kgi, Kpi, Month, Workbook
@@ -150,8 +149,11 @@ def _same_file(path: Path, source: Path) -> bool:
 def write_plan(source: Path, destination: Path, workbook: Workbook, plan: Plan) -> Written:
     """A copy of ``source`` at ``destination`` with the solved targets, written whole or not
     at all; ``source`` is only read."""
+    # Imported here: check and build read this module (for the plan's table), not the copy.
+    from kpireport.delivering.xlsx_copy import write_copy
+
     destination = check_destination(source, destination)
-    edits: dict[str, dict[str, Value]] = {}
+    edits: dict[str, dict[str, float | str]] = {}
     for month, ref in target_cells(workbook, plan.kpi.id, plan.months).items():
         edits.setdefault(ref.sheet, {})[ref.cell] = plan.solution.targets[month]
     copied = write_copy(source, destination, edits)
