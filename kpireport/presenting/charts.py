@@ -347,8 +347,13 @@ def trend_panel(
     def x(index: int) -> float:
         return left + (index + 0.5) * step
 
+    # Clamped only where some value is past what a chart draws: a pack draws thousands of points.
+    clamp = any(not -PLOT_LIMIT <= v <= PLOT_LIMIT for v in values)
+
     def y(value: float) -> float:
-        return top + plot_h - (plottable(value) - bottom_value) / span * plot_h
+        if clamp:
+            value = plottable(value)
+        return top + plot_h - (value - bottom_value) / span * plot_h
 
     def points(series: Sequence[float | None]) -> list[tuple[float, float] | None]:
         return [None if v is None else (x(i), y(v)) for i, v in enumerate(series)]
