@@ -12,12 +12,20 @@ counted too, and its input kept in the folder printed. The last line is the summ
 (huge, tiny or overflowing numbers, bad months, wrong types), a key removed, a list grown,
 or its text cut or flipped. Every input must end in a pack built with its changes, or one
 built with a warning that the previous pack cannot be compared.
+
+`--target formula` fuzzes a KGI's driver formula (SPEC §3a) and the figures it is computed
+from: random trees of +, -, *, / and parentheses over two KPIs and constants at the edges of a
+float (1e308, 5e-324, 0), with targets and actuals at the edges of SPEC §6's range (±1e15,
+1e-300, 0). Every input must end in a pack in every format but the PDF (valid JSON, no NaN or
+Infinity) or one message; a goal whose implied target is null without a DRIVER finding saying
+why is counted as SILENT.
 """
 
 from __future__ import annotations
 
 import argparse
 import collections
+import datetime as dt
 import io
 import json
 import os
@@ -149,6 +157,39 @@ def _places(node: Any) -> Any:
         yield from _places(value)
 
 
+CONSTANTS = ["0", "1", "10", "0.5", "1e308", "1e-308", "5e-324", "1e15", "1e-300", "9e307", "1e154"]
+FIGURES = [0.0, 1.0, -1.0, 1e15, -1e15, 1e-300, 5e-324, 1e8, 123.456, 1e5]
+
+
+@st.composite
+def formula(draw: st.DrawFn, depth: int = 0) -> str:
+    """A formula over [K1] and [K2]; the reader refuses one without a KPI, with a message."""
+    if depth >= 5 or draw(st.integers(0, 2)) == 0:
+        return draw(st.sampled_from(["[K1]", "[K2]", *CONSTANTS]))
+    if draw(st.integers(0, 5)) == 0:
+        return "-" + draw(formula(depth + 1))
+    left, right = draw(formula(depth + 1)), draw(formula(depth + 1))
+    op = draw(st.sampled_from(["+", "-", "*", "/"]))
+    return f"({left} {op} {right})" if draw(st.booleans()) else f"{left} {op} {right}"
+
+
+@st.composite
+def driver_workbook(draw: st.DrawFn) -> tuple[str, dict[str, list[list[Any]]]]:
+    """The minimal workbook with G1 driven by a random formula, its KPIs' figures at the edges."""
+    text = draw(formula())
+    sheets = minimal_sheets()
+    figure = st.sampled_from(FIGURES)
+    sheets["KGI"] = [
+        ["id", "name", "target", "unit", "deadline", "measured_by", "owner", "start", "formula"],
+        ["G1", "Revenue", draw(figure), "currency", dt.date(2027, 3, 31), draw(st.sampled_from(["K1", None])),
+         "CEO", None, text],
+    ]  # fmt: skip
+    for name, months in (("Targets", 12), ("Actuals", 3)):
+        for kpi_row in sheets[name][1:]:
+            kpi_row[1:] = draw(st.lists(figure, min_size=months, max_size=months))
+    return text, sheets
+
+
 def in_child(work: Any) -> str:
     """The outcome of ``work()`` in a forked child: its own outcome (0 and 3), FAILED (an
     exception that is not a user message), CRASHED (killed by a signal) or HUNG."""
@@ -175,7 +216,7 @@ def in_child(work: Any) -> str:
         time.sleep(0.002)
     if os.WIFSIGNALED(status):
         return "CRASHED"
-    return {0: "0", 3: "3"}.get(os.WEXITSTATUS(status), "FAILED")
+    return {0: "0", 3: "3", 5: "5"}.get(os.WEXITSTATUS(status), "FAILED")
 
 
 def read_in_child(path: Path) -> str:
@@ -202,14 +243,42 @@ def compare_in_child(workbook: Path, previous: Path, out: Path) -> str:
     return {"0": "compared", "3": "refused with a warning"}.get(outcome, outcome)
 
 
+def build_driver_in_child(workbook: Path, out: Path) -> str:
+    """Building ``workbook``'s pack: built, refused with a message, SILENT (a null implied target
+    with no DRIVER finding, or a JSON with NaN or Infinity) or what went wrong."""
+
+    def build() -> int:
+        formats = ("json", "html", "pptx", "xlsx")
+        result = build_pack(workbook, BuildOptions(out_dir=out, formats=formats))
+        json_path = next(p for p in result.outputs if p.suffix == ".json")
+
+        def refuse(name: str) -> None:
+            raise ValueError(f"{name} in the JSON")
+
+        try:
+            data = json.loads(json_path.read_text(encoding="utf-8"), parse_constant=refuse)
+        except ValueError:
+            return 5
+        drivers = data["kgis"][0]["drivers"]
+        told = any(f["code"] == "DRIVER" for f in data["findings"])
+        return 5 if drivers is not None and drivers["implied_target"] is None and not told else 0
+
+    outcome = in_child(build)
+    return {"0": "built", "3": "refused with a message", "5": "SILENT"}.get(outcome, outcome)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--examples", type=int, default=1000, help="inputs to try")
-    parser.add_argument("--target", choices=["workbook", "previous-pack"], default="workbook", help="what to fuzz")
+    parser.add_argument(
+        "--target", choices=["workbook", "previous-pack", "formula"], default="workbook", help="what to fuzz"
+    )
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="kpireport-fuzz-"))
     if args.target == "previous-pack":
         fuzz_previous_pack(folder, args.examples)
+    elif args.target == "formula":
+        fuzz_formula(folder, args.examples)
     else:
         fuzz_workbook(folder, args.examples)
 
@@ -232,6 +301,25 @@ def fuzz_previous_pack(folder: Path, examples: int) -> None:
             kept = folder / f"{outcome.lower()}-{outcomes[outcome]}.json"
             kept.write_bytes(data)
             print(f"{outcome}: kept as {kept}", flush=True)
+
+    _summarise(one, outcomes)
+
+
+def fuzz_formula(folder: Path, examples: int) -> None:
+    outcomes: collections.Counter[str] = collections.Counter()
+
+    @settings(max_examples=examples, deadline=None, database=None,
+              suppress_health_check=list(HealthCheck))  # fmt: skip
+    @given(driver_workbook())
+    def one(case: tuple[str, dict[str, list[list[Any]]]]) -> None:
+        text, sheets = case
+        path = write_sheets(folder / "input.xlsx", sheets)
+        outcome = build_driver_in_child(path, folder / "out")
+        outcomes[outcome] += 1
+        if outcome in {"FAILED", "CRASHED", "HUNG", "SILENT"}:
+            kept = folder / f"{outcome.lower()}-{outcomes[outcome]}.xlsx"
+            kept.write_bytes(path.read_bytes())
+            print(f"{outcome}: {text} kept as {kept}", flush=True)
 
     _summarise(one, outcomes)
 

@@ -239,8 +239,6 @@ def plan(workbook: Path, kgi_id: str, kpi_id: str, destination: Path | None) -> 
         else ""
     )
     click.echo(f"Wrote {destination}: {written.cells} target cells of {kpi_id} changed{note}.")
-    if written.dropped_drawings:
-        _warn(["the copy has no charts or pictures: the library that writes it cannot keep them."])
 
 
 def _attachments(ctx: click.Context, param: click.Parameter, value: str) -> list[str]:

@@ -6,7 +6,9 @@ The only place values are rounded for display: metrics keep 15 significant digit
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import functools
+import math
 import re
 from dataclasses import dataclass
 
@@ -22,9 +24,16 @@ from babel.numbers import (
 )
 
 from kpireport.model import Locale, Month, Settings
+from kpireport.schema import MAX_MAGNITUDE
 
 DASH = "–"
 MINUS = "−"
+# SPEC §6 keeps every figure read within ±1e15, so the pack writes every figure it reads in
+# full. A figure computed from them can leave that range (a driver formula's product of
+# targets, an attainment against a target of 1e-300): shown past it in Excel's scientific
+# form (1.2E+41), never as hundreds of digits, and never handed to Babel, whose decimal
+# arithmetic stops at 28 digits. A finding says when a goal's figure is out there.
+MAX_SHOWN = MAX_MAGNITUDE
 
 
 @dataclass(frozen=True)
@@ -48,7 +57,7 @@ class Formatter:
 
     def value(self, value: float | None, unit: str) -> str:
         """A KPI value in its unit: 25.3%, ¥1,234, 1,234.5."""
-        if value is None:
+        if value is None or not math.isfinite(value):
             return DASH
         if unit == "percent":
             return self.percent(value)
@@ -57,10 +66,14 @@ class Formatter:
         return self.number(value)
 
     def number(self, value: float) -> str:
+        if not abs(value) <= MAX_SHOWN:
+            return self._scientific(value)
         pattern = "#,##0" if abs(value) >= 1000 else "#,##0.#"
         return self._signed(format_decimal(value, format=pattern, locale=self._babel))
 
     def money(self, value: float) -> str:
+        if not abs(value) <= MAX_SHOWN:
+            return self._scientific(value, symbol=self._symbol)
         if self.large_yen and self.locale == "ja" and self.currency == "JPY" and abs(value) >= 10_000:
             return self._man_oku(value)
         # Whole units read better in a board pack; cents only matter for small amounts.
@@ -79,16 +92,20 @@ class Formatter:
         return self._signed(format_decimal(value / scale, format=pattern, locale=self._babel) + unit)
 
     def percent(self, value: float | None) -> str:
-        if value is None:
+        if value is None or not math.isfinite(value):
             return DASH
+        if not abs(value) <= MAX_SHOWN / 100:
+            return self._scientific(value, shift=2) + "%"
         return self._signed(format_percent(value, format="#,##0.0%", locale=self._babel))
 
     def delta(self, delta: float | None, unit: str) -> str:
         """A signed month-over-month change; percentage points for percent KPIs."""
-        if delta is None:
+        if delta is None or not math.isfinite(delta):
             return DASH
         sign = "+" if delta > 0 else ""
         if unit == "percent":
+            if not abs(delta) <= MAX_SHOWN / 100:
+                return sign + self._scientific(delta, shift=2) + "pt"
             points = format_decimal(delta * 100, format="#,##0.0", locale=self._babel)
             return self._signed(f"{sign}{points}pt")
         return sign + self.value(delta, unit)
@@ -102,7 +119,7 @@ class Formatter:
     def delta_pct(self, value: float | None, unit: str) -> str:
         """A relative change (+12.5%); none for a percent KPI, whose change is already in
         points: "−2.0pt −10.0%" reads as two contradicting figures."""
-        if value is None or unit == "percent":
+        if value is None or unit == "percent" or not math.isfinite(value):
             return ""
         return ("+" if value > 0 else "") + self.percent(value)
 
@@ -117,6 +134,8 @@ class Formatter:
         """A chart's axis label: short, in the pack's locale (1.2M / 120万, 12%), with as many
         decimals as ticks ``step`` apart need (1.5%, 2.0%, 2.5%)."""
         if unit == "percent":
+            if not abs(value) <= MAX_SHOWN / 100:
+                return self.percent(value)
             decimals = len(f"{step * 100:.3f}".rstrip("0").partition(".")[2])
             pattern = "#,##0" + ("." + "0" * decimals if decimals else "") + "%"
             return self._signed(format_percent(value, format=pattern, locale=self._babel))
@@ -130,6 +149,8 @@ class Formatter:
         return self._compact(value, unit, 2)
 
     def _compact(self, value: float, unit: str, fraction_digits: int) -> str:
+        if not abs(value) <= MAX_SHOWN:
+            return self.value(value, unit)
         if unit == "currency":
             if self.large_yen and self.locale == "ja" and self.currency == "JPY" and abs(value) >= 10_000:
                 return self._man_oku(value)
@@ -164,13 +185,27 @@ class Formatter:
         if unit == "percent":
             return f'{sign}0.0"pt";-0.0"pt";0.0"pt"' if signed else "0.0%"
         if unit == "currency":
-            symbol = get_currency_symbol(self.currency, locale=self._babel).replace("￥", "¥")
+            symbol = self._symbol
             return f'{sign}"{symbol}"#,##0;-"{symbol}"#,##0;"{symbol}"0' if signed else f'"{symbol}"#,##0'
         return f"{sign}#,##0.##;-#,##0.##;0" if signed else "#,##0.##"
 
     def date(self, day: dt.date) -> str:
         """24 Nov 2026 / 2026年11月24日."""
         return str(format_date(day, "medium" if self.locale == "en" else "long", locale=self._babel))
+
+    @functools.cached_property
+    def _symbol(self) -> str:
+        return str(get_currency_symbol(self.currency, locale=self._babel)).replace("￥", "¥")
+
+    def _scientific(self, value: float, *, shift: int = 0, symbol: str = "") -> str:
+        """``value`` × 10^``shift`` as Excel shows a figure too long for its cell: 1.2E+41,
+        −¥9.0E+303. Python's own decimal arithmetic rounds it (to the context's 28 digits, a
+        float has 17), so any float fits; the mantissa is written in the pack's locale."""
+        if not math.isfinite(value):  # kpireport computes none, but a dash beats a crash
+            return DASH
+        mantissa, exponent = format(decimal.Decimal(value).scaleb(shift), ".1E").split("E")
+        number = format_decimal(abs(float(mantissa)), format="0.0", locale=self._babel)
+        return self._signed(("-" if value < 0 else "") + f"{symbol}{number}E{exponent}")
 
     @staticmethod
     def _signed(text: str) -> str:

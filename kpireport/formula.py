@@ -74,6 +74,21 @@ class Formula:
         divisor is zero."""
         return _evaluate(self.root, values)
 
+    def evaluate_mixes(self, plan: Mapping[str, float], actual: Mapping[str, float]) -> list[float]:
+        """The formula at every mix of two sets of values: item ``mask`` takes KPI ``i`` (in
+        the order of :attr:`kpis`) from ``actual`` where bit ``i`` of ``mask`` is set, else from
+        ``plan``. ZeroDivisionError when any mix divides by zero.
+
+        The tree is walked once over lists of 2^n values rather than 2^n times over one
+        value: Shapley attribution needs every mix, and this is about ten times quicker."""
+        size = 1 << len(self.kpis)
+        # KPI i alternates plan and actual in runs of 2^i, as bit i of the index does.
+        columns = {
+            kpi: ([plan[kpi]] * (1 << i) + [actual[kpi]] * (1 << i)) * (size >> (i + 1))
+            for i, kpi in enumerate(self.kpis)
+        }
+        return _evaluate_lists(self.root, columns, size)
+
     def degree_in(self, kpi: str) -> int | None:
         """1 where the formula is affine in ``kpi`` (a·x + b), 0 where it does not depend on
         it, None where it is not linear (a product of it with itself, or a division by it)."""
@@ -227,6 +242,26 @@ def _evaluate(node: Node, values: Mapping[str, float]) -> float:
     if right == 0:
         raise ZeroDivisionError
     return left / right
+
+
+def _evaluate_lists(node: Node, columns: Mapping[str, list[float]], size: int) -> list[float]:
+    if isinstance(node, Number):
+        return [node.value] * size
+    if isinstance(node, Driver):
+        return columns[node.kpi]
+    if isinstance(node, Negate):
+        return [-v for v in _evaluate_lists(node.operand, columns, size)]
+    left = _evaluate_lists(node.left, columns, size)
+    right = _evaluate_lists(node.right, columns, size)
+    if node.op == "+":
+        return [a + b for a, b in zip(left, right, strict=True)]
+    if node.op == "-":
+        return [a - b for a, b in zip(left, right, strict=True)]
+    if node.op == "*":
+        return [a * b for a, b in zip(left, right, strict=True)]
+    if 0 in right:  # -0.0 too
+        raise ZeroDivisionError
+    return [a / b for a, b in zip(left, right, strict=True)]
 
 
 def _degree(node: Node, kpi: str) -> int | None:

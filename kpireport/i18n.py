@@ -215,6 +215,38 @@ MESSAGES: dict[str, dict[Locale, str]] = {
         "en": "Check the targets of the KPIs the formula divides by, or the formula itself.",
         "ja": "計算式で割っている KPI の目標、または計算式を確認してください。",
     },
+    "driver_overflow.message": {
+        "en": "KGI “{name}”: with the targets of {month}, its formula gives a number too large to compute; "
+        "the KPI targets cannot be checked against it.",
+        "ja": "KGI「{name}」：{month} の目標では計算式の値が大きすぎて計算できないため、KPI の目標と照合できません。",
+    },
+    "driver_overflow.suggestion": {
+        "en": "Check the formula's constants and the targets it multiplies (a figure can reach ±1.8e308 at most).",
+        "ja": "計算式の定数と、掛け合わせている目標の値を確認してください（計算できるのは ±1.8e308 までです）。",
+    },
+    "driver_overflow_actual.message": {
+        "en": "KGI “{name}”: with the actuals of {month}, its formula gives a number too large to compute; "
+        "the driver bridge leaves out the months it cannot compute ({count}).",
+        "ja": "KGI「{name}」：{month} の実績では計算式の値が大きすぎて計算できません。"
+        "ドライバー分析から計算できない月（{count} か月）を除いています。",
+    },
+    "driver_overflow_actual.suggestion": {
+        "en": "Check the formula's constants and the actuals it multiplies (a figure can reach ±1.8e308 at most).",
+        "ja": "計算式の定数と、掛け合わせている実績の値を確認してください（計算できるのは ±1.8e308 までです）。",
+    },
+    "driver_beyond.message": {
+        "en": "KGI “{name}”: its formula gives {figure} for {what}, beyond {limit}, more than any figure of the "
+        "workbook; the pack shows it rounded.",
+        "ja": "KGI「{name}」：計算式による{what}が {figure} となり、{limit} を超えています（ブックの数値の上限を"
+        "超えるため、資料では丸めて表示しています）。",
+    },
+    "driver_beyond.suggestion": {
+        "en": "Check the formula's constants and units: the formula of the drivers should give the KGI's own figure.",
+        "ja": "計算式の定数と単位を確認してください（ドライバーの計算式は KGI 自身の値になるはずです）。",
+    },
+    "figure.implied": {"en": "the implied target", "ja": "目標の積み上げ"},
+    "figure.planned": {"en": "the plan to date", "ja": "計画（累計）"},
+    "figure.actual": {"en": "the actual to date", "ja": "実績（累計）"},
     "mix_volume.message": {
         "en": "Department “{department}” tracks only volume KPIs (counts or money).",
         "ja": "部署「{department}」の KPI は量（件数・金額）の指標だけです。",
@@ -498,6 +530,10 @@ LABELS: dict[str, dict[Locale, str]] = {
     "bridge_none": {
         "en": "No month yet has every driver's target and actual.",
         "ja": "すべてのドライバーの目標と実績がそろった月はまだありません。",
+    },
+    "bridge_overflow": {
+        "en": "Its formula gives numbers too large to compute in every month with actuals (see the findings).",
+        "ja": "実績のある月はすべて、計算式の値が大きすぎて計算できません（指摘事項を参照）。",
     },
     "no_kgi_group": {"en": "KPIs without a KGI", "ja": "KGI 未設定の KPI"},
     "scorecard": {"en": "Balanced scorecard", "ja": "バランス・スコアカード"},

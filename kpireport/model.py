@@ -178,6 +178,8 @@ class Kgi:
     """When the KGI's period begins; None: the fiscal year that holds the report month."""
     formula: Formula | None = None
     """The KGI's monthly driver tree over KPI ids (SPEC §3a)."""
+    formula_source: CellRef | None = None
+    """The cell the formula was typed in, for findings about what it computes."""
 
 
 @dataclass(frozen=True)

@@ -1,25 +1,22 @@
 """``kpireport plan`` (SPEC §3a): back-cast one driver KPI's monthly targets from its KGI, and
 save a copy of the workbook with them.
 
-The copy is made with openpyxl from the original file, so its formats, validations and other
-sheets stay; only the solved KPI's target cells change. The input is never written.
+The copy is the input's package with only the solved KPI's target cells written
+(:mod:`kpireport.delivering.xlsx_copy`): every other part, charts, pictures and macros
+included, is copied byte for byte. The input is never written.
 """
 
 from __future__ import annotations
 
-import io
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from string import ascii_uppercase
 
 from kpireport.computing.drivers import Implied, Solution, implied_value, kgi_months, solve
-from kpireport.delivering.output import write_atomic
 from kpireport.errors import KpiReportError, OutputError, WorkbookError
 from kpireport.formula import Formula
 from kpireport.model import CellRef, Kgi, Kpi, Month, Workbook
-from kpireport.reading.inputs import read_bounded
-from kpireport.reading.xlsx import MAX_FILE_BYTES, cell_name
+from kpireport.reading.xlsx import cell_name
 
 
 @dataclass(frozen=True)
@@ -62,10 +59,10 @@ def make_plan(workbook: Workbook, kgi_id: str, kpi_id: str, start: Month) -> Pla
     months = kgi_months(kgi, kgi.start or start)
     implied = implied_value(formula, workbook.targets, months)
     _check_targets(workbook, implied)
-    if implied.overflows:
+    if implied.overflows is not None:
         raise KpiReportError(
             f"KGI {kgi_id!r}: with today's targets its formula {formula.text} gives a number too large to compute "
-            f"(beyond ±1.8e308; {where}); check the formula's constants."
+            f"(beyond ±1.8e308 from {implied.overflows} on; {where}); check the formula's constants."
         )
     solution = solve(formula, kpi_id, workbook.targets, months, kgi.target)
     after = None
@@ -110,21 +107,10 @@ def target_cells(workbook: Workbook, kpi: str, months: tuple[Month, ...]) -> dic
     return {m: CellRef(layout.sheet, cell_name(row, layout.columns[m])) for m in months}
 
 
-# openpyxl reads and writes cells, formats, validations and conditional formats, but not
-# drawings: a copy made with it would lose the workbook's charts and pictures.
-_DRAWING_PARTS = ("xl/drawings/", "xl/charts/", "xl/media/")
-
-
-def _has_drawings(data: bytes) -> bool:
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        return any(name.startswith(_DRAWING_PARTS) for name in archive.namelist())
-
-
 @dataclass(frozen=True)
 class Written:
     cells: int
     replaced_formulas: int
-    dropped_drawings: bool
 
 
 def check_destination(source: Path, destination: Path) -> Path:
@@ -163,19 +149,12 @@ def _same_file(path: Path, source: Path) -> bool:
 def write_plan(source: Path, destination: Path, workbook: Workbook, plan: Plan) -> Written:
     """A copy of ``source`` at ``destination`` with the solved targets, written whole or not
     at all; ``source`` is only read."""
-    from openpyxl import load_workbook
+    # Imported here: check and build read this module (for the plan's table), not the copy.
+    from kpireport.delivering.xlsx_copy import write_copy
 
     destination = check_destination(source, destination)
-    data = read_bounded(source, MAX_FILE_BYTES, "the workbook", WorkbookError)
-    book = load_workbook(io.BytesIO(data), rich_text=True)
-    cells = target_cells(workbook, plan.kpi.id, plan.months)
-    replaced = 0
-    for month, ref in cells.items():
-        cell = book[ref.sheet][ref.cell]
-        if cell.data_type == "f":
-            replaced += 1
-        cell.value = plan.solution.targets[month]
-    output = io.BytesIO()
-    book.save(output)
-    write_atomic(destination, output.getvalue())
-    return Written(len(cells), replaced, _has_drawings(data))
+    edits: dict[str, dict[str, float | str]] = {}
+    for month, ref in target_cells(workbook, plan.kpi.id, plan.months).items():
+        edits.setdefault(ref.sheet, {})[ref.cell] = plan.solution.targets[month]
+    copied = write_copy(source, destination, edits)
+    return Written(copied.cells, copied.replaced_formulas)

@@ -263,3 +263,6 @@ LOCALES: dict[str, Locale] = {"en": "en", "english": "en", "英語": "en", "ja":
 # so a figure beyond 1e15 has lost its units; years outside these are typing errors.
 MAX_MAGNITUDE = 1e15
 MIN_YEAR, MAX_YEAR = 1900, 2199
+# A company's goals, with room to spare: each is a card of the pack and a goal's computation
+# (50,000 KGI rows, a 1 MB file, took two minutes to check).
+MAX_KGIS = 1_000

@@ -15,7 +15,7 @@ from conftest import OCT, YEAR, book, kpi
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kpireport.computing.drivers import bridge, shapley, solve
+from kpireport.computing.drivers import Implied, bridge, implied_value, shapley, solve
 from kpireport.computing.report import build_report
 from kpireport.formula import parse_formula
 from kpireport.model import Aggregation, Kgi, Month
@@ -81,6 +81,28 @@ def test_the_bridge_sums_months_and_leaves_out_a_month_without_every_value() -> 
     assert (result.planned, result.actual) == (400, 380)
     assert {e.kpi: e.effect for e in result.effects} == pytest.approx({"A": -10, "B": -10})
     assert result.variance == -20
+
+
+def test_a_month_whose_formula_overflows_is_left_out_of_the_bridge_never_shown_as_nothing() -> None:
+    formula = parse_formula("[A] * [B] * 1e300")
+    targets = {"A": {APR: 100.0, MAY: 100.0}, "B": {APR: 2.0, MAY: 2.0}}
+    # Apr: 2e302 -> 1.8e302, finite. May: actual 1e6 x 1e3 x 1e300 = 1e309, beyond a float.
+    actuals = {"A": {APR: 120.0, MAY: 1e6}, "B": {APR: 1.5, MAY: 1e3}}
+    result = bridge(formula, targets, actuals, [APR, MAY])
+    assert result.months == (APR,) and result.overflowed == (MAY,)
+    # Apr as in test_two_factors, times 1e300: A 3.5e301, B -5.5e301.
+    assert {e.kpi: e.effect for e in result.effects} == pytest.approx({"A": 3.5e301, "B": -5.5e301})
+    # inf - inf: NaN at the actuals of both months; no effect of 0.0, no month at all.
+    nan = bridge(parse_formula("[A] * 1e308 * 10 - [B] * 1e308 * 10"), targets, actuals, [APR, MAY])
+    assert (nan.planned, nan.actual, nan.effects, nan.months, nan.overflowed) == (None, None, (), (), (APR, MAY))
+
+
+def test_months_whose_sum_overflows_are_all_left_out() -> None:
+    formula = parse_formula("[A] * 1e300")
+    targets = {"A": {APR: 1e8, MAY: 1e8}}  # 1e308 a month, each finite; 2e308 together is not
+    result = bridge(formula, targets, {"A": {APR: 1e8, MAY: 1e8}}, [APR, MAY])
+    assert (result.planned, result.months, result.overflowed) == (None, (), (APR, MAY))
+    assert implied_value(formula, targets, [APR, MAY]) == Implied(None, overflows=MAY)
 
 
 # -- the effects add up, whatever the formula ---------------------------------------------------

@@ -134,6 +134,18 @@ def test_direction(name: str, direction: Direction, flagged: bool) -> None:
     assert bool(findings(book([kpi("K1", name=name, direction=direction)]), "DIRECTION")) is flagged
 
 
+def test_the_name_rules_read_the_name_as_the_pack_shows_it() -> None:
+    # The pack shows a name's first 200 characters (README, Limits); a word past them is not
+    # read, and a 50 MB name costs no search of 50 MB (a long name is a SMART-S finding itself,
+    # quoting its first 40 characters).
+    padding = "Deals " * 40  # 240 characters
+    assert not findings(book([kpi("K1", name=padding + "cost")]), "DIRECTION")
+    assert findings(book([kpi("K1", name="Cost " + padding)]), "DIRECTION")
+    assert [f.message for f in findings(book([kpi("K1", name=padding + "awareness")]), "SMART-S")] == [
+        "The name “Deals Deals Deals Deals Deals Deals Deal…” is 249 characters long; the pack shows the first 200."
+    ]
+
+
 def test_japanese_messages_and_suggestions() -> None:
     [vague] = findings(book([kpi("K1", name="認知度アップ")], locale="ja"), "SMART-S")
     assert vague.message == "KPI「認知度アップ」は願望であり、測定できる指標になっていません。"

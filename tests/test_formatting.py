@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from kpireport.formatting import Formatter
@@ -37,3 +39,34 @@ def test_four_digits_of_man_are_grouped() -> None:
     assert Formatter("ja", "JPY").compact(38_288_978, "currency") == "¥3,828.9万"
     assert Formatter("ja", "JPY").compact(3_568_262, "currency") == "¥356.83万"
     assert Formatter("en", "JPY").compact(38_288_978, "currency") == "¥38.29M"
+
+
+# SPEC §6 keeps what is read within ±1e15; a figure computed from it may not be (a driver
+# formula's product, an attainment against a target of 1e-300). Every finite figure formats;
+# past ±1e15 in Excel's scientific form (README, Limits), as a cell too narrow for it shows.
+@pytest.mark.parametrize(
+    ("locale", "call", "expected"),
+    [
+        ("en", lambda f: f.number(1e-300), "0"),
+        ("en", lambda f: f.money(-1e-300), "−¥0"),
+        ("en", lambda f: f.percent(1e-300), "0.0%"),
+        ("en", lambda f: f.number(1e15), "1,000,000,000,000,000"),  # the largest figure a cell holds
+        ("en", lambda f: f.number(1.5e15), "1.5E+15"),
+        ("en", lambda f: f.number(1e40), "1.0E+40"),
+        ("en", lambda f: f.money(-9.96e40), "−¥1.0E+41"),
+        ("ja", lambda f: f.money(1e300), "¥1.0E+300"),  # not 1.0E+292億円
+        ("en", lambda f: f.percent(9e301), "9.0E+303%"),  # 90 against a target of 1e-300
+        ("en", lambda f: f.percent(1.7976931348623157e308), "1.8E+310%"),  # ×100 is beyond a float
+        ("en", lambda f: f.delta(2e14, "percent"), "+2.0E+16pt"),
+        ("en", lambda f: f.delta(-3e20, "currency"), "−¥3.0E+20"),
+        ("en", lambda f: f.delta_pct(4e20, "number"), "+4.0E+22%"),
+        ("en", lambda f: f.compact(1.2e41, "currency"), "¥1.2E+41"),
+        ("ja", lambda f: f.compact(1.2e41, "number"), "1.2E+41"),
+        ("en", lambda f: f.axis(1e300, "number"), "1.0E+300"),
+        ("en", lambda f: f.axis(1e300, "percent", 0.005), "1.0E+302%"),
+        ("en", lambda f: f.value(float("inf"), "number"), "–"),  # never computed; no crash either
+        ("en", lambda f: f.delta(float("nan"), "percent"), "–"),
+    ],
+)
+def test_every_finite_figure_formats(locale: str, call: Any, expected: str) -> None:
+    assert call(Formatter(locale, "JPY", large_yen=True)) == expected  # type: ignore[arg-type]

@@ -85,3 +85,14 @@ def test_a_divisor_that_is_zero_in_the_data_raises_zero_division() -> None:
 def test_degree_tells_where_the_formula_is_linear(text: str, kpi: str, degree: int | None) -> None:
     known = {"A", "B", "C"}
     assert parse_formula(text, known | {kpi}).degree_in(kpi) == degree
+
+
+def test_every_mix_of_plan_and_actual_is_the_formula_of_that_mix() -> None:
+    formula = parse_formula("([A] + [B]) * [C] / [B]")
+    plan, actual = {"A": 1.0, "B": 2.0, "C": 3.0}, {"A": 10.0, "B": 20.0, "C": 30.0}
+    mixes = formula.evaluate_mixes(plan, actual)
+    # Bit 0 = A, bit 1 = B, bit 2 = C at their actuals: mix 0b101 is A 10, B 2, C 30: 12 x 30 / 2.
+    assert mixes[0b000] == (1 + 2) * 3 / 2 and mixes[0b101] == 180.0 and mixes[0b111] == (10 + 20) * 30 / 20
+    assert len(mixes) == 8
+    with pytest.raises(ZeroDivisionError):  # one mix of eight divides by zero
+        formula.evaluate_mixes(plan, {"A": 10.0, "B": 0.0, "C": 30.0})

@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from typing import Literal
 
 from kpireport.computing.changes import Changes
-from kpireport.computing.drivers import DriverAnalysis, drivers_disagree, kgi_months, shortfall
+from kpireport.computing.drivers import DriverAnalysis, Implied, drivers_disagree, kgi_months, shortfall
 from kpireport.computing.facts import Amount, Fact, Large, MonthName, Share, Text, Word
 from kpireport.computing.goals import KgiResult, alignment_gap
 from kpireport.computing.metrics import KpiResult, fiscal_year_months, months_between
 from kpireport.model import Aggregation, CellRef, Direction, Kgi, Kind, Kpi, Month, Perspective, Workbook
+from kpireport.schema import MAX_MAGNITUDE
 
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
@@ -101,6 +102,12 @@ def by_severity(findings: Iterable[Finding]) -> list[Finding]:
     return sorted(findings, key=lambda f: order[f.severity])
 
 
+def _shown(name: str) -> str:
+    """The words of a name a reader sees: the pack shows MAX_NAME_CHARS of it (a longer one is
+    a SMART-S finding of its own). Searching 50 MB of a name took seconds a rule."""
+    return name[:MAX_NAME_CHARS]
+
+
 def smart_specific(review: ReviewInput) -> Iterator[Finding]:
     named_rows: list[Kpi | Kgi] = [*review.workbook.kpis, *review.workbook.kgis]
     for named in named_rows:
@@ -119,7 +126,8 @@ def smart_specific(review: ReviewInput) -> Iterator[Finding]:
     for kpi in review.workbook.kpis:
         if not kpi.unit:
             yield _finding("SMART-S", "warning", "no_unit", kpi=kpi.id, where=kpi.source, name=Text(kpi.name))
-        if VAGUE_WORDS.search(kpi.name) and not MEASURABLE_WORDS.search(kpi.name):
+        name = _shown(kpi.name)
+        if VAGUE_WORDS.search(name) and not MEASURABLE_WORDS.search(name):
             yield _finding("SMART-S", "warning", "vague_name", kpi=kpi.id, where=kpi.source, name=Text(kpi.name))
 
 
@@ -291,45 +299,74 @@ def disconnect(review: ReviewInput) -> Iterator[Finding]:
 
 
 def driver(review: ReviewInput) -> Iterator[Finding]:
-    """SPEC §3a: a KGI whose drivers' targets do not add up to it."""
+    """SPEC §3a: a KGI whose drivers' targets do not add up to it, or whose formula gives a
+    figure that cannot be computed or is beyond what the pack shows in full."""
     for kgi in review.workbook.kgis:
         analysis = review.drivers.get(kgi.id)
         if analysis is None:
             continue
-        implied = analysis.implied
-        name = Text(kgi.name)
-        if implied.missing is not None:
-            kpi, month = implied.missing
-            yield _finding(
-                "DRIVER",
-                "info",
-                "driver_missing",
-                kgi=kgi.id,
-                where=kgi.source,
-                name=name,
-                driver=kpi,
-                month=str(month),
-            )
-        elif implied.divides_by_zero is not None:
-            month = implied.divides_by_zero
-            yield _finding(
-                "DRIVER", "warning", "driver_zero", kgi=kgi.id, where=kgi.source, name=name, month=str(month)
-            )
-        elif drivers_disagree(implied.value, kgi.target):
-            gap = shortfall(implied.value, kgi.target)
-            assert gap is not None and implied.value is not None and kgi.target is not None
-            yield _finding(
-                "DRIVER",
-                "warning",
-                "driver_gap",
-                kgi=kgi.id,
-                where=kgi.source,
-                name=name,
-                implied=Large(implied.value, kgi.unit),
-                target=Large(kgi.target, kgi.unit),
-                gap=Share(abs(gap)),
-                side=Word("short" if gap < 0 else "over"),
-            )
+        yield from _implied_findings(kgi, analysis.implied)
+        yield from _computed_findings(kgi, analysis)
+
+
+def _implied_findings(kgi: Kgi, implied: Implied) -> Iterator[Finding]:
+    name = Text(kgi.name)
+    if implied.missing is not None:
+        kpi, month = implied.missing
+        yield _finding(
+            "DRIVER", "info", "driver_missing", kgi=kgi.id, where=kgi.source, name=name, driver=kpi, month=str(month)
+        )
+    elif implied.divides_by_zero is not None:
+        month = implied.divides_by_zero
+        yield _finding("DRIVER", "warning", "driver_zero", kgi=kgi.id, where=kgi.source, name=name, month=str(month))
+    elif implied.overflows is not None:
+        yield _finding(
+            "DRIVER", "warning", "driver_overflow", kgi=kgi.id, where=_formula_cell(kgi), name=name,
+            month=str(implied.overflows),
+        )  # fmt: skip
+    elif drivers_disagree(implied.value, kgi.target) and not _beyond(implied.value):
+        gap = shortfall(implied.value, kgi.target)
+        assert gap is not None and implied.value is not None and kgi.target is not None
+        yield _finding(
+            "DRIVER",
+            "warning",
+            "driver_gap",
+            kgi=kgi.id,
+            where=kgi.source,
+            name=name,
+            implied=Large(implied.value, kgi.unit),
+            target=Large(kgi.target, kgi.unit),
+            gap=Share(abs(gap)),
+            side=Word("short" if gap < 0 else "over"),
+        )
+
+
+def _computed_findings(kgi: Kgi, analysis: DriverAnalysis) -> Iterator[Finding]:
+    """A formula that overflows with the actuals (the bridge leaves those months out, never
+    shows them as nothing), and the first of the goal's figures beyond what a cell may hold."""
+    bridge = analysis.bridge
+    if bridge.overflowed and analysis.implied.overflows is None:
+        yield _finding(
+            "DRIVER", "warning", "driver_overflow_actual", kgi=kgi.id, where=_formula_cell(kgi), name=Text(kgi.name),
+            month=str(bridge.overflowed[0]), count=len(bridge.overflowed),
+        )  # fmt: skip
+    figures = (("implied", analysis.implied.value), ("planned", bridge.planned), ("actual", bridge.actual))
+    beyond = next(((what, value) for what, value in figures if value is not None and _beyond(value)), None)
+    if beyond is not None:
+        what, value = beyond
+        yield _finding(
+            "DRIVER", "warning", "driver_beyond", kgi=kgi.id, where=_formula_cell(kgi), name=Text(kgi.name),
+            figure=Large(value, kgi.unit), what=Word(f"figure.{what}"), limit=f"±{MAX_MAGNITUDE:.0e}",
+        )  # fmt: skip
+
+
+def _beyond(value: float | None) -> bool:
+    """Beyond SPEC §6's range, which every figure read keeps to: shown rounded (1.2E+41)."""
+    return value is not None and abs(value) > MAX_MAGNITUDE
+
+
+def _formula_cell(kgi: Kgi) -> CellRef | None:
+    return kgi.formula_source or kgi.source
 
 
 def align(review: ReviewInput) -> Iterator[Finding]:
@@ -382,7 +419,7 @@ def mix(review: ReviewInput) -> Iterator[Finding]:
 
 def direction(review: ReviewInput) -> Iterator[Finding]:
     for kpi in review.workbook.kpis:
-        if kpi.direction is Direction.HIGHER and LESS_IS_BETTER_WORDS.search(kpi.name):
+        if kpi.direction is Direction.HIGHER and LESS_IS_BETTER_WORDS.search(_shown(kpi.name)):
             yield _finding("DIRECTION", "warning", "direction", kpi=kpi.id, where=kpi.source, name=Text(kpi.name))
 
 

@@ -18,6 +18,7 @@ from kpireport.computing.metrics import (
     Pace,
     attainment,
     excel_round,
+    finite_sum,
     monthly_outlook,
     months_between,
     plan_pace,
@@ -137,7 +138,7 @@ def evaluate_cumulative(kgi: Kgi, measure: Measure, start: Month, month: Month) 
     than its deadline's month)."""
     done = months_between(start, month)
     values = [measure.actuals[m] for m in done if m in measure.actuals]
-    actual = math.fsum(values) if values else None
+    actual = finite_sum(values) if values else None
     target = kgi.target
     progress = excel_round(actual / target) if actual is not None and target else None
     expected, basis = _expected(kgi, measure.plan, start, month)
@@ -149,7 +150,8 @@ def evaluate_cumulative(kgi: Kgi, measure: Measure, start: Month, month: Month) 
         to_come = months_between(month.shift(1), deadline_month)
         rate = actual / len(values)
         projected = actual + rate * len(to_come)
-        outlook = actual + math.fsum(paced_outlook(measure, done, to_come, rate))
+        still = finite_sum(paced_outlook(measure, done, to_come, rate))
+        outlook = actual + still if still is not None else None
         if target is not None:
             pace = required_pace(target, actual, len(values), [measure.plan.get(m) for m in to_come])
     return KgiResult(
@@ -178,9 +180,9 @@ def _expected(kgi: Kgi, plan: Series, start: Month, month: Month) -> tuple[float
     months = kgi_months(kgi, start)
     planned = [plan.get(m) for m in months]
     if kgi.deadline is not None and all(p is not None for p in planned):
-        whole = math.fsum(p for p in planned if p is not None)
-        if whole > 0:
-            so_far = math.fsum(plan[m] for m in months_between(start, month) if m in plan)
+        whole = finite_sum(p for p in planned if p is not None)
+        so_far = finite_sum(plan[m] for m in months_between(start, month) if m in plan)
+        if whole is not None and whole > 0 and so_far is not None:
             return excel_round(min(1.0, so_far / whole)), "plan"
     return time_elapsed(start, kgi.deadline, month), "time"
 
@@ -189,7 +191,7 @@ def paced_outlook(measure: Measure, done: Sequence[Month], to_come: Sequence[Mon
     """Each month to come as the outlook counts it (SPEC §3): the team's estimate; else the
     month's plan paced by actual ÷ plan over the months so far that have both; else the run rate."""
     both = [m for m in done if m in measure.actuals and m in measure.plan]
-    pace = plan_pace(math.fsum(measure.actuals[m] for m in both), math.fsum(measure.plan[m] for m in both))
+    pace = plan_pace(finite_sum(measure.actuals[m] for m in both), finite_sum(measure.plan[m] for m in both))
     months = monthly_outlook(measure.estimates, measure.plan, pace if both else None, rate, to_come)
     return [value for value in months if value is not None]
 

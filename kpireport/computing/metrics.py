@@ -35,6 +35,17 @@ NOISE = 1e-15
 """A difference smaller than this share of its larger operand is float noise, shown as 0."""
 
 
+def finite_sum(values: Iterable[float]) -> float | None:
+    """The exact sum of ``values``; None where it is beyond what a float holds (a month's plan
+    of 1e15 paced by actual ÷ a target of 5e-324, a formula's months of 1e308 each) or holds
+    inf − inf: no figure, as :func:`excel_round` gives, rather than a crash or Infinity."""
+    try:
+        total = math.fsum(values)
+    except (OverflowError, ValueError):  # fsum's intermediate overflow, and inf − inf
+        return None
+    return total if math.isfinite(total) else None
+
+
 def excel_round(value: float | None) -> float | None:
     """``value`` to 15 significant digits; None where it is missing or not a finite number
     (a ratio of a huge and a tiny figure overflows: no figure, rather than Infinity)."""
@@ -302,7 +313,8 @@ def forecast(
     projected = excel_round(rate * MONTHS_IN_YEAR)
     pace = plan_pace(ytd.actual, ytd.target)
     to_come = monthly_outlook(estimates, targets, pace, rate, [m for m in year if m > month])
-    outlook = excel_round(ytd.actual + math.fsum(v for v in to_come if v is not None))
+    still = finite_sum(v for v in to_come if v is not None)
+    outlook = excel_round(ytd.actual + still) if still is not None else None
     assert projected is not None and full_year_target is not None
     return Forecast(
         projected,
@@ -411,7 +423,8 @@ def required_pace(
     per_month = excel_round(max(remaining, 0.0) / months_remaining) if months_remaining > 0 else None
     average = excel_round(done / months_with_actual) if months_with_actual else None
     planned = [p for p in remaining_plan if p is not None]
-    plan = excel_round(math.fsum(planned) / len(planned)) if planned and len(planned) == months_remaining else None
+    total = finite_sum(planned) if planned and len(planned) == months_remaining else None
+    plan = excel_round(total / len(planned)) if total is not None else None
     return Pace(months_remaining, remaining, per_month, average, plan)
 
 

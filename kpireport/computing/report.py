@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from kpireport.computing.actions import ActionResult, action_findings, evaluate_actions
 from kpireport.computing.changes import Changes
-from kpireport.computing.drivers import DriverAnalysis, analyse, formula_series, kgi_months
+from kpireport.computing.drivers import (
+    MAX_BRIDGE_MIXES,
+    DriverAnalysis,
+    analyse,
+    bridge_mixes,
+    bridge_span,
+    formula_series,
+    kgi_months,
+)
 from kpireport.computing.findings import Finding, by_severity, restated, review
 from kpireport.computing.goals import KgiResult, evaluate_kgi, goal_start
 from kpireport.computing.metrics import (
@@ -98,6 +106,7 @@ def build_report(
     )
     by_id = {kpi.id: kpi for kpi in workbook.kpis}
     kgis = tuple(_goal(kgi, by_id.get(kgi.measured_by or ""), workbook, month) for kgi in workbook.kgis)
+    _check_bridge_work(kgis, workbook, month)
     drivers = {
         k.kgi.id: analyse(
             k.kgi,
@@ -131,6 +140,30 @@ def build_report(
         drivers=drivers,
         actions=actions,
     )
+
+
+def _check_bridge_work(kgis: Sequence[KgiResult], workbook: Workbook, month: Month) -> None:
+    """Refuse, before any is done, bridges that would take minutes: the KGI whose formula
+    takes the count past MAX_BRIDGE_MIXES is named, at its formula's cell."""
+    total = 0
+    for result in kgis:
+        kgi, formula = result.kgi, result.kgi.formula
+        if formula is None:
+            continue
+        span = bridge_span(goal_start(kgi, workbook.settings, month), result.as_of or month)
+        mixes = bridge_mixes(formula, workbook.targets, workbook.actuals, span)
+        total += mixes
+        if total > MAX_BRIDGE_MIXES:
+            where = kgi.formula_source or kgi.source
+            n = len(formula.kpis)
+            raise WorkbookError(
+                f"the driver bridges of the KGIs up to {kgi.id} evaluate their formulas {total:,} times (each "
+                f"once for every mix of its KPIs' targets and actuals: 2^{n} = {1 << n:,} a month for this one's "
+                f"{n} KPIs, over {mixes >> n} months); kpireport evaluates at most {MAX_BRIDGE_MIXES:,}. Give "
+                "fewer KGIs a formula, or their formulas fewer KPIs.",
+                sheet=where.sheet if where else "KGI",
+                cell=where.cell if where else None,
+            )
 
 
 def _goal(kgi: Kgi, measured: Kpi | None, workbook: Workbook, month: Month) -> KgiResult:

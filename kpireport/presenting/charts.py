@@ -138,11 +138,23 @@ class WaterfallBar:
     """The driver's KPI id (none for the totals)."""
 
 
+# A chart's scale is worked out in floats: a computed figure past this (shown as 1.0E+305) is
+# drawn at the edge, so no span, step or coordinate overflows; a span below the smallest step
+# (targets of 5e-324) is drawn as that step.
+PLOT_LIMIT = 1e300
+SMALLEST_STEP = 1e-300
+
+
+def plottable(value: float) -> float:
+    """``value`` where a chart can draw it: within ±PLOT_LIMIT."""
+    return max(-PLOT_LIMIT, min(PLOT_LIMIT, value))
+
+
 def waterfall_scale(bars: Sequence[WaterfallBar]) -> tuple[float, float]:
     """Where a bridge's value axis starts and ends: below the lowest running total, deep
     enough that plan and actual read as totals of like size (not as 1 against 3), at zero when
     that is near; the same for the pack's drawing and a deck's native chart."""
-    levels = [v for bar in bars for v in (bar.start, bar.end)]
+    levels = [plottable(v) for bar in bars for v in (bar.start, bar.end)]
     low, high = min(levels), max(levels)
     span = high - low or abs(high) or 1.0
     floor = low - span * 2.5
@@ -161,7 +173,7 @@ def waterfall(
     floor, ceiling = waterfall_scale(bars)
 
     def y(value: float) -> float:
-        return bottom - (value - floor) / (ceiling - floor) * (bottom - top)
+        return bottom - (plottable(value) - floor) / (ceiling - floor) * (bottom - top)
 
     slot = width / len(bars)
     bar_w = min(slot * 0.6, 70.0)
@@ -293,9 +305,10 @@ def nice_ticks(low: float, high: float, count: int = 3) -> list[float]:
     """About ``count`` round steps (1, 2 or 5 × a power of ten, so a tick reads exactly with
     one decimal in a compact label: ¥2.2M, never 2.25M shown as 2.2M) from a multiple below
     ``low`` to one at or above ``high``."""
+    low, high = plottable(low), plottable(high)
     if high <= low:
         high = low + (abs(low) or 1.0)
-    raw = (high - low) / count
+    raw = max((high - low) / count, SMALLEST_STEP)
     power = 10 ** math.floor(math.log10(raw))
     step = next(f * power for f in (1, 2, 5, 10) if f * power >= raw * (1 - 1e-9))
     first = math.floor(low / step + 1e-9) * step  # 0.015 / 0.005 is 2.9999999999999996
@@ -334,7 +347,12 @@ def trend_panel(
     def x(index: int) -> float:
         return left + (index + 0.5) * step
 
+    # Clamped only where some value is past what a chart draws: a pack draws thousands of points.
+    clamp = any(not -PLOT_LIMIT <= v <= PLOT_LIMIT for v in values)
+
     def y(value: float) -> float:
+        if clamp:
+            value = plottable(value)
         return top + plot_h - (value - bottom_value) / span * plot_h
 
     def points(series: Sequence[float | None]) -> list[tuple[float, float] | None]:

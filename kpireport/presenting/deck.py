@@ -12,17 +12,20 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import io
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from pptx import Presentation
 from pptx.chart import data as chart_data
+from pptx.chart import xlsx as chart_xlsx
 from pptx.dml import color
 from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
 from pptx.enum.text import PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Pt
+from xlsxwriter import Workbook
 
 from kpireport.presenting.charts import WaterfallBar, waterfall_scale
 from kpireport.presenting.clipping import xml_safe
@@ -47,9 +50,37 @@ EAST_ASIAN_FACE = "IPAexGothic"
 LATIN_FACE = "Arial"
 
 
-# python-pptx leaves these two untyped; they are called through Any.
+# python-pptx leaves these untyped; they are used through Any.
 _RGB: Any = color.RGBColor
-_CHART_DATA: Any = chart_data.CategoryChartData
+_CATEGORY_DATA: Any = chart_data.CategoryChartData
+_CATEGORY_WRITER: Any = chart_xlsx.CategoryWorkbookWriter
+
+
+class _TextWorkbookWriter(_CATEGORY_WRITER):  # type: ignore[misc]
+    """The workbook PowerPoint's "Edit Data" opens, with workbook text kept as text.
+
+    python-pptx writes a chart's data with XlsxWriter, whose ``write`` turns a string that
+    starts with ``=`` into a formula and one that starts with ``http://``, ``mailto:`` or
+    ``external:`` into a hyperlink: a KPI named ``=cmd|' /C calc'!A0`` would run in Excel.
+    XlsxWriter's options turn both off for the whole workbook, whatever python-pptx writes.
+    """
+
+    @contextlib.contextmanager
+    def _open_worksheet(self, xlsx_file: io.BytesIO) -> Iterator[tuple[Any, Any]]:
+        workbook = Workbook(xlsx_file, _TEXT_ONLY)
+        yield workbook, workbook.add_worksheet()
+        workbook.close()
+
+
+_TEXT_ONLY = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+
+
+class _ChartData(_CATEGORY_DATA):  # type: ignore[misc]
+    """A category chart's data whose embedded workbook holds text as text."""
+
+    @property
+    def _workbook_writer(self) -> Any:
+        return _TextWorkbookWriter(self)
 
 
 def _rgb(colour: str) -> Any:
@@ -217,7 +248,7 @@ class _Deck:
                   [(bridge.span, 12, False), (bridge.sentence, 12, True)])  # fmt: skip
         if not bridge.bars:
             return
-        data = _CHART_DATA(number_format="#,##0")
+        data = _ChartData(number_format="#,##0")
         data.categories = [bar.label for bar in bridge.bars]
         floor, ceiling = waterfall_scale(bridge.bars)
         # A waterfall as stacked columns: an invisible base up to each bar's foot, then the bar.
@@ -297,7 +328,7 @@ class _Deck:
                 self.trend_chart(slide, trend, left, top, half_w, half_h)
 
     def trend_chart(self, slide: Any, trend: TrendView, left: int, top: int, width: int, height: int) -> None:
-        data = _CHART_DATA(number_format=trend.number_format)
+        data = _ChartData(number_format=trend.number_format)
         data.categories = list(trend.months)
         t = self.t
         for name, values in ((t["legend_actual"], trend.actual), (t["legend_target"], trend.target),

@@ -4,9 +4,8 @@ input, for finance teams to re-sort and re-work.
 It holds the JSON's figures as numbers with number formats (percent, money, points), the status
 as conditional formats (so colours follow a re-sort), frozen headers, filters and widths; a KGI
 sheet, a findings sheet, an actions sheet (for a workbook that tracks actions), and a trends
-sheet with native line charts. Written with openpyxl,
-which kpireport already uses for ``init`` and ``plan``: one library for every workbook it writes,
-and the tests read the result back with the same one.
+sheet with native line charts. Written with openpyxl, which kpireport already uses for
+``init``, and the tests read the result back with it.
 """
 
 from __future__ import annotations

@@ -59,6 +59,7 @@ from kpireport.schema import (
     KPI_COLUMNS,
     KPI_REQUIRED,
     LOCALES,
+    MAX_KGIS,
     MAX_MAGNITUDE,
     MAX_YEAR,
     MIN_YEAR,
@@ -369,6 +370,14 @@ class _Reader:
             return []
         kgis: list[Kgi] = []
         for row, kgi_id, ref in identified_rows(table, "KGI", "KGI-1", self.problems):
+            if len(kgis) == MAX_KGIS:
+                raise WorkbookError(
+                    f"KGI {kgi_id!r} is KGI number {MAX_KGIS + 1:,}; a workbook holds at most {MAX_KGIS:,} "
+                    "(each is a card of the pack). Keep the company's goals on the KGI sheet and track the rest "
+                    "as KPIs.",
+                    sheet=ref.sheet,
+                    cell=ref.cell,
+                )
             target = table.value(row, "target")
             target_number: float | None = None
             if isinstance(target, (int, float)) and not isinstance(target, bool):
@@ -403,6 +412,7 @@ class _Reader:
                     source=ref,
                     start=self._optional_month(table, row, "start"),
                     formula=self._formula(table, row, kpi_ids),
+                    formula_source=table.ref(row, "formula") if "formula" in table.columns else None,
                 )
             )
         return kgis

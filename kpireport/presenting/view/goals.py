@@ -3,6 +3,7 @@ bridges."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -179,8 +180,11 @@ def paces(report: Report, fmt: Formatter) -> tuple[PaceRow, ...]:
     for result in report.kpis:
         pace = report.kpi_paces.get(result.kpi.id)
         if pace is not None and must_speed_up(pace, result.kpi.direction):
-            assert pace.per_month is not None and pace.reference
-            behind.append((pace.per_month / pace.reference, result, pace))
+            assert pace.per_month is not None
+            # Nothing so far to hold it against (actuals of 0, or none yet): any pace is
+            # infinitely more; it ranks first.
+            ratio = pace.per_month / pace.reference if pace.reference else math.inf
+            behind.append((ratio, result, pace))
     behind.sort(key=lambda item: item[0], reverse=True)
     return tuple(
         PaceRow(
@@ -284,7 +288,8 @@ def _bridge(
     formula = formula_text(report, kgi, text)
     bridge = analysis.bridge
     if bridge.planned is None or bridge.actual is None or bridge.variance is None:
-        return BridgeView(kgi.name, formula, "", text["bridge_none"], None, ())
+        none = "bridge_overflow" if bridge.overflowed else "bridge_none"
+        return BridgeView(kgi.name, formula, "", text[none], None, ())
 
     def tone(value: float) -> str:
         return "good" if analysis.direction.favours(value) else "bad"
