@@ -6,8 +6,8 @@ import dataclasses
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from kpireport.computing.actions import ActionResult, action_findings, evaluate_actions
 from kpireport.computing.changes import Changes
 from kpireport.computing.drivers import (
     MAX_BRIDGE_MIXES,
@@ -31,6 +31,9 @@ from kpireport.computing.metrics import (
 )
 from kpireport.errors import KpiReportError, WorkbookError
 from kpireport.model import Comment, Kgi, Kpi, Month, Workbook
+
+if TYPE_CHECKING:
+    from kpireport.computing.actions import ActionResult
 
 
 @dataclass(frozen=True)
@@ -126,8 +129,14 @@ def build_report(
             quarter_row(r, workbook.target_series(r.kpi.id), workbook.actual_series(r.kpi.id), settings, month)
             for r in kpis
         )
-    actions = evaluate_actions(workbook, month)
-    found = [*review(workbook, month, kpis, kgis, drivers), *action_findings(workbook, month, actions, kpis, kgis)]
+    found = review(workbook, month, kpis, kgis, drivers)
+    actions: tuple[ActionResult, ...] = ()
+    if workbook.actions is not None:
+        # Imported only for a workbook that tracks actions: the rest never pay for it.
+        from kpireport.computing.actions import action_findings, evaluate_actions
+
+        actions = evaluate_actions(workbook, month)
+        found = [*found, *action_findings(workbook, month, actions, kpis, kgis)]
     return Report(
         workbook=workbook,
         month=month,

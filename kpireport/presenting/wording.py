@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from kpireport.computing.commentary import Commentary, OwnerNote, Statement
 from kpireport.computing.facts import (
     Amount,
     Change,
@@ -32,6 +32,10 @@ from kpireport.computing.findings import MAX_NAME_CHARS, Finding, Severity
 from kpireport.formatting import Formatter
 from kpireport.i18n import LABELS, MESSAGES, message
 from kpireport.presenting.clipping import MAX_TEXT_CHARS, shorten
+
+if TYPE_CHECKING:
+    # Types only: ``check`` words findings and never drafts commentary.
+    from kpireport.computing.commentary import Commentary, OwnerNote, Statement
 
 
 @dataclass(frozen=True)

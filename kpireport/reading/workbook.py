@@ -26,6 +26,7 @@ from kpireport.model import (
     CellIssue,
     CellRef,
     Comment,
+    CommentaryRow,
     Direction,
     Kgi,
     Kind,
@@ -36,8 +37,6 @@ from kpireport.model import (
     Thresholds,
     Workbook,
 )
-from kpireport.reading.actions import read_actions
-from kpireport.reading.commentary import read_commentary
 from kpireport.reading.labels import era_problem, fraction_of, month_of
 from kpireport.reading.series import read_series
 from kpireport.reading.tables import (
@@ -119,15 +118,20 @@ class _Reader:
         del forecast_grid
         comments_grid = self._grid(sheet_names, "comments")
         comments = self._comments(comments_grid, kpi_ids) if comments_grid else ()
+        # The optional sheets' readers are imported only for a workbook that has the sheet.
+        commentary: tuple[CommentaryRow, ...] = ()
         commentary_grid = self._grid(sheet_names, "commentary")
-        subjects = kpi_ids | {kgi.id for kgi in kgis} | {KEY_MESSAGES}
-        commentary = read_commentary(commentary_grid, subjects, self.problems, self._month) if commentary_grid else ()
+        if commentary_grid:
+            from kpireport.reading.commentary import read_commentary
+
+            subjects = kpi_ids | {kgi.id for kgi in kgis} | {KEY_MESSAGES}
+            commentary = tuple(read_commentary(commentary_grid, subjects, self.problems, self._month))
+        actions = None
         actions_grid = self._grid(sheet_names, "actions")
-        actions = (
-            tuple(read_actions(actions_grid, self.problems, kpi_ids, {k.id for k in kgis}, self._month))
-            if actions_grid is not None
-            else None
-        )
+        if actions_grid is not None:
+            from kpireport.reading.actions import read_actions
+
+            actions = tuple(read_actions(actions_grid, self.problems, kpi_ids, {k.id for k in kgis}, self._month))
         self.problems.raise_if_any()
         return Workbook(
             settings=settings,
