@@ -149,7 +149,8 @@ class _Package:
         try:
             with self.zip.open(name) as part:
                 content = part.read(MAX_EDITED_PART_BYTES + 1)
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError) as exc:
+            # RuntimeError: zipfile's "password required" for a part flagged as encrypted.
             raise self.error(f"part {name!r} cannot be unpacked ({exc})") from None
         if len(content) > MAX_EDITED_PART_BYTES:
             raise self.error(f"part {name!r} is larger than {MAX_EDITED_PART_BYTES // 1024 // 1024} MiB")
