@@ -231,3 +231,22 @@ def test_a_workbook_without_calculation_properties_gets_them_after_its_defined_n
     assert parts(copy)[WORKBOOK].endswith(b'<definedNames/><calcPr fullCalcOnLoad="1"/></workbook>')
     unchanged, _ = edited_copy(data, "book.xlsx", {"Targets": {"B2": 1.0}})
     assert parts(unchanged)[WORKBOOK] == parts(data)[WORKBOOK]  # already recalculates on load
+
+
+def test_a_new_sheet_is_added_after_the_others_with_its_text_as_text(team_book: bytes) -> None:
+    # draft --write's Commentary sheet, when the workbook has none (SPEC §3b).
+    rows = {"A1": "subject", "B1": "month", "C1": "text", "A2": "K1", "B2": "2026-06", "C2": "=cmd|' /C calc'!A0"}
+    copy, copied = edited_copy(team_book, "book.xlsx", {}, {"Commentary": rows})
+    assert copied.cells == 6
+    book = openpyxl.load_workbook(io.BytesIO(copy))
+    assert book.sheetnames == ["Settings", "KGI", "KPI", "Targets", "Actuals", "Comments", "Commentary"]
+    assert values(copy, "Commentary") == rows and book["Commentary"]["C2"].data_type == "s"
+    before, after = parts(team_book), parts(copy)
+    assert sorted(name for name in before if before[name] != after[name]) == sorted(
+        ["[Content_Types].xml", WORKBOOK, "xl/_rels/workbook.xml.rels"]
+    )
+    assert set(after) - set(before) == {"xl/worksheets/sheet7.xml"}
+    with pytest.raises(WorkbookError, match="already has a sheet named 'comments'"):
+        edited_copy(team_book, "book.xlsx", {}, {"comments": rows})  # Excel's names ignore case
+    with pytest.raises(ValueError, match="cannot name a sheet"):
+        edited_copy(team_book, "book.xlsx", {}, {"Q1/Q2": rows})

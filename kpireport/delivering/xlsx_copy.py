@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import html
 import io
+import itertools
 import math
 import posixpath
 import pyexpat
@@ -48,6 +49,15 @@ MAX_EDITED_PART_BYTES = 256 * 1024 * 1024
 _MAIN = ("http://schemas.openxmlformats.org/spreadsheetml/2006/main", "http://purl.oclc.org/ooxml/spreadsheetml/main")
 _RELATIONSHIPS = "http://schemas.openxmlformats.org/package/2006/relationships"
 _CONTENT_TYPES = "http://schemas.openxmlformats.org/package/2006/content-types"
+_OFFICE_RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_WORKSHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+_EMPTY_SHEET = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData/></worksheet>'
+)
+# Excel's rules for a sheet's name: at most 31 characters, none of these, not quoted.
+_SHEET_NAME_CHARS = 31
+_NOT_IN_SHEET_NAMES = set("[]:*?/\\")
 _CALC_CHAIN = "/calcChain"
 _OFFICE_DOCUMENT = "/officeDocument"
 _LOCAL_HEADER = struct.Struct("<4s5H3L2H")
@@ -64,17 +74,22 @@ class Copied:
     """Cells that held a formula and now hold a value."""
 
 
-def write_copy(source: Path, destination: Path, edits: Mapping[str, Mapping[str, Value]]) -> Copied:
-    """Write ``source`` with ``edits`` ({sheet name: {"B2": value}}) to ``destination``, whole
-    or not at all; ``source`` is only read."""
+Cells = Mapping[str, Mapping[str, Value]]
+"""What to write: {sheet name: {"B2": value}}."""
+
+
+def write_copy(source: Path, destination: Path, edits: Cells, new_sheets: Cells | None = None) -> Copied:
+    """Write ``source`` with ``edits`` and ``new_sheets`` (see :func:`edited_copy`) to
+    ``destination``, whole or not at all; ``source`` is only read."""
     data = read_bounded(source, MAX_FILE_BYTES, "the workbook", WorkbookError)
-    copy, copied = edited_copy(data, source.name, edits)
+    copy, copied = edited_copy(data, source.name, edits, new_sheets)
     write_atomic(destination, copy)
     return copied
 
 
-def edited_copy(data: bytes, label: str, edits: Mapping[str, Mapping[str, Value]]) -> tuple[bytes, Copied]:
-    """The package ``data`` (an .xlsx named ``label``) with ``edits`` written."""
+def edited_copy(data: bytes, label: str, edits: Cells, new_sheets: Cells | None = None) -> tuple[bytes, Copied]:
+    """The package ``data`` (an .xlsx named ``label``) with ``edits`` written into its sheets,
+    and ``new_sheets`` added after them, each with its cells."""
     package = _Package(data, label)
     changed: dict[str, bytes | None] = {}  # part name → new content (None: dropped)
     cells = formulas = 0
@@ -88,7 +103,12 @@ def edited_copy(data: bytes, label: str, edits: Mapping[str, Mapping[str, Value]
         formulas += edited.replaced_formulas
     if changed:
         changed.update(package.recalculated(drop_chain=formulas > 0))
-    return package.rebuilt(changed), Copied(cells, formulas)
+    added: dict[str, bytes] = {}
+    for sheet, sheet_cells in (new_sheets or {}).items():
+        part = package.add_sheet(sheet, changed, added)
+        added[part] = _edit_sheet(_EMPTY_SHEET, sheet, _positions(sheet, sheet_cells)).data
+        cells += len(sheet_cells)
+    return package.rebuilt(changed, added), Copied(cells, formulas)
 
 
 # -- the package -----------------------------------------------------------------------------
@@ -129,7 +149,8 @@ class _Package:
         try:
             with self.zip.open(name) as part:
                 content = part.read(MAX_EDITED_PART_BYTES + 1)
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError) as exc:
+            # RuntimeError: zipfile's "password required" for a part flagged as encrypted.
             raise self.error(f"part {name!r} cannot be unpacked ({exc})") from None
         if len(content) > MAX_EDITED_PART_BYTES:
             raise self.error(f"part {name!r} is larger than {MAX_EDITED_PART_BYTES // 1024 // 1024} MiB")
@@ -199,9 +220,9 @@ class _Package:
                 changed[types_part] = _without(types, overrides)
         return changed
 
-    def rebuilt(self, changed: Mapping[str, bytes | None]) -> bytes:
+    def rebuilt(self, changed: Mapping[str, bytes | None], added: Mapping[str, bytes]) -> bytes:
         """The package again, in its own order: each changed part deflated anew, a dropped one
-        left out, every other one copied as its compressed bytes."""
+        left out, every other one copied as its compressed bytes; then the parts ``added``."""
         out = _ZipWriter()
         for info in self.infos:
             if info.filename in changed:
@@ -210,7 +231,50 @@ class _Package:
                     out.deflated(info, content)
             else:
                 out.raw(info, self._compressed(info))
+        stamp = self.infos[0].date_time if self.infos else (1980, 1, 1, 0, 0, 0)
+        for name, content in added.items():
+            out.deflated(zipfile.ZipInfo(name, stamp), content)
         return out.finish()
+
+    def current(self, part: str, changed: Mapping[str, bytes | None]) -> bytes:
+        """``part`` as the copy holds it so far."""
+        content = changed.get(part)
+        return content if content is not None else self.read(part)
+
+    def add_sheet(self, sheet: str, changed: dict[str, bytes | None], added: Mapping[str, bytes]) -> str:
+        """Register a new worksheet named ``sheet`` after the others (in the workbook part, its
+        relationships and the content types, updated in ``changed``); its part's name."""
+        workbook = self.workbook_part
+        rels_part = self.find(_rels_of(workbook))
+        types_part = self.find("[Content_Types].xml")
+        if rels_part is None or types_part is None:
+            raise self.error("it has no relationships or content types for its workbook part")
+        book = self.current(workbook, changed)
+        elements = _elements(book, self.error)
+        sheets = [e for e in elements if e.local == "sheet" and e.uri in _MAIN]
+        _check_new_sheet_name(sheet, [e.attribute("name") for e in sheets])
+        listing = next((e for e in elements if e.local == "sheets" and e.uri in _MAIN and not e.empty), None)
+        if listing is None:
+            raise self.error("its workbook part lists no sheets")
+        number = 1
+        while self.find(f"xl/worksheets/sheet{number}.xml") or f"xl/worksheets/sheet{number}.xml" in added:
+            number += 1
+        part = f"xl/worksheets/sheet{number}.xml"
+        rels = self.current(rels_part, changed)
+        ids = {rel.attribute("Id") for rel in _elements(rels, self.error) if rel.local == "Relationship"}
+        rel_id = next(f"rIdKpi{n}" for n in itertools.count(1) if f"rIdKpi{n}" not in ids)
+        sheet_id = 1 + max((int(e.attribute("sheetId")) for e in sheets if e.attribute("sheetId").isdigit()), default=0)
+        entry = _start_tag(f"{listing.prefix}sheet", [("xmlns:r", _OFFICE_RELATIONSHIPS), ("name", sheet),
+                           ("sheetId", str(sheet_id)), ("r:id", rel_id)], empty=True)  # fmt: skip
+        changed[workbook] = _splice(book, [(listing.close, listing.close, entry)])
+        target = posixpath.relpath(part, posixpath.dirname(workbook))
+        relationship = _start_tag("Relationship", [("Id", rel_id), ("Type", _OFFICE_RELATIONSHIPS + "/worksheet"),
+                                  ("Target", target)], empty=True)  # fmt: skip
+        changed[rels_part] = _before_end(rels, "Relationships", _RELATIONSHIPS, relationship, self.error)
+        override = _start_tag("Override", [("PartName", "/" + part), ("ContentType", _WORKSHEET_TYPE)], empty=True)
+        changed[types_part] = _before_end(self.current(types_part, changed), "Types", _CONTENT_TYPES, override,
+                                          self.error)  # fmt: skip
+        return part
 
     def _compressed(self, info: zipfile.ZipInfo) -> bytes:
         offset = info.header_offset
@@ -401,6 +465,23 @@ def _splice(data: bytes, changes: Sequence[tuple[int, int, bytes]]) -> bytes:
         position = end
     pieces.append(data[position:])
     return b"".join(pieces)
+
+
+def _before_end(data: bytes, local: str, uri: str, new: bytes, error: Callable[[str], WorkbookError]) -> bytes:
+    """``data`` with ``new`` as the last child of its ``local`` root element."""
+    root = next((e for e in _elements(data, error) if e.local == local and e.uri == uri), None)
+    if root is None or root.empty:
+        raise error(f"its {local} part cannot take one more entry")
+    return _splice(data, [(root.close, root.close, new)])
+
+
+def _check_new_sheet_name(name: str, existing: Sequence[str]) -> None:
+    """A name Excel accepts for a new sheet: not one it has (ignoring case, as Excel does)."""
+    bad = sorted(set(name) & _NOT_IN_SHEET_NAMES)
+    if not name or len(name) > _SHEET_NAME_CHARS or bad or name.startswith("'") or name.endswith("'"):
+        raise ValueError(f"{name!r} cannot name a sheet: 1 to 31 characters, none of [ ] : * ? / \\")
+    if name.casefold() in {n.casefold() for n in existing}:
+        raise WorkbookError(f"the workbook already has a sheet named {name!r}; a new one cannot take its name.")
 
 
 def _without(data: bytes, elements: Sequence[_Element]) -> bytes:
