@@ -377,7 +377,16 @@ def build(
     "--since", type=click.Path(dir_okay=False, path_type=Path), help="The previous pack's JSON to compare with."
 )
 @click.option("--lang", type=LANGS, help="Language of the drafted text, overriding Settings' locale.")
-def draft(workbook: Path, month: Month | None, out_dir: Path, since: Path | None, lang: str | None) -> None:
+@click.option(
+    "--write",
+    "destination",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Save a copy of the workbook with the drafted texts added to its Commentary sheet (the input is never "
+    "modified).",
+)
+def draft(
+    workbook: Path, month: Month | None, out_dir: Path, since: Path | None, lang: str | None, destination: Path | None
+) -> None:
     """Print the commentary kpireport drafts for WORKBOOK's month (SPEC §3b): the key messages,
     then each material KPI's and goal's comment, marked drafted or the controller's."""
     from kpireport.build import BuildOptions, report_for
@@ -391,6 +400,11 @@ def draft(workbook: Path, month: Month | None, out_dir: Path, since: Path | None
     _warn(report.workbook.warnings)
     pack = finish(report, with_view=False)
     print_commentary(pack.commentary, report)
+    if destination is not None:
+        from kpireport.drafting import write_drafts
+
+        added = write_drafts(workbook, destination, report, pack.commentary)
+        click.echo(f"Wrote {destination}: {added} drafted rows added to its Commentary sheet for {report.month}.")
 
 
 @cli.command()

@@ -130,6 +130,15 @@ class CellRef:
 
 
 @dataclass(frozen=True)
+class TableLayout:
+    """Where a table sheet (Commentary) keeps its columns, and the first row below its content."""
+
+    sheet: str
+    columns: Mapping[str, int]
+    next_row: int
+
+
+@dataclass(frozen=True)
 class SheetLayout:
     """Where a monthly sheet (Targets, Actuals) keeps its values: the zero-based row of each
     KPI and column of each month, so a value can be pointed at or written back to its cell."""
@@ -337,6 +346,8 @@ class Workbook:
     forecasts: Mapping[str, Series] = field(default_factory=dict)
     """The Forecast sheet: the team's latest estimate for months without an actual yet."""
     target_layout: SheetLayout | None = None
+    commentary_layout: TableLayout | None = None
+    """Where the Commentary sheet's columns are and its next free row: ``draft --write`` adds there."""
     actions: tuple[Action, ...] | None = None
     """The Actions sheet's rows; None when the workbook has no Actions sheet (it tracks no
     actions, so no rule asks who is acting)."""

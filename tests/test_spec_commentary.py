@@ -260,3 +260,48 @@ def test_hostile_controller_text_stays_text_everywhere(tmp_path: Path) -> None:
     )
     # The JSON keeps the words whole but for the clip; the JSON itself is valid.
     json.dumps(finished.data)
+
+
+# -- draft --write -----------------------------------------------------------------------------
+
+
+def _sha(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_draft_write_adds_a_commentary_sheet_that_makes_the_pack_final(make_workbook: Any, tmp_path: Path) -> None:
+    source = make_workbook()  # no Commentary sheet; June: K1 +20% is material
+    before = _sha(source)
+    copy = tmp_path / "edit.xlsx"
+    result = CliRunner().invoke(cli, ["draft", str(source), "--write", str(copy)])
+    assert result.exit_code == 0, result.output
+    assert _sha(source) == before  # the input is never modified
+    sheet = openpyxl.load_workbook(copy)["Commentary"]
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert rows[0] == ["subject", "month", "text", "lang"]
+    subjects = [row[0] for row in rows[1:]]
+    # Every drafted key message (*) and the material K1, for June, in English.
+    assert "K1" in subjects and subjects[0] == "*"
+    assert {row[1] for row in rows[1:]} == {"2026-06"} and {row[3] for row in rows[1:]} == {"en"}
+    k1 = next(row[2] for row in rows[1:] if row[0] == "K1")
+    assert k1.startswith("New revenue was ¥120 in Jun 2026 against a target of ¥100")
+    assert f"Wrote {copy}: {len(rows) - 1} drafted rows added" in result.output
+    # Read back, the rows are the controller's: the copy builds with --final.
+    built = CliRunner().invoke(cli, ["build", str(copy), "-o", str(tmp_path / "out"), "--format", "json", "--final"])
+    assert built.exit_code == 0, built.output
+    [data] = [json.loads(p.read_text(encoding="utf-8")) for p in (tmp_path / "out").glob("*.json")]
+    assert {s["source"] for s in data["commentary"]["subjects"]} == {"controller"}
+
+
+def test_draft_write_never_changes_a_row_the_sheet_has(make_workbook: Any, tmp_path: Path) -> None:
+    source = make_workbook(_commentary_sheet([["*", "2026-06", "June went to plan."], ["K1", "2026-05", "May."]]))
+    copy = tmp_path / "edit.xlsx"
+    result = CliRunner().invoke(cli, ["draft", str(source), "--write", str(copy)])
+    assert result.exit_code == 0, result.output
+    rows = [[c.value for c in row] for row in openpyxl.load_workbook(copy)["Commentary"].iter_rows()]
+    # The sheet's three columns kept as they were, and one row added: K1 for June (the key
+    # messages have a row for June; May's K1 row is another month's).
+    assert rows[:3] == [["subject", "month", "text"], ["*", "2026-06", "June went to plan."], ["K1", "2026-05", "May."]]
+    assert [row[:2] for row in rows[3:]] == [["K1", "2026-06"]]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from kpireport.model import KEY_MESSAGES, CellRef, CommentaryRow, Month
+from kpireport.model import KEY_MESSAGES, CellRef, CommentaryRow, Month, TableLayout
 from kpireport.reading.tables import Problems, Table, find_table
 from kpireport.reading.xlsx import CellValue, Grid
 from kpireport.schema import COMMENTARY_COLUMNS, COMMENTARY_REQUIRED, LOCALES, key_of
@@ -13,13 +13,17 @@ from kpireport.schema import COMMENTARY_COLUMNS, COMMENTARY_REQUIRED, LOCALES, k
 MonthReader = Callable[[CellValue, CellRef], Month | None]
 
 
-def read_commentary(grid: Grid, subjects: set[str], problems: Problems, month_of: MonthReader) -> list[CommentaryRow]:
-    """Every row with text; ``subjects`` are the KPI and KGI ids and ``*``."""
+def read_commentary(
+    grid: Grid, subjects: set[str], problems: Problems, month_of: MonthReader
+) -> tuple[list[CommentaryRow], TableLayout | None]:
+    """Every row with text (``subjects`` are the KPI and KGI ids and ``*``), and where the
+    sheet's columns and its next free row are."""
     table = find_table(grid, COMMENTARY_COLUMNS, COMMENTARY_REQUIRED, problems)
     if table is None:
-        return []
+        return [], None
     found = (_row(table, row, subjects, problems, month_of) for row in table.rows())
-    return [row for row in found if row is not None and row.text]
+    layout = TableLayout(grid.name, dict(table.columns), len(grid.rows))
+    return [row for row in found if row is not None and row.text], layout
 
 
 def _row(table: Table, row: int, subjects: set[str], problems: Problems, month_of: MonthReader) -> CommentaryRow | None:

@@ -120,12 +120,14 @@ class _Reader:
         comments = self._comments(comments_grid, kpi_ids) if comments_grid else ()
         # The optional sheets' readers are imported only for a workbook that has the sheet.
         commentary: tuple[CommentaryRow, ...] = ()
+        commentary_layout = None
         commentary_grid = self._grid(sheet_names, "commentary")
         if commentary_grid:
             from kpireport.reading.commentary import read_commentary
 
             subjects = kpi_ids | {kgi.id for kgi in kgis} | {KEY_MESSAGES}
-            commentary = tuple(read_commentary(commentary_grid, subjects, self.problems, self._month))
+            rows, commentary_layout = read_commentary(commentary_grid, subjects, self.problems, self._month)
+            commentary = tuple(rows)
         actions = None
         actions_grid = self._grid(sheet_names, "actions")
         if actions_grid is not None:
@@ -140,7 +142,8 @@ class _Reader:
             targets=targets,
             actuals=actuals,
             comments=tuple(comments),
-            commentary=tuple(commentary),
+            commentary=commentary,
+            commentary_layout=commentary_layout,
             cell_issues=tuple(issues),
             warnings=tuple(self.problems.warnings),
             months=tuple(sorted(set(target_months) | set(actual_months))),
