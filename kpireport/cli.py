@@ -84,6 +84,13 @@ def _formats_option(help_text: str) -> Callable[[F], F]:
     )
 
 
+def _month_option(what: str) -> Callable[[F], F]:
+    """--month: the month a command works on, by default the workbook's own."""
+    return click.option(
+        "--month", type=MonthType(), help=f"{what} (default: Settings' report_month, else the latest with an actual)."
+    )
+
+
 def _email_options(what: str) -> Callable[[F], F]:
     """--email-to and --email-cc: where a command e-mails each pack it builds."""
 
@@ -171,11 +178,7 @@ def init(
 
 @cli.command()
 @click.argument("workbook", type=click.Path(path_type=Path))
-@click.option(
-    "--month",
-    type=MonthType(),
-    help="Month to review (default: Settings' report_month, else the latest with an actual).",
-)
+@_month_option("Month to review")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def check(workbook: Path, month: Month | None, output_format: str) -> None:
     """Review the KPI design (SMART and review rules). Exit 0 clean or warnings only,
@@ -265,7 +268,7 @@ _ATTACH_DEFAULT = "pdf,html"
 @click.option(
     "-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path(), help="Output folder."
 )
-@click.option("--month", type=MonthType(), help="Month to report on (default: report_month, else the latest actual).")
+@_month_option("Month to report on")
 @_formats_option("The formats to write.")
 @click.option(
     "--templates",
@@ -368,7 +371,7 @@ def build(
 
 @cli.command()
 @click.argument("workbook", type=click.Path(path_type=Path))
-@click.option("--month", type=MonthType(), help="Month to comment on (default: report_month, else the latest actual).")
+@_month_option("Month to comment on")
 @click.option(
     "-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path(),
     help="Where the packs are, to find the previous one as build does.",
@@ -437,11 +440,7 @@ def send(packs: tuple[Path, ...], to: list[str], cc: list[str], subject: str | N
 
 @cli.command()
 @click.argument("workbook", type=click.Path(path_type=Path))
-@click.option(
-    "--month",
-    type=MonthType(),
-    help="Month the reminders are for (default: Settings' report_month, else the latest with an actual).",
-)
+@_month_option("Month the reminders are for")
 @click.option(
     "--dry-run", is_flag=True, help="Write each owner's message as a .eml file beside the workbook instead of sending."
 )
