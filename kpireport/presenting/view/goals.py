@@ -70,21 +70,10 @@ def _pace_text(pace: Pace | None, unit: str, fmt: Formatter) -> str:
         return ""
     if pace.per_month == 0:
         return message(fmt.locale, "pace_reached")
+    fields = {"per_month": fmt.value(pace.per_month, unit), "months": pace.months_remaining}
     if pace.planned_per_month is not None:
-        return message(
-            fmt.locale,
-            "pace_plan",
-            per_month=fmt.value(pace.per_month, unit),
-            months=pace.months_remaining,
-            plan=fmt.value(pace.planned_per_month, unit),
-        )
-    return message(
-        fmt.locale,
-        "pace",
-        per_month=fmt.value(pace.per_month, unit),
-        months=pace.months_remaining,
-        average=fmt.value(pace.average_so_far, unit),
-    )
+        return message(fmt.locale, "pace_plan", plan=fmt.value(pace.planned_per_month, unit), **fields)
+    return message(fmt.locale, "pace", average=fmt.value(pace.average_so_far, unit), **fields)
 
 
 def _landing(result: KgiResult, units: Units, text: Mapping[str, str]) -> str:
