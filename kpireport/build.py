@@ -59,10 +59,11 @@ def load_report(path: Path, month: Month | None = None) -> Report:
 
 
 def _in_language(workbook: Workbook, lang: Locale | None) -> Workbook:
-    """The workbook with --lang overriding Settings' locale."""
-    if lang is None:
-        return workbook
-    return dataclasses.replace(workbook, settings=dataclasses.replace(workbook.settings, locale=lang))
+    """The workbook as its pack shows it: in --lang, else Settings' locale, with the names and
+    the Translations sheet's words of that language (SPEC §4b)."""
+    from kpireport.computing.language import localised
+
+    return localised(workbook, lang or workbook.settings.locale)
 
 
 def previous_pack(path: Path, month: Month, options: BuildOptions) -> Path | None:

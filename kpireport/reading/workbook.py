@@ -38,6 +38,7 @@ from kpireport.model import (
 )
 from kpireport.reading.actions import read_actions
 from kpireport.reading.commentary import read_commentary
+from kpireport.reading.distribution import read_distribution, read_translations
 from kpireport.reading.labels import era_problem, fraction_of, month_of
 from kpireport.reading.series import read_series
 from kpireport.reading.tables import (
@@ -127,6 +128,14 @@ class _Reader:
             if actions_grid is not None
             else None
         )
+        translations_grid = self._grid(sheet_names, "translations")
+        translations = read_translations(translations_grid, self.problems) if translations_grid else {}
+        distribution_grid = self._grid(sheet_names, "distribution")
+        distribution = (
+            tuple(read_distribution(distribution_grid, self.problems, kpis, kgis, translations))
+            if distribution_grid is not None
+            else None
+        )
         self.problems.raise_if_any()
         return Workbook(
             settings=settings,
@@ -143,6 +152,8 @@ class _Reader:
             forecasts=forecasts,
             target_layout=target_layout,
             actions=actions,
+            translations=translations,
+            distribution=distribution,
         )
 
     # -- plumbing ----------------------------------------------------------------------------
@@ -358,6 +369,8 @@ class _Reader:
                     owner=table.text(row, "owner"),
                     description=table.text(row, "description"),
                     source=ref,
+                    name_en=table.text(row, "name_en"),
+                    name_ja=table.text(row, "name_ja"),
                 )
             )
         return kpis
@@ -403,6 +416,8 @@ class _Reader:
                     source=ref,
                     start=self._optional_month(table, row, "start"),
                     formula=self._formula(table, row, kpi_ids),
+                    name_en=table.text(row, "name_en"),
+                    name_ja=table.text(row, "name_ja"),
                 )
             )
         return kgis
