@@ -296,6 +296,7 @@ _ATTACH_DEFAULT = "pdf,html"
 )
 @click.option("--subject", help="E-mail subject (default: company, review and month).")
 @click.option("--final", is_flag=True, help="Refuse while a material KPI or goal has only drafted commentary (exit 1).")
+@click.option("--split", is_flag=True, help="Also write one pack per scope and language of the Distribution sheet.")
 def build(
     workbooks: tuple[Path, ...],
     out_dir: Path,
@@ -313,9 +314,11 @@ def build(
     attach: list[str],
     subject: str | None,
     final: bool,
+    split: bool,
 ) -> None:
     """Build the review pack of each WORKBOOK (a file, or a folder of workbooks):
-    <stem>-<YYYY-MM>.pdf, .html and .json."""
+    <stem>-<YYYY-MM>.pdf, .html and .json; with --split, also <stem>-<YYYY-MM>-<scope>-<lang>.*
+    for each audience of its Distribution sheet."""
     from kpireport.batch import build_many, expand
     from kpireport.build import BuildOptions
     from kpireport.presenting.theme import DEFAULT_THEME, load_theme
@@ -339,6 +342,7 @@ def build(
         audit=audit,
         since=since,
         final=final,
+        split=split,
     )
     _warn(options.theme.warnings)
     paths = expand(workbooks)
@@ -450,6 +454,7 @@ def remind(workbook: Path, month: Month | None, dry_run: bool) -> None:
 )
 @_formats_option("The formats to write.")
 @_email_options("new pack")
+@click.option("--split", is_flag=True, help="Also write the packs per audience of each workbook's Distribution sheet.")
 @click.option(
     "--settle",
     type=click.FloatRange(0.05, 60),
@@ -458,7 +463,13 @@ def remind(workbook: Path, month: Month | None, dry_run: bool) -> None:
     help="Seconds a file must stay unchanged before it is built.",
 )
 def watch_command(
-    inbox: Path, out_dir: Path, formats: list[str], email_to: list[str], email_cc: list[str], settle: float
+    inbox: Path,
+    out_dir: Path,
+    formats: list[str],
+    email_to: list[str],
+    email_cc: list[str],
+    split: bool,
+    settle: float,
 ) -> None:
     """Build a pack whenever a workbook lands in or changes in INBOX. Ctrl-C stops."""
     import datetime as dt
@@ -489,7 +500,7 @@ def watch_command(
 
     log(f"Watching {inbox} for workbooks; packs go to {out_dir}. Press Ctrl-C to stop.")
     try:
-        watch(inbox, BuildOptions(out_dir=out_dir, formats=formats), done, settle=settle)
+        watch(inbox, BuildOptions(out_dir=out_dir, formats=formats, split=split), done, settle=settle)
     except KeyboardInterrupt:
         log("Stopped.")
 

@@ -13,7 +13,8 @@ from conftest import Rows, write_sheets
 
 from kpireport.computing.language import localised
 from kpireport.errors import WorkbookError
-from kpireport.model import Scope
+from kpireport.model import Month, Scope
+from kpireport.presenting.formats import PackName, pack_file_name, parse_pack_file_name
 from kpireport.reading.workbook import read_workbook
 
 MONTHS = [f"2026-{m:02d}" for m in range(4, 13)] + ["2027-01", "2027-02", "2027-03"]
@@ -196,3 +197,25 @@ def test_a_japanese_pack_of_the_same_workbook_keeps_its_own_words(japanese: Call
     assert book.settings.company == "株式会社みらい商事"
     assert [k.name for k in book.kpis] == ["新規売上", "商談数", "展示会リード", "採用数", "定着率"]
     assert [k.department for k in book.kpis] == ["営業", "営業", "マーケティング", "人事", "人事"]
+
+
+@pytest.mark.parametrize(
+    ("name", "parsed"),
+    [
+        ("book-2026-06.json", PackName("book", "2026-06", "json")),
+        ("book-2026-06-sales-hr-en.json", PackName("book", "2026-06", "json", "sales-hr", "en")),
+        ("book-2026-06-scope1-ja.pdf", PackName("book", "2026-06", "pdf", "scope1", "ja")),
+        # The full pack of a workbook whose name looks like a pack per audience.
+        ("book-2026-06-sales-en-2026-07.pdf", PackName("book-2026-06-sales-en", "2026-07", "pdf")),
+        ("book-2026-06-sales-fr.pdf", None),
+        ("book-2026-06-Sales-en.pdf", None),
+    ],
+)
+def test_a_pack_per_audience_is_told_from_a_full_pack(name: str, parsed: PackName | None) -> None:
+    assert parse_pack_file_name(name) == parsed
+
+
+def test_pack_file_names_per_audience() -> None:
+    june = Month(2026, 6)
+    assert pack_file_name("book", june, "pptx", slug="sales-hr", lang="en") == "book-2026-06-sales-hr-en.pptx"
+    assert pack_file_name("book", june, "pdf") == "book-2026-06.pdf"
