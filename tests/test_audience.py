@@ -1,12 +1,13 @@
 """Packs per audience, end to end (SPEC v1.2 §4b, #31): build --split of a workbook written here
 (test_distribution.japanese_sheets: a Japanese team's workbook with English names), the scoped
-packs' contents against the full pack's, their language and fonts, and their
-file names. Expected figures are worked by hand from the sheet."""
+packs' contents against the full pack's, their language and fonts, and send --distribution
+against a real SMTP server on loopback. Expected figures are worked by hand from the sheet."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 import threading
 import time
 import zipfile
@@ -15,7 +16,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
-from conftest import Rows, minimal_sheets, write_sheets
+from conftest import REFUSED, SENDER, Inbox, Rows, minimal_sheets, write_sheets
 from pypdf import PdfReader
 from test_distribution import japanese_sheets
 
@@ -41,6 +42,10 @@ SCOPED_PACKS = ["all-en", "scope1-ja", "sales-hr-en", "sales-hr-ja", "scope2-en"
 
 def run(*args: str | Path, env: dict[str, str] | None = None) -> Result:
     return CliRunner().invoke(cli, [str(a) for a in args], env=env or {})
+
+
+def plain_env(port: int) -> dict[str, str]:
+    return {"KPIREPORT_SMTP_URL": f"smtp+insecure://127.0.0.1:{port}", "KPIREPORT_FROM": SENDER}
 
 
 @pytest.fixture(scope="module")
@@ -273,3 +278,107 @@ def test_split_needs_a_distribution_sheet(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert result.output.startswith("Error: Distribution: build --split needs a Distribution sheet")
     assert list(tmp_path.glob("*.json")) == []
+
+
+# -- e-mail -------------------------------------------------------------------------------------
+
+
+def _attachments(inbox: Inbox, index: int) -> dict[str, bytes]:
+    found = {}
+    for part in inbox.message(index).iter_attachments():
+        payload = part.get_payload(decode=True)
+        assert isinstance(payload, bytes)
+        found[part.get_filename() or ""] = payload
+    return found
+
+
+def test_send_distribution_gives_each_recipient_only_their_pack(split: Path, plain_server: tuple[int, Inbox]) -> None:
+    port, inbox = plain_server
+    result = run("send", "--distribution", split / "mirai.xlsx", split / "out", env=plain_env(port))
+    assert result.exit_code == 0, result.output
+    expected = {
+        "ceo@example.com": ["mirai-2026-06-all-ja.pdf"],
+        "director@example.com": ["mirai-2026-06-all-en.pdf", "mirai-2026-06-all-en.html"],
+        "sales@example.com": ["mirai-2026-06-scope1-ja.pdf"],
+        "lead@example.com": ["mirai-2026-06-sales-hr-en.pdf", "mirai-2026-06-sales-hr-en.pptx"],
+        "partner@example.com": ["mirai-2026-06-sales-hr-ja.pdf"],
+        "hr@example.com": ["mirai-2026-06-scope2-en.pdf"],
+        "talent@example.com": ["mirai-2026-06-g2-en.json"],
+    }
+    assert [e.rcpt_tos for e in inbox.envelopes] == [[address] for address in expected]
+    for index, (address, files) in enumerate(expected.items()):
+        message = inbox.message(index)
+        assert message["To"] == address
+        assert _attachments(inbox, index) == {name: (split / "out" / name).read_bytes() for name in files}
+    lead = inbox.message(3)
+    assert lead["Subject"] == "Mirai Trading Co. — Monthly KPI review Jun 2026 (Sales and HR)"
+    body = lead.get_body(preferencelist=("plain",))
+    assert body is not None and "Key messages:" in body.get_content()
+    assert "Sent mirai-2026-06-sales-hr-en.pdf, mirai-2026-06-sales-hr-en.pptx to Lead <lead@example.com>" in (
+        result.output
+    )
+
+
+def test_a_refused_recipient_is_named_and_the_others_still_get_theirs(
+    split: Path, plain_server: tuple[int, Inbox], tmp_path: Path
+) -> None:
+    port, inbox = plain_server
+    sheets = japanese_sheets()
+    sheets["配布先"] = [
+        sheets["配布先"][0],
+        ["Nobody", REFUSED, "all", "ja", "pdf"],
+        ["Lead", "lead@example.com", "Sales, HR", "en", "pdf"],
+    ]
+    workbook = write_sheets(tmp_path / "mirai.xlsx", sheets)
+    result = run("send", "--distribution", workbook, split / "out", env=plain_env(port))
+    assert result.exit_code == 1
+    assert [e.rcpt_tos for e in inbox.envelopes] == [["lead@example.com"]]
+    assert _attachments(inbox, 0) == {
+        "mirai-2026-06-sales-hr-en.pdf": (split / "out" / "mirai-2026-06-sales-hr-en.pdf").read_bytes()
+    }
+    assert "Sent mirai-2026-06-sales-hr-en.pdf to Lead <lead@example.com>" in result.output
+    assert f"refused Nobody <{REFUSED}> (550 5.1.1 no such user); the other recipients received theirs." in (
+        result.output
+    )
+
+
+def test_a_missing_pack_is_named_and_nothing_is_sent(tmp_path: Path, plain_server: tuple[int, Inbox]) -> None:
+    port, inbox = plain_server
+    workbook = _json_only_book(tmp_path)
+    (tmp_path / "out").mkdir()
+    result = run("send", "--distribution", workbook, tmp_path / "out", env=plain_env(port))
+    assert result.exit_code == 2
+    assert "mirai-2026-06-sales-en.html, mirai-2026-06-all-ja.json" in result.output
+    assert "nothing was sent" in result.output
+    assert inbox.envelopes == []
+
+
+def test_build_split_email_distribution_does_both_in_one_step(tmp_path: Path, plain_server: tuple[int, Inbox]) -> None:
+    port, inbox = plain_server
+    workbook = _json_only_book(tmp_path)
+    out = tmp_path / "out"
+    result = run(
+        "build", workbook, "-o", out, "--format", "json", "--split", "--email-distribution", env=plain_env(port)
+    )
+    assert result.exit_code == 0, result.output
+    assert [e.rcpt_tos for e in inbox.envelopes] == [["sales@example.com"], ["ceo@example.com"]]
+    assert _attachments(inbox, 0) == {"mirai-2026-06-sales-en.html": (out / "mirai-2026-06-sales-en.html").read_bytes()}
+    assert _attachments(inbox, 1) == {"mirai-2026-06-all-ja.json": (out / "mirai-2026-06-all-ja.json").read_bytes()}
+
+
+def test_email_distribution_checks_smtp_before_building(tmp_path: Path) -> None:
+    workbook = _json_only_book(tmp_path)
+    result = run("build", workbook, "-o", tmp_path / "out", "--split", "--email-distribution")
+    assert result.exit_code == 2
+    assert "KPIREPORT_SMTP_URL" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_send_distribution_dry_run_writes_each_message(split: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    shutil.copytree(split / "out", out)
+    result = run("send", "--distribution", split / "mirai.xlsx", out, "--dry-run")
+    assert result.exit_code == 0, result.output
+    written = sorted(p.name for p in out.glob("*.eml"))
+    assert "mirai-2026-06-sales-hr-en-to-lead@example.com.eml" in written
+    assert len(written) == 7
