@@ -37,7 +37,7 @@ JAPANESE_NAMES = [
     "人事",
     "マーケティング",
 ]
-SCOPED_PACKS = ["all-en", "scope1-ja", "sales-hr-en", "sales-hr-ja", "scope2-en", "g2-en"]
+SCOPED_PACKS = ["all-en", "scope1-ja", "sales-hr-en", "sales-hr-ja", "scope2-en", "g2-en", "sales-marketing-en"]
 
 
 def run(*args: str | Path, env: dict[str, str] | None = None) -> Result:
@@ -85,7 +85,8 @@ def test_split_writes_the_full_pack_and_one_per_scope_and_language(split: Path) 
         "sales-hr-en": ["json", "pdf", "pptx"],
         "sales-hr-ja": ["json", "pdf"],
         "scope2-en": ["json", "pdf"],
-        "g2-en": ["json", "pdf"],
+        "g2-en": ["json", "pdf", "xlsx"],
+        "sales-marketing-en": ["json", "pdf"],
     }
     expected += [f"mirai-2026-06-{scope}.{suffix}" for scope, suffixes in formats.items() for suffix in suffixes]
     assert names == sorted(expected)
@@ -104,6 +105,7 @@ def test_a_scoped_pack_holds_exactly_its_scope_with_the_full_packs_figures(split
         "sales-hr-ja": ["S1", "S2", "H1", "H2"],
         "scope2-en": ["H1", "H2"],  # 人事
         "g2-en": ["H1", "H2"],  # the KPIs of G2: kgi G2, H1 measures it
+        "sales-marketing-en": ["S1", "S2", "M1"],
     }
     figures = ("month", "mom", "qtd", "ytd", "forecast", "red_streak", "series", "required_pace", "kgi")
     for name in SCOPED_PACKS:
@@ -147,7 +149,7 @@ def test_its_key_messages_are_drafted_from_what_it_holds(split: Path) -> None:
     # are 59 against 60. The full pack names them; a pack without Marketing must not.
     full = pack(split, "")
     assert any("展示会リード" in m["text"] for m in full["commentary"]["key_messages"])
-    for name in SCOPED_PACKS[1:]:
+    for name in SCOPED_PACKS[1:-1]:
         data = pack(split, f"-{name}")
         words = [*data["commentary"]["key_messages"], *data["commentary"]["subjects"]]
         assert words
@@ -198,6 +200,14 @@ def test_an_english_pack_of_a_japanese_workbook_speaks_english(split: Path) -> N
         for font in (page["/Resources"].get("/Font") or {}).values()
     }
     assert any("IPAexGothic" in f for f in fonts), fonts
+
+
+def test_every_format_is_scoped(split: Path) -> None:
+    import openpyxl
+
+    book = openpyxl.load_workbook(split / "out" / "mirai-2026-06-g2-en.xlsx", read_only=True)
+    names = [row[0] for row in book.worksheets[0].iter_rows(min_row=2, values_only=True) if row[0]]
+    assert names == ["H1", "H2"]
 
 
 def test_the_deck_names_a_japanese_face_where_its_text_has_japanese(split: Path, tmp_path: Path) -> None:
@@ -303,7 +313,8 @@ def test_send_distribution_gives_each_recipient_only_their_pack(split: Path, pla
         "lead@example.com": ["mirai-2026-06-sales-hr-en.pdf", "mirai-2026-06-sales-hr-en.pptx"],
         "partner@example.com": ["mirai-2026-06-sales-hr-ja.pdf"],
         "hr@example.com": ["mirai-2026-06-scope2-en.pdf"],
-        "talent@example.com": ["mirai-2026-06-g2-en.json"],
+        "talent@example.com": ["mirai-2026-06-g2-en.json", "mirai-2026-06-g2-en.xlsx"],
+        "board@example.com": ["mirai-2026-06-sales-marketing-en.pdf"],
     }
     assert [e.rcpt_tos for e in inbox.envelopes] == [[address] for address in expected]
     for index, (address, files) in enumerate(expected.items()):
@@ -381,4 +392,4 @@ def test_send_distribution_dry_run_writes_each_message(split: Path, tmp_path: Pa
     assert result.exit_code == 0, result.output
     written = sorted(p.name for p in out.glob("*.eml"))
     assert "mirai-2026-06-sales-hr-en-to-lead@example.com.eml" in written
-    assert len(written) == 7
+    assert len(written) == 8

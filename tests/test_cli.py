@@ -63,6 +63,8 @@ def test_init_writes_the_template_and_never_overwrites(tmp_path: Path) -> None:
         "コメント",
         "アクション",
         "コメンタリー",
+        "翻訳",
+        "配布先",
     ]
 
 

@@ -79,7 +79,8 @@ def japanese_sheets() -> dict[str, Rows]:
             ["Lead", "lead@example.com", "Sales, HR", "en", "pdf,pptx"],
             ["Partner", "partner@example.com", "HR，営業", None, None],
             ["HR", "hr@example.com", "人事", "en", "pdf"],
-            ["Talent", "talent@example.com", "G2", "en", "json"],
+            ["Talent", "talent@example.com", "G2", "en", "json,xlsx"],
+            ["Board", "board@example.com", "ｓａｌｅｓ、Marketing", "en", "pdf"],
         ],
     }
 
@@ -109,7 +110,9 @@ def test_the_distribution_sheet_resolves_each_scope_once_with_its_slug(japanese:
         # named as first typed; no language and no format: the pack's, and pdf.
         ("Partner", "partner@example.com", "sales-hr", None, ("pdf",)),
         ("HR", "hr@example.com", "scope2", "en", ("pdf",)),
-        ("Talent", "talent@example.com", "g2", "en", ("json",)),
+        ("Talent", "talent@example.com", "g2", "en", ("json", "xlsx")),
+        # Typed in full width with a Japanese comma: the ASCII it stands for.
+        ("Board", "board@example.com", "sales-marketing", "en", ("pdf",)),
     ]
     lead, partner = book.distribution[3].scope, book.distribution[4].scope
     assert lead is partner
@@ -123,26 +126,26 @@ def test_the_distribution_sheet_resolves_each_scope_once_with_its_slug(japanese:
     [
         (
             ["X", "x@example.com", " , ", "en", "pdf"],
-            "配布先!C9: the scope is empty; type all, or department names and KGI ids separated by commas.",
+            "配布先!C10: the scope is empty; type all, or department names and KGI ids separated by commas.",
         ),
         (
             ["X", "x@example.com", "Sales, Finance", "en", "pdf"],
-            "配布先!C9: 'Finance' is not a department on the KPI sheet nor a KGI id; type one of 営業, "
+            "配布先!C10: 'Finance' is not a department on the KPI sheet nor a KGI id; type one of 営業, "
             "マーケティング, 人事, G1, G2, or all.",
         ),
         (
             ["X", "x@example", "all", "en", "pdf"],
-            "配布先!B9: 'x@example' is not an e-mail address (the domain is not a full domain name such as "
+            "配布先!B10: 'x@example' is not an e-mail address (the domain is not a full domain name such as "
             "example.com); type a bare address such as cfo@example.com.",
         ),
         (
             ["X", "X <x@example.com>", "all", "en", "pdf"],
-            "配布先!B9: 'X <x@example.com>' is not an e-mail address (the part before @ has a character an "
+            "配布先!B10: 'X <x@example.com>' is not an e-mail address (the part before @ has a character an "
             "address cannot hold); type a bare address such as cfo@example.com.",
         ),
-        (["X", None, "all", "en", "pdf"], "配布先!B9: the e-mail address is empty; type a bare address"),
-        (["X", "x@example.com", "all", "fr", "pdf"], "配布先!D9: 'fr' is not a pack language; type en or ja"),
-        (["X", "x@example.com", "all", "en", "pdf,docx"], "配布先!E9: 'docx' is not a pack format; type some of"),
+        (["X", None, "all", "en", "pdf"], "配布先!B10: the e-mail address is empty; type a bare address"),
+        (["X", "x@example.com", "all", "fr", "pdf"], "配布先!D10: 'fr' is not a pack language; type en or ja"),
+        (["X", "x@example.com", "all", "en", "pdf,docx"], "配布先!E10: 'docx' is not a pack format; type some of"),
     ],
 )
 def test_a_bad_distribution_row_names_its_cell(japanese: Callable[..., Path], row: list[object], message: str) -> None:

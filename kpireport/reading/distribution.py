@@ -10,6 +10,7 @@ order such scopes first appear; ``all`` for every KPI.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 
 from kpireport.addresses import address_problem
@@ -162,7 +163,9 @@ class _Scopes:
     def _slug(self, text: str, everything: bool) -> str:
         if everything:
             return "all"
-        slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") if text.isascii() else ""
+        # Full-width letters and the Japanese commas count as the ASCII they stand for.
+        plain = _SEPARATORS.sub(",", unicodedata.normalize("NFKC", text))
+        slug = re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-") if plain.isascii() else ""
         taken = {scope.slug for scope in self.made.values()} | {"all"}
         if slug and slug not in taken and len(slug) <= MAX_SLUG_CHARS and not _MONTH_LIKE.search(slug):
             return slug
