@@ -403,7 +403,7 @@ def build(
 
         for outcome in outcomes:
             if outcome.ok:
-                deliver(outcome.outputs, to, cc, subject, attach, _sent_line(to, cc))
+                deliver(outcome.full_pack, to, cc, subject, attach, _sent_line(to, cc))
     sent = _email_distribution([o for o in outcomes if o.ok], out_dir, lang, subject) if email_distribution else 0
     # One rule for one workbook and for many: the highest exit code of those that failed.
     sys.exit(max(sent, *(o.exit_code for o in outcomes)))
@@ -571,7 +571,7 @@ def watch_command(
             return
         log(f"{outcome.workbook.name}: wrote {', '.join(p.name for p in outcome.outputs)}")
         if to:
-            problem = deliver_or_say(outcome.outputs, to, cc, DEFAULT_ATTACHED, _sent_line(to, cc))
+            problem = deliver_or_say(outcome.full_pack, to, cc, DEFAULT_ATTACHED, _sent_line(to, cc))
             if problem:
                 log(f"{outcome.workbook.name}: not sent: {problem}")
 

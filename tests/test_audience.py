@@ -243,6 +243,25 @@ def _json_only_book(folder: Path, name: str = "mirai.xlsx") -> Path:
     return write_sheets(folder / name, sheets)
 
 
+def test_the_controllers_words_follow_their_subject_into_each_pack(tmp_path: Path) -> None:
+    sheets = japanese_sheets()
+    _json_only(sheets)
+    sheets["コメンタリー"] = [
+        ["対象", "月", "本文"],
+        ["*", "2026-06", "Hold the course."],
+        ["M1", "2026-06", "The trade show was cancelled."],
+        ["S2", "2026-06", "Deals slipped a week."],
+    ]
+    workbook = write_sheets(tmp_path / "mirai.xlsx", sheets)
+    build_pack(workbook, BuildOptions(out_dir=tmp_path, formats=("json",), today=TODAY, split=True))
+    sales = json.loads((tmp_path / "mirai-2026-06-sales-en.json").read_text(encoding="utf-8"))["commentary"]
+    # The key messages (*) are every pack's; a KPI's words go with the KPI.
+    assert sales["key_messages"] == [{"text": "Hold the course.", "refs": [], "source": "controller"}]
+    said = {s["subject"]: (s["text"], s["source"]) for s in sales["subjects"]}
+    assert said["S2"] == ("Deals slipped a week.", "controller")
+    assert "M1" not in said
+
+
 def test_split_works_with_jobs(tmp_path: Path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
@@ -375,6 +394,18 @@ def test_build_split_email_distribution_does_both_in_one_step(tmp_path: Path, pl
     assert [e.rcpt_tos for e in inbox.envelopes] == [["sales@example.com"], ["ceo@example.com"]]
     assert _attachments(inbox, 0) == {"mirai-2026-06-sales-en.html": (out / "mirai-2026-06-sales-en.html").read_bytes()}
     assert _attachments(inbox, 1) == {"mirai-2026-06-all-ja.json": (out / "mirai-2026-06-all-ja.json").read_bytes()}
+
+
+def test_email_to_with_split_sends_the_full_pack_only(tmp_path: Path, plain_server: tuple[int, Inbox]) -> None:
+    port, inbox = plain_server
+    workbook = _json_only_book(tmp_path)
+    result = run(
+        "build", workbook, "-o", tmp_path / "out", "--split", "--email-to", "cfo@example.com", "--attach", "html",
+        "--format", "json", env=plain_env(port),
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert [e.rcpt_tos for e in inbox.envelopes] == [["cfo@example.com"]]
+    assert sorted(_attachments(inbox, 0)) == ["mirai-2026-06.html", "mirai-2026-06.pdf"]
 
 
 def test_email_distribution_checks_smtp_before_building(tmp_path: Path) -> None:
