@@ -46,6 +46,14 @@ class Outcome:
     def ok(self) -> bool:
         return not self.error
 
+    @property
+    def full_pack(self) -> tuple[Path, ...]:
+        """The outputs of the full pack: --email-to sends it; each pack per audience goes to its
+        own recipients (send --distribution)."""
+        from kpireport.presenting.formats import parse_pack_file_name
+
+        return tuple(p for p in self.outputs if (name := parse_pack_file_name(p.name)) is None or name.slug is None)
+
 
 def is_workbook_name(path: Path) -> bool:
     """Excel's lock files (~$book.xlsx), hidden and temporary files are not workbooks."""

@@ -7,7 +7,7 @@ import dataclasses
 import datetime as dt
 import glob
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,6 +24,7 @@ from kpireport.reading.xlsx import MAX_FILE_BYTES
 from kpireport.version import __version__
 
 if TYPE_CHECKING:
+    from kpireport.presenting.finished import FinishedPack, PdfJob
     from kpireport.presenting.pdf_process import PdfProcess
 
 
@@ -43,6 +44,8 @@ class BuildOptions:
     """The previous pack's JSON to compare with (SPEC §7); else the latest earlier one in out_dir."""
     final: bool = False
     """Refuse while a material subject has only drafted commentary (SPEC §3b)."""
+    split: bool = False
+    """Also write one pack per audience of the Distribution sheet (SPEC §4b)."""
 
 
 @dataclass(frozen=True)
@@ -59,10 +62,11 @@ def load_report(path: Path, month: Month | None = None) -> Report:
 
 
 def _in_language(workbook: Workbook, lang: Locale | None) -> Workbook:
-    """The workbook with --lang overriding Settings' locale."""
-    if lang is None:
-        return workbook
-    return dataclasses.replace(workbook, settings=dataclasses.replace(workbook.settings, locale=lang))
+    """The workbook as its pack shows it: in --lang, else Settings' locale, with the names and
+    the Translations sheet's words of that language (SPEC §4b)."""
+    from kpireport.computing.language import localised
+
+    return localised(workbook, lang or workbook.settings.locale)
 
 
 def previous_pack(path: Path, month: Month, options: BuildOptions) -> Path | None:
@@ -77,7 +81,8 @@ def previous_pack(path: Path, month: Month, options: BuildOptions) -> Path | Non
         return None
     for candidate in candidates:
         name = parse_pack_file_name(candidate.name)
-        if name is None or name.stem != path.stem or name.fmt != "json":
+        # A pack per audience holds only its scope: the full pack is the one compared with.
+        if name is None or name.stem != path.stem or name.fmt != "json" or name.slug is not None:
             continue
         try:
             found = Month.parse(name.month)
@@ -109,6 +114,10 @@ def _compared(report: Report, previous: Path | None) -> Report:
 def build_pack(path: Path, options: BuildOptions) -> BuildResult:
     """Read ``path``, compute its report and write every format asked for, as a set: each
     file whole, or none and the previous pack left as it was."""
+    if options.split:
+        from kpireport.split import build_split
+
+        return build_split(path, options)
     with contextlib.ExitStack() as stack:
         renderer = None
         if "pdf" in options.formats:
@@ -122,16 +131,98 @@ def build_pack(path: Path, options: BuildOptions) -> BuildResult:
     return BuildResult(path, report, list(files))
 
 
-def report_for(path: Path, options: BuildOptions) -> Report:
-    """The report a pack of ``path`` shows: its numbers checked, in the pack's language, with
-    the changes since the previous pack."""
+def checked_workbook(path: Path) -> Workbook:
+    """The workbook a pack is made of: a cell with text where a number belongs stops it, where it
+    would silently become "no data" (SPEC §6)."""
     workbook = read_workbook(path)
-    # Text in a number cell would silently become "no data"; a pack must not hide it (SPEC §6).
     bad_cells = not_a_number_errors(workbook)
     if bad_cells:
         raise bad_cells[0] if len(bad_cells) == 1 else WorkbookErrors(bad_cells)
-    report = build_report(_in_language(workbook, options.lang), options.month, quarterly=options.quarterly)
+    return workbook
+
+
+def report_for(path: Path, options: BuildOptions, workbook: Workbook | None = None, lang: Locale | None = None
+               ) -> Report:  # fmt: skip
+    """The report a pack of ``path`` shows: its numbers checked, in the pack's language (``lang``,
+    else --lang, else Settings'), with the changes since the previous pack."""
+    book = workbook if workbook is not None else checked_workbook(path)
+    report = build_report(_in_language(book, lang or options.lang), options.month, quarterly=options.quarterly)
     return _compared(report, previous_pack(path, report.month, options))
+
+
+@dataclass(frozen=True)
+class Source:
+    """The workbook's bytes, read once for its SHA-256 (and the audited PDF's attachment)."""
+
+    path: Path
+    data: bytes
+    digest: str
+
+    @classmethod
+    def read(cls, path: Path) -> Source:
+        data = read_bounded(path, MAX_FILE_BYTES, "the workbook", WorkbookError)
+        return cls(path, data, hashlib.sha256(data).hexdigest())
+
+
+PdfSubmit = Callable[[str, "tuple[str, bytes] | None"], "PdfJob"]
+"""Starts a PDF rendering of an HTML (with the workbook to attach, when audited)."""
+
+
+def start_pack(report: Report, options: BuildOptions, source: Source, formats: Sequence[str],
+               pdf: PdfSubmit | None) -> FinishedPack:  # fmt: skip
+    """``report`` finished for ``formats``: refused when --final finds drafted words only, its
+    fonts checked, its PDF (when asked for) started with ``pdf``."""
+    # Imported here: ``check``, which reads through this module too, shows no pack.
+    from kpireport.presenting.finished import finish
+    from kpireport.presenting.pack_json import PackSource
+
+    chosen = [FORMATS[name] for name in in_order(formats)]
+    audit = options.audit or options.theme.audit
+    audited = None
+    if audit:
+        from kpireport.presenting.view import AuditView
+
+        audited = AuditView(source.path.name, source.digest, __version__)
+    pack = finish(
+        report,
+        theme=options.theme,
+        with_view=any(f.needs_view for f in chosen),
+        templates=options.templates,
+        today=options.today,
+        audit=audited,
+        source=PackSource(
+            source.path.name,
+            source.digest,
+            dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            __version__,
+        ),
+    )
+    if options.final and pack.unsigned:
+        raise NotFinalError(_not_final(report, pack.unsigned))
+    if pdf is not None and "pdf" in formats:
+        from kpireport.presenting.fonts import require_fonts
+        from kpireport.presenting.pack_html import render_html
+
+        # A font for every script of its text, not only for its language (SPEC §4b).
+        for lang in pack.languages:
+            require_fonts(lang, options.theme.font_family)
+        # The PDF's HTML has no script, controls or data block: nothing WeasyPrint would parse
+        # only to ignore. It renders while the other formats are made.
+        job = pdf(render_html(pack.view, options.templates), (source.path.name, source.data) if audit else None)
+        pack = dataclasses.replace(pack, pdf_job=job)
+    return pack
+
+
+def render_now(pack: FinishedPack, formats: Sequence[str]) -> dict[str, bytes | str]:
+    """The formats made in this process; those rendered elsewhere (the PDF) are collected by
+    :func:`collect`."""
+    return {name: FORMATS[name].render(pack) for name in in_order(formats) if not FORMATS[name].in_background}
+
+
+def collect(pack: FinishedPack, formats: Sequence[str], rendered: dict[str, bytes | str]) -> dict[str, bytes | str]:
+    """``rendered`` with the formats rendered elsewhere, every format in the registry's order."""
+    done = {**rendered, **{n: FORMATS[n].render(pack) for n in in_order(formats) if FORMATS[n].in_background}}
+    return {name: done[name] for name in in_order(formats)}
 
 
 def _render(path: Path, options: BuildOptions, renderer: PdfProcess | None) -> tuple[Report, dict[str, bytes | str]]:
@@ -142,45 +233,14 @@ def _render(path: Path, options: BuildOptions, renderer: PdfProcess | None) -> t
         from kpireport.presenting.fonts import require_fonts
 
         require_fonts(report.workbook.settings.locale, options.theme.font_family)
-    # Imported here: ``check``, which reads through this module too, shows no pack.
-    from kpireport.presenting.finished import finish
-    from kpireport.presenting.pack_json import PackSource
 
-    chosen = [FORMATS[name] for name in in_order(options.formats)]
-    audit = options.audit or options.theme.audit
-    source = read_bounded(path, MAX_FILE_BYTES, "the workbook", WorkbookError)
-    digest = hashlib.sha256(source).hexdigest()
-    audited = None
-    if audit:
-        from kpireport.presenting.view import AuditView
+    def submit(html: str, attached: tuple[str, bytes] | None) -> PdfJob:
+        assert renderer is not None
+        renderer.submit(html, attached)
+        return renderer
 
-        audited = AuditView(path.name, digest, __version__)
-    pack = finish(
-        report,
-        theme=options.theme,
-        with_view=any(f.needs_view for f in chosen),
-        templates=options.templates,
-        today=options.today,
-        audit=audited,
-        source=PackSource(
-            path.name,
-            digest,
-            dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            __version__,
-        ),
-    )
-    if options.final and pack.unsigned:
-        raise NotFinalError(_not_final(report, pack.unsigned))
-    if renderer is not None:
-        from kpireport.presenting.pack_html import render_html
-
-        # The PDF's HTML has no script, controls or data block: nothing WeasyPrint would parse
-        # only to ignore. It renders while the other formats are made.
-        renderer.submit(render_html(pack.view, options.templates), (path.name, source) if audit else None)
-        pack = dataclasses.replace(pack, pdf_job=renderer)
-    rendered = {f.name: f.render(pack) for f in chosen if not f.in_background}
-    rendered.update({f.name: f.render(pack) for f in chosen if f.in_background})
-    return report, {f.name: rendered[f.name] for f in chosen}
+    pack = start_pack(report, options, Source.read(path), options.formats, submit if renderer else None)
+    return report, collect(pack, options.formats, render_now(pack, options.formats))
 
 
 def _not_final(report: Report, subjects: Sequence[str]) -> str:

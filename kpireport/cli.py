@@ -253,6 +253,30 @@ def _attachments(ctx: click.Context, param: click.Parameter, value: str) -> list
         raise click.BadParameter(f"{error} The JSON is the e-mail's body, not an attachment.") from None
 
 
+def _email_distribution(outcomes: Sequence[Any], out_dir: Path, lang: str | None, subject: str | None) -> int:
+    """``build --split --email-distribution``: each built workbook's recipients sent their packs.
+    A workbook whose recipients were not all served is named and the others are still sent; the
+    exit code is 1 then, else 0."""
+    from kpireport.delivering.distribution import distribute
+    from kpireport.terminal import safe_text
+
+    failed = 0
+    for outcome in outcomes:
+        try:
+            distribute(
+                outcome.workbook,
+                out_dir,
+                month=Month.parse(outcome.month),
+                lang="ja" if lang == "ja" else "en" if lang == "en" else None,
+                subject=subject,
+                say=lambda line: click.echo(safe_text(line)),
+            )
+        except KpiReportError as error:
+            failed = 1
+            _say("Error", f"{outcome.workbook.name}: {error}" if len(outcomes) > 1 else str(error))
+    return failed
+
+
 def _sent_line(to: Sequence[str], cc: Sequence[str]) -> Callable[[Any], None]:
     def say(pack: Any) -> None:
         click.echo(f"Sent {pack.pdf.name} to {', '.join([*to, *cc])}")
@@ -297,6 +321,12 @@ _ATTACH_DEFAULT = "pdf,html"
 )
 @click.option("--subject", help="E-mail subject (default: company, review and month).")
 @click.option("--final", is_flag=True, help="Refuse while a material KPI or goal has only drafted commentary (exit 1).")
+@click.option("--split", is_flag=True, help="Also write one pack per scope and language of the Distribution sheet.")
+@click.option(
+    "--email-distribution",
+    is_flag=True,
+    help="With --split: e-mail each recipient of the Distribution sheet their pack, as send --distribution does.",
+)
 def build(
     workbooks: tuple[Path, ...],
     out_dir: Path,
@@ -314,21 +344,30 @@ def build(
     attach: list[str],
     subject: str | None,
     final: bool,
+    split: bool,
+    email_distribution: bool,
 ) -> None:
     """Build the review pack of each WORKBOOK (a file, or a folder of workbooks):
-    <stem>-<YYYY-MM>.pdf, .html and .json."""
+    <stem>-<YYYY-MM>.pdf, .html and .json; with --split, also <stem>-<YYYY-MM>-<scope>-<lang>.*
+    for each audience of its Distribution sheet."""
     from kpireport.batch import build_many, expand
     from kpireport.build import BuildOptions
     from kpireport.presenting.theme import DEFAULT_THEME, load_theme
     from kpireport.terminal import BatchProgress, print_summary
 
     to, cc = email_to, email_cc
+    if email_distribution and not split:
+        raise click.UsageError("--email-distribution e-mails the packs per audience: add --split.")
     if to:
         # Imported only to e-mail: smtplib and ssl cost a build that sends nothing 50 ms.
         from kpireport.delivering.mail import check_mail_settings, mail_formats
 
         check_mail_settings(to, cc)
         formats = mail_formats(formats, attach)
+    if email_distribution:
+        from kpireport.delivering.mail import smtp_settings
+
+        smtp_settings()  # before anything is built, as for --email-to
     options = BuildOptions(
         out_dir=out_dir,
         month=month,
@@ -340,6 +379,7 @@ def build(
         audit=audit,
         since=since,
         final=final,
+        split=split,
     )
     _warn(options.theme.warnings)
     paths = expand(workbooks)
@@ -364,9 +404,10 @@ def build(
 
         for outcome in outcomes:
             if outcome.ok:
-                deliver(outcome.outputs, to, cc, subject, attach, _sent_line(to, cc))
+                deliver(outcome.full_pack, to, cc, subject, attach, _sent_line(to, cc))
+    sent = _email_distribution([o for o in outcomes if o.ok], out_dir, lang, subject) if email_distribution else 0
     # One rule for one workbook and for many: the highest exit code of those that failed.
-    sys.exit(max(o.exit_code for o in outcomes))
+    sys.exit(max(sent, *(o.exit_code for o in outcomes)))
 
 
 @cli.command()
@@ -411,16 +452,56 @@ def draft(
 
 
 @cli.command()
-@click.argument("packs", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--to", "to", multiple=True, required=True, callback=_addresses, help="Recipient address (repeatable).")
+@click.argument("packs", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--to", "to", multiple=True, callback=_addresses, help="Recipient address (repeatable).")
 @click.option("--cc", multiple=True, callback=_addresses, help="Copy recipient (repeatable).")
 @click.option("--subject", help="Subject (default: company, review and month).")
 @click.option("--dry-run", is_flag=True, help="Write the message as a .eml file beside the PDF instead of sending it.")
-def send(packs: tuple[Path, ...], to: list[str], cc: list[str], subject: str | None, dry_run: bool) -> None:
+@click.option(
+    "--distribution",
+    nargs=2,
+    type=click.Path(path_type=Path),
+    metavar="WORKBOOK PACKDIR",
+    help="E-mail each recipient of WORKBOOK's Distribution sheet their pack from PACKDIR (built with build --split).",
+)
+@click.option("--month", type=MonthType(), help="With --distribution: the packs' month (default: as build chooses).")
+@click.option("--lang", type=LANGS, help="With --distribution: the language of rows without one, as build --lang.")
+def send(
+    packs: tuple[Path, ...],
+    to: list[str],
+    cc: list[str],
+    subject: str | None,
+    dry_run: bool,
+    distribution: tuple[Path, Path] | None,
+    month: Month | None,
+    lang: str | None,
+) -> None:
     """E-mail built PACKs (the PDF attached, and the HTML, deck or workbook given beside it; the
-    body from the pack's JSON). SMTP from KPIREPORT_SMTP_URL, KPIREPORT_SMTP_PASSWORD and KPIREPORT_FROM."""
+    body from the pack's JSON), or with --distribution each recipient their pack per audience.
+    SMTP from KPIREPORT_SMTP_URL, KPIREPORT_SMTP_PASSWORD and KPIREPORT_FROM."""
     import os
 
+    if distribution:
+        if packs or to or cc:
+            raise click.UsageError("--distribution takes its recipients from the workbook: give no PACK, --to or --cc.")
+        from kpireport.delivering.distribution import distribute
+        from kpireport.terminal import safe_text
+
+        workbook, folder = distribution
+        distribute(
+            workbook,
+            folder,
+            month=month,
+            lang="ja" if lang == "ja" else "en" if lang == "en" else None,
+            subject=subject,
+            dry_run=dry_run,
+            say=lambda line: click.echo(safe_text(line)),
+        )
+        return
+    if not packs or not to:
+        raise click.UsageError("give the PACK files and --to, or --distribution WORKBOOK PACKDIR.")
+    if month or lang:
+        raise click.UsageError("--month and --lang go with --distribution.")
     from kpireport.delivering.mail import SENDER, compose_pack, deliver, group_pack_files, validate_address
     from kpireport.delivering.output import write_atomic
     from kpireport.presenting.formats import ATTACHABLE
@@ -461,6 +542,7 @@ def remind(workbook: Path, month: Month | None, dry_run: bool) -> None:
 )
 @_formats_option("The formats to write.")
 @_email_options("new pack")
+@click.option("--split", is_flag=True, help="Also write the packs per audience of each workbook's Distribution sheet.")
 @click.option(
     "--settle",
     type=click.FloatRange(0.05, 60),
@@ -469,7 +551,13 @@ def remind(workbook: Path, month: Month | None, dry_run: bool) -> None:
     help="Seconds a file must stay unchanged before it is built.",
 )
 def watch_command(
-    inbox: Path, out_dir: Path, formats: list[str], email_to: list[str], email_cc: list[str], settle: float
+    inbox: Path,
+    out_dir: Path,
+    formats: list[str],
+    email_to: list[str],
+    email_cc: list[str],
+    split: bool,
+    settle: float,
 ) -> None:
     """Build a pack whenever a workbook lands in or changes in INBOX. Ctrl-C stops."""
     import datetime as dt
@@ -494,13 +582,13 @@ def watch_command(
             return
         log(f"{outcome.workbook.name}: wrote {', '.join(p.name for p in outcome.outputs)}")
         if to:
-            problem = deliver_or_say(outcome.outputs, to, cc, DEFAULT_ATTACHED, _sent_line(to, cc))
+            problem = deliver_or_say(outcome.full_pack, to, cc, DEFAULT_ATTACHED, _sent_line(to, cc))
             if problem:
                 log(f"{outcome.workbook.name}: not sent: {problem}")
 
     log(f"Watching {inbox} for workbooks; packs go to {out_dir}. Press Ctrl-C to stop.")
     try:
-        watch(inbox, BuildOptions(out_dir=out_dir, formats=formats), done, settle=settle)
+        watch(inbox, BuildOptions(out_dir=out_dir, formats=formats, split=split), done, settle=settle)
     except KeyboardInterrupt:
         log("Stopped.")
 

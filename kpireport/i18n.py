@@ -439,6 +439,8 @@ MESSAGES: dict[str, dict[Locale, str]] = {
 LABELS: dict[str, dict[Locale, str]] = {
     "title": {"en": "KPI review", "ja": "KPI レビュー"},
     "monthly_review": {"en": "Monthly KPI review", "ja": "月次KPIレビュー"},
+    "scope": {"en": "For", "ja": "対象範囲"},
+    "scope_all": {"en": "Whole company", "ja": "全社"},
     "prepared": {"en": "Prepared", "ja": "作成日"},
     "report_month": {"en": "Report month", "ja": "報告月"},
     "fiscal_year": {"en": "Fiscal year from", "ja": "会計年度開始"},

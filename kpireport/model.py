@@ -189,6 +189,9 @@ class Kgi:
     """The KGI's monthly driver tree over KPI ids (SPEC §3a)."""
     formula_source: CellRef | None = None
     """The cell the formula was typed in, for findings about what it computes."""
+    name_en: str = ""
+    """The name an English pack shows (SPEC v1.2 §2); empty: ``name``."""
+    name_ja: str = ""
 
 
 @dataclass(frozen=True)
@@ -205,6 +208,9 @@ class Kpi:
     owner: str = ""
     description: str = ""
     source: CellRef | None = None
+    name_en: str = ""
+    """The name an English pack shows (SPEC v1.2 §2); empty: ``name``."""
+    name_ja: str = ""
 
     @property
     def is_percent(self) -> bool:
@@ -309,6 +315,40 @@ class Action:
 
 
 @dataclass(frozen=True)
+class Scope:
+    """What a pack per audience holds (SPEC v1.2 §4b): every KPI, or the KPIs of some
+    departments (as written on the KPI sheet) and of some KGIs; ``slug`` names its files."""
+
+    text: str
+    """As first typed on the Distribution sheet."""
+    everything: bool
+    departments: frozenset[str] = frozenset()
+    kgis: frozenset[str] = frozenset()
+    names: tuple[str, ...] = ()
+    """The departments and KGI ids in the order typed, each once (the cover names them so)."""
+    slug: str = "all"
+
+    @property
+    def key(self) -> tuple[bool, frozenset[str], frozenset[str]]:
+        """Two scopes with this key are one pack, however they were typed."""
+        return self.everything, self.departments, self.kgis
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """A row of the Distribution sheet: who gets which pack, in which language and formats."""
+
+    name: str
+    email: str
+    scope: Scope
+    lang: Locale | None
+    """None: the pack's language."""
+    formats: tuple[str, ...]
+    source: CellRef | None = None
+    """The e-mail's cell, so a refusal or a missing pack can be traced."""
+
+
+@dataclass(frozen=True)
 class CellIssue:
     """A cell the reader could not use as a number: shown as a finding, never as zero."""
 
@@ -351,6 +391,11 @@ class Workbook:
     actions: tuple[Action, ...] | None = None
     """The Actions sheet's rows; None when the workbook has no Actions sheet (it tracks no
     actions, so no rule asks who is acting)."""
+    translations: Mapping[str, Mapping[Locale, str]] = field(default_factory=dict)
+    """The Translations sheet: a workbook text (compared as :func:`schema.key_of` does) → its
+    form in each language it gives."""
+    distribution: tuple[Recipient, ...] | None = None
+    """The Distribution sheet's rows; None when the workbook has none."""
 
     def target_series(self, kpi_id: str) -> Series:
         return self.targets.get(kpi_id, EMPTY_SERIES)

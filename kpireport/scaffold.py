@@ -28,6 +28,14 @@ from kpireport.errors import KpiReportError
 from kpireport.formula import Formula, parse_formula
 from kpireport.model import KEY_MESSAGES, Direction, Locale, Month
 from kpireport.scaffold_actions import Figures, add_choices, example_actions, write_actions
+from kpireport.scaffold_audience import (
+    EXAMPLE_COMPANY,
+    add_language_choices,
+    other_name,
+    recipients,
+    translation_rows,
+    write_rows,
+)
 from kpireport.schema import (
     ACTION_COLUMNS,
     ACTIONS_SHEET,
@@ -36,6 +44,8 @@ from kpireport.schema import (
     COMMENTARY_COLUMNS,
     COMMENTARY_SHEET,
     COMMENTS_SHEET,
+    DISTRIBUTION_COLUMNS,
+    DISTRIBUTION_SHEET,
     FORECAST_SHEET,
     KGI_COLUMNS,
     KGI_SHEET,
@@ -45,6 +55,8 @@ from kpireport.schema import (
     SETTINGS,
     SETTINGS_SHEET,
     TARGETS_SHEET,
+    TRANSLATION_COLUMNS,
+    TRANSLATIONS_SHEET,
     Column,
 )
 
@@ -130,7 +142,7 @@ TEMPLATE_SETTINGS = ("company", "fiscal_year_start", "currency", "locale", "repo
 
 def company_of(options: InitOptions) -> str:
     """--company, else an example name in the template's language."""
-    return options.company or ("Example Holdings Ltd." if options.lang == "en" else "株式会社サンプル")
+    return options.company or EXAMPLE_COMPANY[options.lang]
 
 
 def default_fiscal_start(lang: Locale) -> int:
@@ -217,7 +229,26 @@ def build_template(options: InitOptions, *, today: dt.date) -> OpenpyxlWorkbook:
     add_choices(actions, lang, [*(str(k["id"]) for k in examples().kgis), *(k.id for k in kpis)])
     subjects = [KEY_MESSAGES, *(str(kgi["id"]) for kgi in examples().kgis), *(k.id for k in kpis)]
     _write_commentary(book.create_sheet(COMMENTARY_SHEET.written(lang)), lang, subjects)
+    _write_audience(book, options, kpis, company)
     return book
+
+
+def _write_audience(book: OpenpyxlWorkbook, options: InitOptions, kpis: Sequence[ExampleKpi], company: str) -> None:
+    """The Translations sheet, filled with every example text in both languages, and the
+    Distribution sheet, with --example a recipient per pack (SPEC §4b)."""
+    lang = options.lang
+    chosen = examples()
+    translations = book.create_sheet(TRANSLATIONS_SHEET.written(lang))
+    _write_table_header(translations, lang, TRANSLATION_COLUMNS)
+    departments = {key: chosen.departments[key] for key in options.departments}
+    labels = [k.unit_label for k in kpis if k.unit_label]
+    descriptions = [k.description for k in kpis]
+    write_rows(translations, translation_rows(lang, departments, chosen.kgis, labels, company, descriptions))
+    distribution = book.create_sheet(DISTRIBUTION_SHEET.written(lang))
+    _write_table_header(distribution, lang, DISTRIBUTION_COLUMNS)
+    if options.example:
+        write_rows(distribution, recipients(lang, options.departments, chosen.departments))
+    add_language_choices(distribution, _column_letter(DISTRIBUTION_COLUMNS, "lang"))
 
 
 def _figures(kpi: ExampleKpi, targets: Sequence[float | None], actuals: Sequence[float | None]) -> Figures:
@@ -308,6 +339,7 @@ def _write_kgis(sheet: Worksheet, lang: Locale, deadline: dt.date, kpi_ids: set[
             "measured_by": kgi["measured_by"],
             "owner": kgi[f"owner_{lang}"],
             "formula": formula.text if formula else None,
+            **other_name(lang, {"en": kgi["name_en"], "ja": kgi["name_ja"]}),
         }
         sheet.append([row.get(column.key) for column in KGI_COLUMNS])
         sheet.cell(row=sheet.max_row, column=3).number_format = "#,##0"
@@ -330,6 +362,7 @@ def _write_kpis(sheet: Worksheet, lang: Locale, kpis: Sequence[ExampleKpi]) -> N
             "kind": "kpi",
             "owner": chosen.owner(kpi.department, lang),
             "description": kpi.description[lang],
+            **other_name(lang, kpi.name),
         }
         sheet.append([row[column.key] for column in KPI_COLUMNS])
     last = max(len(kpis) + 1, 200)

@@ -65,6 +65,8 @@ FORECAST_SHEET = Name("forecast", "Forecast", "見込", ("見通し",))
 COMMENTS_SHEET = Name("comments", "Comments", "コメント")
 ACTIONS_SHEET = Name("actions", "Actions", "アクション")
 COMMENTARY_SHEET = Name("commentary", "Commentary", "コメンタリー", ("解説",))
+TRANSLATIONS_SHEET = Name("translations", "Translations", "翻訳", ("Translation",))
+DISTRIBUTION_SHEET = Name("distribution", "Distribution", "配布先", ("配布",))
 SHEETS: tuple[Name, ...] = (
     SETTINGS_SHEET,
     KGI_SHEET,
@@ -75,8 +77,17 @@ SHEETS: tuple[Name, ...] = (
     COMMENTS_SHEET,
     ACTIONS_SHEET,
     COMMENTARY_SHEET,
+    TRANSLATIONS_SHEET,
+    DISTRIBUTION_SHEET,
 )
-OPTIONAL_SHEETS = frozenset({"forecast", "comments", "actions", "commentary"})
+OPTIONAL_SHEETS = frozenset({"forecast", "comments", "actions", "commentary", "translations", "distribution"})
+
+# v1.2: the name a pack in each language shows, on the KGI and KPI sheets (after the v1 columns,
+# so a template's columns keep their letters).
+NAME_COLUMNS: tuple[Column, ...] = (
+    Column("name_en", "name_en", "英語名", ("english name", "name (en)"), width=36),
+    Column("name_ja", "name_ja", "日本語名", ("japanese name", "name (ja)"), width=36),
+)
 
 KGI_COLUMNS: tuple[Column, ...] = (
     Column("id", "id", "id", ("ID",), width=8),
@@ -88,6 +99,7 @@ KGI_COLUMNS: tuple[Column, ...] = (
     Column("owner", "owner", "責任者", width=18),
     Column("start", "start", "開始", width=10),
     Column("formula", "formula", "計算式", width=30),
+    *NAME_COLUMNS,
 )
 KGI_REQUIRED = ("id", "name", "target")
 
@@ -103,6 +115,7 @@ KPI_COLUMNS: tuple[Column, ...] = (
     Column("kind", "kind", "種別", width=8),
     Column("owner", "owner", "責任者", width=14),
     Column("description", "description", "説明", width=44),
+    *NAME_COLUMNS,
 )
 KPI_REQUIRED = ("id", "name", "department")
 
@@ -154,6 +167,32 @@ COMMENTARY_COLUMNS: tuple[Column, ...] = (
     Column("lang", "lang", "言語", ("language",), width=8),
 )
 COMMENTARY_REQUIRED = ("subject", "month", "text")
+
+# The Translations sheet (SPEC v1.2 §4b): any other workbook text in each pack language.
+TRANSLATION_COLUMNS: tuple[Column, ...] = (
+    Column("text", "text", "原文", ("テキスト", "source"), width=30),
+    Column("en", "en", "英語", ("english",), width=30),
+    Column("ja", "ja", "日本語", ("japanese",), width=30),
+)
+TRANSLATION_REQUIRED = ("text",)
+
+# The Distribution sheet (SPEC v1.2 §4b): who gets which pack.
+DISTRIBUTION_COLUMNS: tuple[Column, ...] = (
+    Column("recipient", "recipient", "宛先", ("name", "氏名", "宛名"), width=20),
+    Column("email", "email", "メール", ("e-mail", "mail", "メールアドレス"), width=28),
+    Column("scope", "scope", "範囲", ("対象範囲",), width=28),
+    Column("lang", "lang", "言語", ("language",), width=8),
+    Column("formats", "formats", "形式", ("format",), width=14),
+)
+DISTRIBUTION_REQUIRED = ("email", "scope")
+# A scope of every KPI, in either language.
+SCOPE_ALL = frozenset({"all", "全社", "全体", "すべて", "全て"})
+# A scope lists names separated by any of these (SPEC §4b).
+SCOPE_SEPARATORS = (",", "、", "，")
+# The pack formats a Distribution row may ask for: one per entry of the registry in
+# kpireport.presenting.formats (a test keeps the two the same).
+FORMAT_NAMES: tuple[str, ...] = ("pdf", "html", "json", "pptx", "xlsx")
+DEFAULT_DISTRIBUTION_FORMATS: tuple[str, ...] = ("pdf",)
 
 # The first row of the Settings sheet may be a header naming its columns.
 SETTINGS_HEADER_WORDS = frozenset({"key", "キー", "項目"})

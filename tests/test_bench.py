@@ -27,6 +27,20 @@ def test_the_benchmark_runs_and_prints_its_tables(tmp_path: Path) -> None:
     assert (tmp_path / "RESULTS.md").read_text(encoding="utf-8").startswith("# Benchmark results")
 
 
+def test_the_split_benchmark_runs_and_says_its_ratio(tmp_path: Path) -> None:
+    run = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "split.py"), "--kpis", "6", "--rounds", "1", "--work", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "split / full: " in run.stdout
+    # The full pack (pdf, html, json) and six department packs of the same three formats.
+    assert "files of --split: 21" in run.stdout
+
+
 def fuzz(*args: str) -> subprocess.CompletedProcess[str]:
     # This checkout's kpireport, whichever one the environment has installed.
     env = {**os.environ, "PYTHONPATH": str(REPO)}

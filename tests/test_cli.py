@@ -36,6 +36,8 @@ def test_init_writes_the_template_and_never_overwrites(tmp_path: Path) -> None:
         "Comments",
         "Actions",
         "Commentary",
+        "Translations",
+        "Distribution",
     ]
     kpi = book["KPI"]
     assert kpi.freeze_panes == "A2"
@@ -61,6 +63,8 @@ def test_init_writes_the_template_and_never_overwrites(tmp_path: Path) -> None:
         "コメント",
         "アクション",
         "コメンタリー",
+        "翻訳",
+        "配布先",
     ]
 
 

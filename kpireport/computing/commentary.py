@@ -216,6 +216,10 @@ class _Drafter:
                 return None
             index, main = next((i, e) for i, e in effects if e.kpi == analysis.main_driver.kpi)
             field, value, key = "effect", main.effect, "c_why_drag"
+        if main.kpi not in self.kpis:
+            # A pack per audience names no KPI it does not hold (SPEC §4b): the drag is the
+            # goal's bridge's to show, not this pack's words to name.
+            return None
         ref = f"/kgis/{self.kgi_index[k.kgi.id]}/drivers/bridge/{index}/{field}"
         facts: Facts = (
             ("goal", Text(k.kgi.name)),

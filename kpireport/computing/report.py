@@ -30,7 +30,7 @@ from kpireport.computing.metrics import (
     quarter_row,
 )
 from kpireport.errors import KpiReportError, WorkbookError
-from kpireport.model import Comment, Kgi, Kpi, Month, Workbook
+from kpireport.model import Comment, Kgi, Kpi, Month, Scope, Workbook
 
 if TYPE_CHECKING:
     from kpireport.computing.actions import ActionResult
@@ -53,6 +53,8 @@ class Report:
     """What changed since the previous pack (SPEC §7), when there is one."""
     actions: tuple[ActionResult, ...] = ()
     """The Actions sheet judged in the month (SPEC §3c)."""
+    scope: Scope | None = None
+    """The audience's scope of a pack per audience (SPEC §4b); None for the full pack."""
 
     def comments_for(self, kpi_id: str) -> list[Comment]:
         return [c for c in self.workbook.comments if c.kpi == kpi_id and c.month == self.month]

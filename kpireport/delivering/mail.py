@@ -26,6 +26,7 @@ from urllib.parse import unquote, urlsplit
 
 from markupsafe import escape
 
+from kpireport.addresses import address_problem
 from kpireport.errors import ConfigurationError, DeliveryError, KpiReportError, PackError
 from kpireport.formatting import month_name
 from kpireport.i18n import labels
@@ -45,9 +46,6 @@ TIMEOUT_SECONDS = 20
 EXCHANGE_SECONDS = 120.0
 EXCHANGE_TIMEOUT = "KPIREPORT_SMTP_TIMEOUT"
 MAX_ATTACHMENT_BYTES = 64 * 1024 * 1024
-# RFC 5321/5322 dot-atom characters of a local part; kpireport sends without SMTPUTF8.
-_ATEXT = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+/=?^_`{|}~-")
-_LABEL = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-")
 
 
 @dataclass(frozen=True)
@@ -66,33 +64,11 @@ class SmtpSettings:
         return f"{self.host}:{self.port}"
 
 
-def _address_problem(address: str) -> str | None:
-    """Why ``address`` is not a bare address kpireport can send to; None when it is."""
-    if address.count("@") != 1:
-        return "it needs exactly one @"
-    local, domain = address.split("@")
-    if not local.isascii() or not domain.isascii():
-        return "it has non-ASCII characters; use the ASCII form (punycode for the domain)"
-    if not local or len(local) > 64 or not set(local) <= _ATEXT | {"."}:
-        return "the part before @ has a character an address cannot hold"
-    if local.startswith(".") or local.endswith(".") or ".." in local:
-        return "the part before @ has a misplaced dot"
-    if domain == "localhost":
-        return None
-    labels = domain.split(".")
-    if len(domain) > 253 or len(labels) < 2 or not labels[-1].isalpha() or len(labels[-1]) < 2:
-        return "the domain is not a full domain name such as example.com"
-    if any(not label or len(label) > 63 or not set(label) <= _LABEL or label[0] == "-" or label[-1] == "-"
-           for label in labels):  # fmt: skip
-        return "the domain has an empty or invalid part"
-    return None
-
-
 def validate_address(text: str) -> str:
     """A bare address (name@example.com); anything that could smuggle a header, or that no
     server would accept, is refused before anything is built or sent."""
     address = text.strip()
-    problem = _address_problem(address)
+    problem = address_problem(address)
     if problem:
         raise ConfigurationError(
             f"{single_line(text)!r} is not an e-mail address ({problem}); give a bare address such as cfo@example.com."

@@ -56,6 +56,10 @@ def displayed(report: Report) -> Report:
 
     kpis = tuple(dataclasses.replace(r, kpi=kpi(r.kpi)) for r in report.kpis)
     clipped = {id(before): after for before, after in zip(report.kpis, kpis, strict=True)}
+    # The workbook's KPI definitions too, where a pack per audience shows one it does not hold
+    # (a driver in a goal's bridge); the full pack's are its results' own.
+    defined = {r.kpi.id: r.kpi for r in kpis}
+    all_kpis = tuple(defined.get(k.id) or kpi(k) for k in workbook.kpis)
     kgis = tuple(
         dataclasses.replace(k, kgi=dataclasses.replace(k.kgi, name=clip(k.kgi.name, MAX_NAME_CHARS)))
         for k in report.kgis
@@ -87,7 +91,7 @@ def displayed(report: Report) -> Report:
     )
     return dataclasses.replace(
         report,
-        workbook=dataclasses.replace(workbook, settings=settings, comments=comments),
+        workbook=dataclasses.replace(workbook, settings=settings, comments=comments, kpis=all_kpis),
         kpis=kpis,
         kgis=kgis,
         quarterly=quarterly,

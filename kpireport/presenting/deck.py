@@ -93,7 +93,9 @@ class _Deck:
         self.palette = palette
         self.latin = font or LATIN_FACE
         self.t = view.labels
-        self.ea = EAST_ASIAN_FACE if view.lang == "ja" else None
+        # A Japanese deck, or any deck whose text has Japanese (an English deck naming a
+        # Japanese owner), names an East Asian face so that text is drawn, not boxes.
+        self.ea = EAST_ASIAN_FACE if view.lang == "ja" or view.east_asian else None
         self.prs = Presentation()
         self.prs.slide_width, self.prs.slide_height = WIDTH, HEIGHT
 

@@ -4,22 +4,32 @@ worded once, its JSON data and its view model. Each format's renderer (the regis
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from kpireport.computing.commentary import draft_commentary
+from kpireport.computing.language import translated
 from kpireport.computing.report import Report
+from kpireport.computing.scope import scope_departments
+from kpireport.i18n import labels
 from kpireport.presenting.clipping import displayed
 from kpireport.presenting.pack_json import PackSource, pack_json
+from kpireport.presenting.scripts import pack_languages
 from kpireport.presenting.summary import Summary, summarise
 from kpireport.presenting.theme import DEFAULT_THEME, Theme
-from kpireport.presenting.wording import WordedCommentary, WordedFinding, word_all, word_commentary
+from kpireport.presenting.wording import WordedCommentary, WordedFinding, join_list, word_all, word_commentary
 
 if TYPE_CHECKING:
-    from kpireport.presenting.pdf_process import PdfProcess
     from kpireport.presenting.view import AuditView, PackView
+
+
+class PdfJob(Protocol):
+    """A PDF being rendered elsewhere (a process of its own, a pool's worker)."""
+
+    def result(self) -> bytes: ...
 
 
 @dataclass(frozen=True)
@@ -37,8 +47,11 @@ class FinishedPack:
     view_model: PackView | None
     """None where no format needs one (a JSON-only build)."""
     templates: Path | None = None
-    pdf_job: PdfProcess | None = None
+    pdf_job: PdfJob | None = None
     """The process rendering the PDF, when the build started one."""
+    languages: tuple[str, ...] = ("en",)
+    """The languages whose fonts its text needs: its own, and Japanese wherever its text has
+    Japanese (an English pack naming a Japanese owner)."""
 
     @property
     def view(self) -> PackView:
@@ -81,10 +94,16 @@ def finish(
     # The company as the pack shows it (clipped), in the JSON and the e-mail too.
     company = theme.displayed_company(shown.workbook.settings)
     summary = summarise(shown, fmt, company, tuple(m.text for m in commentary.key_messages))
+    scope = scope_label(shown)
+    if scope:
+        bracketed = f"（{scope}）" if fmt.locale == "ja" else f" ({scope})"
+        summary = dataclasses.replace(summary, subject=summary.subject + bracketed)
     data = {
         **pack_json(report, findings, company=summary.company, source=source, commentary=commentary),
         "summary": summary.as_json(),
+        **({"scope": _scope_json(report, scope)} if report.scope is not None else {}),
     }
+    languages = pack_languages(fmt.locale, data, theme.footer)
     view = None
     if with_view:
         from kpireport.presenting.view import build_view
@@ -92,4 +111,37 @@ def finish(
         view = build_view(
             shown, fmt, findings, summary, commentary, theme=theme, company=summary.company, today=today, audit=audit
         )
-    return FinishedPack(shown, data, summary, findings, commentary, tuple(drafted.unsigned()), view, templates)
+        view = dataclasses.replace(
+            view,
+            scope=scope,
+            title=f"{view.title} — {scope}" if scope else view.title,
+            east_asian="ja" in languages,
+        )
+    finished = FinishedPack(shown, data, summary, findings, commentary, tuple(drafted.unsigned()), view, templates)
+    return dataclasses.replace(finished, languages=languages)
+
+
+def scope_label(report: Report) -> str:
+    """What a pack per audience holds, in its language ("Sales and HR"); empty for the whole
+    company's pack."""
+    scope = report.scope
+    if scope is None or scope.everything:
+        return ""
+    workbook = report.workbook
+    lang = workbook.settings.locale
+    goals = {k.kgi.id: k.kgi.name for k in report.kgis}
+    names = [goals.get(name) or translated(workbook.translations, name, lang) for name in scope.names]
+    return join_list(names, lang)
+
+
+def _scope_json(report: Report, label: str) -> dict[str, Any]:
+    """The JSON's ``scope`` (v1.2, added): which audience's pack it is."""
+    scope = report.scope
+    assert scope is not None
+    return {
+        "label": label or labels(report.workbook.settings.locale)["scope_all"],
+        "slug": scope.slug,
+        "all": scope.everything,
+        "departments": sorted(scope_departments(scope, report.workbook)),
+        "kgis": sorted(scope.kgis),
+    }

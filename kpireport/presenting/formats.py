@@ -99,11 +99,16 @@ def parse_formats(text: str, *, allowed: Sequence[str] = NAMES) -> list[str]:
 # -- a pack's file names -------------------------------------------------------------------------
 
 _PACK_FILE = re.compile(r"^(?P<stem>.+)-(?P<month>\d{4}-\d{2})$")
+# A pack per audience (SPEC §4b): <stem>-<YYYY-MM>-<slug>-<lang>. Its name ends in a language,
+# never in a month, so it is never read as the pack of a workbook named <stem>-<YYYY-MM>-<slug>.
+_AUDIENCE_FILE = re.compile(r"^(?P<stem>.+)-(?P<month>\d{4}-\d{2})-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)-(?P<lang>en|ja)$")
 
 
-def pack_file_name(stem: str, month: Month, fmt: str) -> str:
-    """``<workbook stem>-<YYYY-MM>.<format>``: the one rule for a pack's file names."""
-    return f"{stem}-{month}{FORMATS[fmt].suffix}"
+def pack_file_name(stem: str, month: Month, fmt: str, *, slug: str | None = None, lang: str | None = None) -> str:
+    """``<workbook stem>-<YYYY-MM>.<format>``, and for a pack per audience
+    ``<workbook stem>-<YYYY-MM>-<slug>-<lang>.<format>``: the one rule for a pack's file names."""
+    audience = f"-{slug}-{lang}" if slug and lang else ""
+    return f"{stem}-{month}{audience}{FORMATS[fmt].suffix}"
 
 
 @dataclass(frozen=True)
@@ -114,6 +119,10 @@ class PackName:
     """The month as written in the name (YYYY-MM); :meth:`Month.parse` checks it."""
     fmt: str | None
     """The format its suffix names; None for another suffix."""
+    slug: str | None = None
+    """A pack per audience's scope, as its name writes it; None for the full pack."""
+    lang: str | None = None
+    """A pack per audience's language; None for the full pack."""
 
 
 def parse_pack_file_name(name: str) -> PackName | None:
@@ -124,6 +133,11 @@ def parse_pack_file_name(name: str) -> PackName | None:
         # No format's suffix (kpi.v2-2026-11 has none at all): the whole name is the pack's.
         base, fmt = name, None
     match = _PACK_FILE.match(base)
-    if match is None:
+    if match is not None:
+        return PackName(match.group("stem"), match.group("month"), fmt)
+    audience = _AUDIENCE_FILE.match(base)
+    if audience is None:
         return None
-    return PackName(match.group("stem"), match.group("month"), fmt)
+    return PackName(
+        audience.group("stem"), audience.group("month"), fmt, audience.group("slug"), audience.group("lang")
+    )

@@ -37,6 +37,7 @@ from kpireport.model import (
     Thresholds,
     Workbook,
 )
+from kpireport.reading.distribution import read_distribution, read_translations
 from kpireport.reading.labels import era_problem, fraction_of, month_of
 from kpireport.reading.series import read_series
 from kpireport.reading.tables import (
@@ -134,6 +135,14 @@ class _Reader:
             from kpireport.reading.actions import read_actions
 
             actions = tuple(read_actions(actions_grid, self.problems, kpi_ids, {k.id for k in kgis}, self._month))
+        translations_grid = self._grid(sheet_names, "translations")
+        translations = read_translations(translations_grid, self.problems) if translations_grid else {}
+        distribution_grid = self._grid(sheet_names, "distribution")
+        distribution = (
+            tuple(read_distribution(distribution_grid, self.problems, kpis, kgis, translations))
+            if distribution_grid is not None
+            else None
+        )
         self.problems.raise_if_any()
         return Workbook(
             settings=settings,
@@ -151,6 +160,8 @@ class _Reader:
             forecasts=forecasts,
             target_layout=target_layout,
             actions=actions,
+            translations=translations,
+            distribution=distribution,
         )
 
     # -- plumbing ----------------------------------------------------------------------------
@@ -366,6 +377,8 @@ class _Reader:
                     owner=table.text(row, "owner"),
                     description=table.text(row, "description"),
                     source=ref,
+                    name_en=table.text(row, "name_en"),
+                    name_ja=table.text(row, "name_ja"),
                 )
             )
         return kpis
@@ -420,6 +433,8 @@ class _Reader:
                     start=self._optional_month(table, row, "start"),
                     formula=self._formula(table, row, kpi_ids),
                     formula_source=table.ref(row, "formula") if "formula" in table.columns else None,
+                    name_en=table.text(row, "name_en"),
+                    name_ja=table.text(row, "name_ja"),
                 )
             )
         return kgis

@@ -98,6 +98,10 @@ class PackView:
     """Each KPI's detail for the interactive HTML; None when no HTML is asked for."""
     tracked_actions: ActionsView = NO_ACTIONS_SHEET
     """The Actions sheet's actions (SPEC §3c); ``actions`` are the Comments sheet's."""
+    scope: str = ""
+    """What a pack per audience holds, for its cover ("Sales and HR"); empty for the full pack."""
+    east_asian: bool = False
+    """Whether its text has Japanese, whatever its language: the deck then names a Japanese face."""
 
     def as_context(self) -> dict[str, Any]:
         return {"pack": self, "t": self.labels, "c": self.colors}

@@ -193,9 +193,15 @@ def formula_text(report: Report, kgi: Kgi, text: Mapping[str, str]) -> str:
     """The formula as typed, then each of its KPI ids with the KPI's name."""
     if kgi.formula is None:
         return ""
-    names = {r.kpi.id: r.kpi.name for r in report.kpis}
+    names = {k.id: k.name for k in _named_kpis(report).values()}
     named = " · ".join(f"[{kpi}] {names.get(kpi, '')}".rstrip() for kpi in kgi.formula.kpis)
     return f"{text['formula']}: {kgi.name} = {kgi.formula.text} ({named})"
+
+
+def _named_kpis(report: Report) -> dict[str, Kpi]:
+    """Every KPI a goal's formula or bridge may name: a pack per audience shows the company's
+    bridges whole, naming drivers from outside its scope too."""
+    return {**{k.id: k for k in report.workbook.kpis}, **{r.kpi.id: r.kpi for r in report.kpis}}
 
 
 @dataclass(frozen=True)
@@ -255,7 +261,7 @@ class BridgeView:
 def bridges(
     report: Report, units: Mapping[str, Units], text: Mapping[str, str], palette: Palette, font: str
 ) -> tuple[BridgeView, ...]:
-    kpis = {r.kpi.id: r.kpi for r in report.kpis}
+    kpis = _named_kpis(report)
     return tuple(
         _bridge(report, k.kgi, analysis, kpis, units[k.kgi.id], text, palette, font)
         for k in report.kgis
