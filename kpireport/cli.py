@@ -5,49 +5,26 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
 
 import click
 
+from kpireport.cli_options import (
+    ATTACH_DEFAULT,
+    LANGS,
+    attachments,
+    email_options,
+    fail,
+    formats_option,
+    month_option,
+    say,
+    sent_line,
+    warn,
+)
 from kpireport.errors import KpiReportError, NoSolutionError
-from kpireport.model import Month
+from kpireport.model import Locale, Month
 from kpireport.version import __version__
-
-LANGS = click.Choice(["en", "ja"])
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-class MonthType(click.ParamType):  # type: ignore[type-arg]  # generic only from click 8.2
-    name = "YYYY-MM"
-
-    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> Month:
-        if isinstance(value, Month):
-            return value
-        try:
-            return Month.parse(str(value))
-        except ValueError:
-            self.fail(f"{value!r} is not a month; use YYYY-MM, e.g. 2026-10.", param, ctx)
-
-
-def _say(prefix: str, text: str) -> None:
-    """One message on stderr; workbook text in it is shown with its control characters escaped."""
-    from kpireport.terminal import safe_text
-
-    click.echo(f"{prefix}: {safe_text(text)}", err=True)
-
-
-def _warn(warnings: Sequence[str], prefix: str = "") -> None:
-    """Problems that do not stop a build (an unknown setting, say): shown, on stderr."""
-    for warning in warnings:
-        _say("Warning", f"{prefix}{warning}")
-
-
-def _fail(message: str, exit_code: int) -> NoReturn:
-    """A user-facing error as one message on stderr, and its exit code."""
-    _say("Error", message)
-    sys.exit(exit_code)
 
 
 class _Commands(click.Group):
@@ -58,59 +35,7 @@ class _Commands(click.Group):
         try:
             return super().invoke(ctx)
         except KpiReportError as error:
-            _fail(str(error), error.exit_code)
-
-
-def _formats_option(help_text: str) -> Callable[[F], F]:
-    """--format: the formats a command writes, checked against the registry of formats."""
-
-    def parse(ctx: click.Context, param: click.Parameter, value: str) -> list[str]:
-        from kpireport.presenting.formats import parse_formats
-
-        try:
-            return parse_formats(value)
-        except ValueError as error:
-            raise click.BadParameter(str(error)) from None
-
-    from kpireport.presenting.formats import DEFAULT_FORMATS, NAMES
-
-    return click.option(
-        "--format",
-        "formats",
-        default=",".join(DEFAULT_FORMATS),
-        show_default=True,
-        callback=parse,
-        help=f"{help_text} Comma-separated: {', '.join(NAMES)}.",
-    )
-
-
-def _month_option(what: str) -> Callable[[F], F]:
-    """--month: the month a command works on, by default the workbook's own."""
-    return click.option(
-        "--month", type=MonthType(), help=f"{what} (default: Settings' report_month, else the latest with an actual)."
-    )
-
-
-def _email_options(what: str) -> Callable[[F], F]:
-    """--email-to and --email-cc: where a command e-mails each pack it builds."""
-
-    def decorate(command: F) -> F:
-        command = click.option(
-            "--email-cc", multiple=True, callback=_addresses, help=f"Copy each {what} to this address (repeatable)."
-        )(command)
-        return click.option(
-            "--email-to",
-            multiple=True,
-            callback=_addresses,
-            help=f"Send each {what} to this address (repeatable); SMTP from the environment.",
-        )(command)
-
-    return decorate
-
-
-def _addresses(ctx: click.Context, param: click.Parameter, values: Sequence[str]) -> list[str]:
-    """--to a@x --to b@x, or --to a@x,b@x."""
-    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+            fail(str(error), error.exit_code)
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
@@ -178,7 +103,7 @@ def init(
 
 @cli.command()
 @click.argument("workbook", type=click.Path(path_type=Path))
-@_month_option("Month to review")
+@month_option("Month to review")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def check(workbook: Path, month: Month | None, output_format: str) -> None:
     """Review the KPI design (SMART and review rules). Exit 0 clean or warnings only,
@@ -189,7 +114,7 @@ def check(workbook: Path, month: Month | None, output_format: str) -> None:
     from kpireport.terminal import print_findings
 
     report = load_report(workbook, month)
-    _warn(report.workbook.warnings)
+    warn(report.workbook.warnings)
     if report.workbook.latest_actual_month() is None:
         click.echo(
             f"Note: no actual yet, so this reviews the design for the fiscal year from "
@@ -228,7 +153,7 @@ def plan(workbook: Path, kgi_id: str, kpi_id: str, destination: Path | None) -> 
     book = read_workbook(workbook)
     start = book.settings.fiscal_year_of(choose_month(book, None, design_review=True))
     planned = make_plan(book, kgi_id, kpi_id, start)
-    _warn(book.warnings)
+    warn(book.warnings)
     print_plan(planned, book)
     if not planned.reached:
         reason = planned.solution.reason
@@ -244,56 +169,13 @@ def plan(workbook: Path, kgi_id: str, kpi_id: str, destination: Path | None) -> 
     click.echo(f"Wrote {destination}: {written.cells} target cells of {kpi_id} changed{note}.")
 
 
-def _attachments(ctx: click.Context, param: click.Parameter, value: str) -> list[str]:
-    from kpireport.presenting.formats import ATTACHABLE, parse_formats
-
-    try:
-        return parse_formats(value, allowed=ATTACHABLE)
-    except ValueError as error:
-        raise click.BadParameter(f"{error} The JSON is the e-mail's body, not an attachment.") from None
-
-
-def _email_distribution(outcomes: Sequence[Any], out_dir: Path, lang: str | None, subject: str | None) -> int:
-    """``build --split --email-distribution``: each built workbook's recipients sent their packs.
-    A workbook whose recipients were not all served is named and the others are still sent; the
-    exit code is 1 then, else 0."""
-    from kpireport.delivering.distribution import distribute
-    from kpireport.terminal import safe_text
-
-    failed = 0
-    for outcome in outcomes:
-        try:
-            distribute(
-                outcome.workbook,
-                out_dir,
-                month=Month.parse(outcome.month),
-                lang="ja" if lang == "ja" else "en" if lang == "en" else None,
-                subject=subject,
-                say=lambda line: click.echo(safe_text(line)),
-            )
-        except KpiReportError as error:
-            failed = 1
-            _say("Error", f"{outcome.workbook.name}: {error}" if len(outcomes) > 1 else str(error))
-    return failed
-
-
-def _sent_line(to: Sequence[str], cc: Sequence[str]) -> Callable[[Any], None]:
-    def say(pack: Any) -> None:
-        click.echo(f"Sent {pack.pdf.name} to {', '.join([*to, *cc])}")
-
-    return say
-
-
-_ATTACH_DEFAULT = "pdf,html"
-
-
 @cli.command()
 @click.argument("workbooks", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
     "-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path(), help="Output folder."
 )
-@_month_option("Month to report on")
-@_formats_option("The formats to write.")
+@month_option("Month to report on")
+@formats_option("The formats to write.")
 @click.option(
     "--templates",
     type=click.Path(file_okay=False, path_type=Path),
@@ -311,12 +193,12 @@ _ATTACH_DEFAULT = "pdf,html"
     help="The previous pack's JSON to list changes against (default: the latest earlier one in the output folder).",
 )
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=1, show_default=True, help="Workbooks built at once.")
-@_email_options("pack")
+@email_options("pack")
 @click.option(
     "--attach",
-    default=_ATTACH_DEFAULT,
+    default=ATTACH_DEFAULT,
     show_default=True,
-    callback=_attachments,
+    callback=attachments,
     help="With --email-to: the formats attached (pdf, html, pptx, xlsx); the PDF always is.",
 )
 @click.option("--subject", help="E-mail subject (default: company, review and month).")
@@ -381,7 +263,7 @@ def build(
         final=final,
         split=split,
     )
-    _warn(options.theme.warnings)
+    warn(options.theme.warnings)
     paths = expand(workbooks)
     if not paths:
         raise KpiReportError(f"no workbook (.xlsx) found in {', '.join(str(w) for w in workbooks)}.")
@@ -389,8 +271,8 @@ def build(
     if single:
         outcomes = build_many(paths, options, 1, lambda outcome: None)
         if not outcomes[0].ok:
-            _fail(outcomes[0].error, outcomes[0].exit_code)
-        _warn(outcomes[0].warnings)
+            fail(outcomes[0].error, outcomes[0].exit_code)
+        warn(outcomes[0].warnings)
         for output in outcomes[0].outputs:
             click.echo(f"Wrote {output}")
     else:
@@ -398,21 +280,35 @@ def build(
             outcomes = build_many(paths, options, jobs, progress.advance)
         print_summary(outcomes, out_dir)
         for outcome in outcomes:
-            _warn(outcome.warnings, prefix=f"{outcome.workbook.name}: ")
+            warn(outcome.warnings, prefix=f"{outcome.workbook.name}: ")
     if to:
         from kpireport.delivering.mail import deliver
 
         for outcome in outcomes:
             if outcome.ok:
-                deliver(outcome.full_pack, to, cc, subject, attach, _sent_line(to, cc))
-    sent = _email_distribution([o for o in outcomes if o.ok], out_dir, lang, subject) if email_distribution else 0
+                deliver(outcome.full_pack, to, cc, subject, attach, sent_line(to, cc))
+    sent = 0
+    if email_distribution:
+        from kpireport.delivering.distribution import distribute_built
+        from kpireport.terminal import safe_text
+
+        built = [(o.workbook, Month.parse(o.month)) for o in outcomes if o.ok]
+        chosen: Locale | None = "ja" if lang == "ja" else "en" if lang == "en" else None
+        sent = distribute_built(
+            built,
+            out_dir,
+            lang=chosen,
+            subject=subject,
+            say=lambda line: click.echo(safe_text(line)),
+            failed=lambda text: say("Error", text),
+        )
     # One rule for one workbook and for many: the highest exit code of those that failed.
     sys.exit(max(sent, *(o.exit_code for o in outcomes)))
 
 
 @cli.command()
 @click.argument("workbook", type=click.Path(path_type=Path))
-@_month_option("Month to comment on")
+@month_option("Month to comment on")
 @click.option(
     "-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path(),
     help="Where the packs are, to find the previous one as build does.",
@@ -441,7 +337,7 @@ def draft(
         out_dir=out_dir, month=month, since=since, lang="ja" if lang == "ja" else "en" if lang == "en" else None
     )
     report = report_for(workbook, options)
-    _warn(report.workbook.warnings)
+    warn(report.workbook.warnings)
     pack = finish(report, with_view=False)
     print_commentary(pack.commentary, report)
     if destination is not None:
@@ -449,148 +345,6 @@ def draft(
 
         added = write_drafts(workbook, destination, report, pack.commentary)
         click.echo(f"Wrote {destination}: {added} drafted rows added to its Commentary sheet for {report.month}.")
-
-
-@cli.command()
-@click.argument("packs", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--to", "to", multiple=True, callback=_addresses, help="Recipient address (repeatable).")
-@click.option("--cc", multiple=True, callback=_addresses, help="Copy recipient (repeatable).")
-@click.option("--subject", help="Subject (default: company, review and month).")
-@click.option("--dry-run", is_flag=True, help="Write the message as a .eml file beside the PDF instead of sending it.")
-@click.option(
-    "--distribution",
-    nargs=2,
-    type=click.Path(path_type=Path),
-    metavar="WORKBOOK PACKDIR",
-    help="E-mail each recipient of WORKBOOK's Distribution sheet their pack from PACKDIR (built with build --split).",
-)
-@click.option("--month", type=MonthType(), help="With --distribution: the packs' month (default: as build chooses).")
-@click.option("--lang", type=LANGS, help="With --distribution: the language of rows without one, as build --lang.")
-def send(
-    packs: tuple[Path, ...],
-    to: list[str],
-    cc: list[str],
-    subject: str | None,
-    dry_run: bool,
-    distribution: tuple[Path, Path] | None,
-    month: Month | None,
-    lang: str | None,
-) -> None:
-    """E-mail built PACKs (the PDF attached, and the HTML, deck or workbook given beside it; the
-    body from the pack's JSON), or with --distribution each recipient their pack per audience.
-    SMTP from KPIREPORT_SMTP_URL, KPIREPORT_SMTP_PASSWORD and KPIREPORT_FROM."""
-    import os
-
-    if distribution:
-        if packs or to or cc:
-            raise click.UsageError("--distribution takes its recipients from the workbook: give no PACK, --to or --cc.")
-        from kpireport.delivering.distribution import distribute
-        from kpireport.terminal import safe_text
-
-        workbook, folder = distribution
-        distribute(
-            workbook,
-            folder,
-            month=month,
-            lang="ja" if lang == "ja" else "en" if lang == "en" else None,
-            subject=subject,
-            dry_run=dry_run,
-            say=lambda line: click.echo(safe_text(line)),
-        )
-        return
-    if not packs or not to:
-        raise click.UsageError("give the PACK files and --to, or --distribution WORKBOOK PACKDIR.")
-    if month or lang:
-        raise click.UsageError("--month and --lang go with --distribution.")
-    from kpireport.delivering.mail import SENDER, compose_pack, deliver, group_pack_files, validate_address
-    from kpireport.delivering.output import write_atomic
-    from kpireport.presenting.formats import ATTACHABLE
-
-    for address in [*to, *cc]:
-        validate_address(address)
-    if not dry_run:
-        deliver(list(packs), to, cc, subject, ATTACHABLE, _sent_line(to, cc))
-        return
-    sender = os.environ.get(SENDER, "kpireport@localhost")
-    for pack in group_pack_files(list(packs)):
-        message = compose_pack(pack, sender=sender, to=to, cc=cc, subject=subject)
-        target = pack.pdf.with_suffix(".eml")
-        write_atomic(target, bytes(message))
-        click.echo(f"Wrote {target} (not sent)")
-
-
-@cli.command()
-@click.argument("workbook", type=click.Path(path_type=Path))
-@_month_option("Month the reminders are for")
-@click.option(
-    "--dry-run", is_flag=True, help="Write each owner's message as a .eml file beside the workbook instead of sending."
-)
-def remind(workbook: Path, month: Month | None, dry_run: bool) -> None:
-    """E-mail each action owner (the Actions sheet's email column) their overdue and due-soon
-    actions, one message per owner, in the pack's language; SMTP as for send. Exit 1 when an
-    owner could not be reminded (the others still are)."""
-    from kpireport.reminding import remind_owners
-    from kpireport.terminal import safe_text
-
-    remind_owners(workbook, month, dry_run=dry_run, say=lambda line: click.echo(safe_text(line)), warn=_warn)
-
-
-@cli.command("watch")
-@click.argument("inbox", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option(
-    "-o", "--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output folder."
-)
-@_formats_option("The formats to write.")
-@_email_options("new pack")
-@click.option("--split", is_flag=True, help="Also write the packs per audience of each workbook's Distribution sheet.")
-@click.option(
-    "--settle",
-    type=click.FloatRange(0.05, 60),
-    default=1.0,
-    show_default=True,
-    help="Seconds a file must stay unchanged before it is built.",
-)
-def watch_command(
-    inbox: Path,
-    out_dir: Path,
-    formats: list[str],
-    email_to: list[str],
-    email_cc: list[str],
-    split: bool,
-    settle: float,
-) -> None:
-    """Build a pack whenever a workbook lands in or changes in INBOX. Ctrl-C stops."""
-    import datetime as dt
-
-    from kpireport.batch import Outcome
-    from kpireport.build import BuildOptions
-    from kpireport.delivering.mail import check_mail_settings, deliver_or_say, mail_formats
-    from kpireport.presenting.formats import DEFAULT_ATTACHED
-    from kpireport.watch import watch
-
-    to, cc = email_to, email_cc
-    if to:
-        check_mail_settings(to, cc)
-        formats = mail_formats(formats, DEFAULT_ATTACHED)
-
-    def log(text: str) -> None:
-        click.echo(f"{dt.datetime.now():%H:%M:%S} {text}")
-
-    def done(outcome: Outcome) -> None:
-        if not outcome.ok:
-            log(f"{outcome.workbook.name}: FAILED: {outcome.error}")
-            return
-        log(f"{outcome.workbook.name}: wrote {', '.join(p.name for p in outcome.outputs)}")
-        if to:
-            problem = deliver_or_say(outcome.full_pack, to, cc, DEFAULT_ATTACHED, _sent_line(to, cc))
-            if problem:
-                log(f"{outcome.workbook.name}: not sent: {problem}")
-
-    log(f"Watching {inbox} for workbooks; packs go to {out_dir}. Press Ctrl-C to stop.")
-    try:
-        watch(inbox, BuildOptions(out_dir=out_dir, formats=formats, split=split), done, settle=settle)
-    except KeyboardInterrupt:
-        log("Stopped.")
 
 
 @cli.command()
@@ -623,6 +377,12 @@ def _stop_on_sigterm(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+from kpireport.cli_delivery import remind, send, watch_command  # noqa: E402  (they register below)
+
+for _command in (send, remind, watch_command):
+    cli.add_command(_command)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     import signal
 
@@ -633,4 +393,4 @@ def main(argv: Sequence[str] | None = None) -> None:
         # The last guard: an OS error no command turned into a message of its own (a name too
         # long to even look up, say) is still one line, not a traceback.
         where = f"{exc.filename}: " if exc.filename else ""
-        _fail(f"{where}{exc.strerror or exc}; check the path and run again.", 1)
+        fail(f"{where}{exc.strerror or exc}; check the path and run again.", 1)

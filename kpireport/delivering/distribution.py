@@ -22,7 +22,7 @@ from pathlib import Path
 from kpireport.delivering.mail import PackFiles, SmtpSettings, compose_pack, session
 from kpireport.delivering.output import write_set
 from kpireport.delivering.remind import DRY_RUN_SENDER
-from kpireport.errors import DeliveryError, PackError, WorkbookError
+from kpireport.errors import DeliveryError, KpiReportError, PackError, WorkbookError
 from kpireport.model import Locale, Month, Recipient, Workbook
 from kpireport.presenting.formats import pack_file_name
 from kpireport.reading.inputs import single_line
@@ -170,3 +170,25 @@ def distribute(
         say(f"Sent {', '.join(p.name for p in delivery.attachments)} to {delivery.named}")
 
     send_deliveries(found, settings, subject, sent)
+
+
+def distribute_built(
+    built: Sequence[tuple[Path, Month]],
+    folder: Path,
+    *,
+    lang: Locale | None,
+    subject: str | None,
+    say: Callable[[str], None],
+    failed: Callable[[str], None],
+) -> int:
+    """``build --split --email-distribution``: each built workbook's recipients sent their
+    packs. A workbook whose recipients were not all served is named to ``failed`` and the
+    others are still sent; 1 then, else 0 (the exit code)."""
+    code = 0
+    for path, month in built:
+        try:
+            distribute(path, folder, month=month, lang=lang, subject=subject, say=say)
+        except KpiReportError as error:
+            code = 1
+            failed(f"{path.name}: {error}" if len(built) > 1 else str(error))
+    return code
