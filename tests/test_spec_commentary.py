@@ -305,3 +305,19 @@ def test_draft_write_never_changes_a_row_the_sheet_has(make_workbook: Any, tmp_p
     # messages have a row for June; May's K1 row is another month's).
     assert rows[:3] == [["subject", "month", "text"], ["*", "2026-06", "June went to plan."], ["K1", "2026-05", "May."]]
     assert [row[:2] for row in rows[3:]] == [["K1", "2026-06"]]
+
+
+def test_a_goals_key_message_says_where_the_last_pack_had_it_land(tmp_path: Path) -> None:
+    """SPEC §3b: "how that landing moved since the last pack". The goal G-OFF lands at
+    629 + 5 x 100 x (629/700) = 1,078.29 this month (a count: shown 1,078); the previous pack
+    said 1,150."""
+    from kpireport.computing.changes import Changes
+    from kpireport.computing.report import with_changes
+
+    report = build_report(_goals_book(), OCT)
+    previous = Changes("2026-09", (), (), (), {}, outlooks={"G-OFF": 1150.0})
+    finished = finish(with_changes(report, previous), today=dt.date(2026, 11, 24))
+    first = finished.data["commentary"]["key_messages"][0]["text"]
+    assert first == (
+        "Goal off track is off track and lands at 1,078 against its target of 1,200, from 1,150 in the last pack."
+    )
