@@ -42,7 +42,7 @@ lint: $(STAMP)
 
 test: $(STAMP) lint
 	$(MAKE) --no-print-directory system-deps SYSTEM_PACKAGES="$(SYSTEM_PACKAGES) $(TEST_PACKAGES)"
-	$(VENV)/bin/pytest -q
+	$(VENV)/bin/pytest -q -n 2 --dist loadfile
 
 # The benchmark compares against LibreOffice's own PDF export, so it installs it too, and
 # compiles kpireport's bytecode first: an editable install under PYTHONDONTWRITEBYTECODE
