@@ -40,12 +40,12 @@ def main() -> None:
     parser.add_argument("after")
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--kpis", type=int, default=50)
-    parser.add_argument("--only", help="comma-separated command names (default: all)")
+    parser.add_argument("--only", help="command names separated by ; (default: all)")
     args = parser.parse_args()
     repo = Path(__file__).resolve().parents[1]
     WORK.mkdir(exist_ok=True)
     workbook = generate(WORK / f"kpis-{args.kpis}x24.xlsx", args.kpis, 24)
-    names = args.only.split(",") if args.only else list(COMMANDS)
+    names = args.only.split(";") if args.only else list(COMMANDS)
     with tempfile.TemporaryDirectory() as temp:
         trees = {side: _worktree(repo, rev, Path(temp) / side) for side, rev in (("A", args.before), ("B", args.after))}
         times: dict[tuple[str, str], list[float]] = {}
