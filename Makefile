@@ -7,8 +7,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig \
 	fonts-ipaexfont-gothic fonts-liberation2 poppler-utils
-# Only the test suite drives a browser: the demo does not need one.
-TEST_PACKAGES := chromium
+# Only the test suite drives a browser and opens the deck and the workbook in LibreOffice, as
+# the board's PCs would: the demo needs neither.
+TEST_PACKAGES := chromium libreoffice-calc libreoffice-impress
 OUT ?= out
 
 .PHONY: demo test lint bench system-deps clean
