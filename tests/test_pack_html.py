@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import logging
+import os
 import socket
+import stat
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -87,3 +91,44 @@ def test_a_failed_write_keeps_the_old_file_and_leaves_no_temporary(tmp_path: Pat
         raise OSError("disk full")
     assert target.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["pack.json"]
+
+
+def build_html(workbook: Path, templates: Path, out: Path, temp: Path) -> str:
+    """One `kpireport build --format html` in its own process, as each month's run is, with the
+    system's temp folder (where compiled templates are kept between runs) at ``temp``."""
+    env = {**os.environ, "TMPDIR": str(temp)}
+    command = [sys.executable, "-m", "kpireport", "build", str(workbook), "--templates", str(templates), "-o",
+               str(out), "--format", "html"]  # fmt: skip
+    run = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr
+    return next(out.glob("*.html")).read_text(encoding="utf-8")
+
+
+def test_an_edited_template_shows_in_the_next_build(tmp_path: Path) -> None:
+    templates, temp = tmp_path / "templates", tmp_path / "temp"
+    templates.mkdir()
+    temp.mkdir()
+    template = templates / "pack.html.j2"
+    template.write_text("<html><body><p>{{ pack.company }}</p><p>Reviewed by the CFO</p></body></html>")
+    first = build_html(SAMPLE_EN, templates, tmp_path / "one", temp)
+    # The compiled template was kept, where only this user can read or replace it.
+    cache = temp / f"_jinja2-cache-{os.getuid()}"
+    assert stat.S_IMODE(cache.stat().st_mode) == 0o700
+    assert any(entry.name.startswith("__kpireport_") for entry in cache.iterdir())
+    template.write_text("<html><body><p>{{ pack.company }}</p><p>Approved by the board</p></body></html>")
+    second = build_html(SAMPLE_EN, templates, tmp_path / "two", temp)
+    assert "Reviewed by the CFO" in first and "Approved by the board" not in first
+    assert "Approved by the board" in second and "Reviewed by the CFO" not in second
+
+
+def test_a_planted_cache_folder_is_not_used(tmp_path: Path) -> None:
+    """Another user of the machine who put a link where the compiled templates go gets
+    nothing written through it, and the build still renders."""
+    templates, temp, elsewhere = tmp_path / "templates", tmp_path / "temp", tmp_path / "elsewhere"
+    for folder in (templates, temp, elsewhere):
+        folder.mkdir()
+    (templates / "pack.html.j2").write_text("<html><body><p>{{ pack.company }} board pack</p></body></html>")
+    (temp / f"_jinja2-cache-{os.getuid()}").symlink_to(elsewhere)
+    page = build_html(SAMPLE_EN, templates, tmp_path / "out", temp)
+    assert "board pack" in page
+    assert list(elsewhere.iterdir()) == []
