@@ -48,7 +48,6 @@ def send(
     """E-mail built PACKs (the PDF attached, and the HTML, deck or workbook given beside it; the
     body from the pack's JSON), or with --distribution each recipient their pack per audience.
     SMTP from KPIREPORT_SMTP_URL, KPIREPORT_SMTP_PASSWORD and KPIREPORT_FROM."""
-    import os
 
     if distribution:
         if packs or to or cc:
@@ -71,7 +70,7 @@ def send(
         raise click.UsageError("give the PACK files and --to, or --distribution WORKBOOK PACKDIR.")
     if month or lang:
         raise click.UsageError("--month and --lang go with --distribution.")
-    from kpireport.delivering.mail import SENDER, compose_pack, deliver, group_pack_files, validate_address
+    from kpireport.delivering.mail import compose_pack, deliver, dry_run_sender, group_pack_files, validate_address
     from kpireport.delivering.output import write_atomic
     from kpireport.presenting.formats import ATTACHABLE
 
@@ -80,7 +79,7 @@ def send(
     if not dry_run:
         deliver(list(packs), to, cc, subject, ATTACHABLE, sent_line(to, cc))
         return
-    sender = os.environ.get(SENDER, "kpireport@localhost")
+    sender = dry_run_sender()
     for pack in group_pack_files(list(packs)):
         message = compose_pack(pack, sender=sender, to=to, cc=cc, subject=subject)
         target = pack.pdf.with_suffix(".eml")

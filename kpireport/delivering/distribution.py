@@ -11,17 +11,21 @@ get theirs; nothing is reported as sent that the server did not accept.
 
 from __future__ import annotations
 
-import os
-import re
-import smtplib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
 
-from kpireport.delivering.mail import PackFiles, SmtpSettings, compose_pack, session
+from kpireport.delivering.mail import (
+    Outgoing,
+    PackFiles,
+    SmtpSettings,
+    address_slug,
+    compose_pack,
+    dry_run_sender,
+    send_each,
+)
 from kpireport.delivering.output import write_set
-from kpireport.delivering.remind import DRY_RUN_SENDER
 from kpireport.errors import DeliveryError, KpiReportError, PackError, WorkbookError
 from kpireport.model import Locale, Month, Recipient, Workbook
 from kpireport.presenting.formats import pack_file_name
@@ -85,51 +89,24 @@ def send_deliveries(
     """Each recipient's message over one connection; ``on_sent`` hears of each once the server
     accepted it. Raise :class:`DeliveryError` naming every recipient not served, after the others
     were."""
-    messages = [(d, message_of(d, settings.sender, subject)) for d in found]  # every file read first
-    refused: list[str] = []
-    sent: list[Delivery] = []
-    try:
-        with session(settings) as client:
-            for delivery, message in messages:
-                try:
-                    client.send_message(message, from_addr=settings.sender, to_addrs=[delivery.recipient.email])
-                except smtplib.SMTPRecipientsRefused as exc:
-                    replies = ", ".join(_reply(code, text) for code, text in exc.recipients.values())
-                    refused.append(f"{delivery.named} ({replies})")
-                    continue
-                except smtplib.SMTPDataError as exc:
-                    refused.append(f"{delivery.named} ({_reply(exc.smtp_code, exc.smtp_error)})")
-                    continue
-                sent.append(delivery)
-                on_sent(delivery)
-    except DeliveryError as error:
-        if not sent:
-            raise
-        stopped = str(error).replace(" Nothing was sent.", "")
-        missed = [d.named for d in found if d not in sent]
-        raise DeliveryError(
-            f"{stopped} The recipients listed above received their pack; not sent: {', '.join(missed)}."
-        ) from None
+    outgoing = [  # every file read before the first message goes
+        Outgoing(d, message_of(d, settings.sender, subject), d.recipient.email, d.named) for d in found
+    ]
+    partial = "The recipients listed above received their pack; not sent"
+    refused = send_each(settings, outgoing, on_sent, partial=partial)
     if refused:
         others = "; the other recipients received theirs." if len(refused) < len(found) else "."
         raise DeliveryError(f"{settings.label} refused {', '.join(refused)}{others}")
 
 
-def _reply(code: int, text: bytes | str) -> str:
-    shown = text.decode(errors="replace") if isinstance(text, bytes) else str(text)
-    return f"{code} {single_line(shown)}"
-
-
 def dry_run_files(found: Sequence[Delivery], subject: str | None, environ: Mapping[str, str] | None = None
                   ) -> dict[Path, bytes]:  # fmt: skip
     """Each message as ``<pack>-to-<address>.eml`` beside the pack it carries."""
-    env = os.environ if environ is None else environ
-    sender = env.get("KPIREPORT_FROM", "").strip() or DRY_RUN_SENDER
+    sender = dry_run_sender(environ)
     files = {}
     for delivery in found:
         first = delivery.attachments[0]
-        address = re.sub(r"[^A-Za-z0-9._@-]", "_", delivery.recipient.email.casefold())
-        target = first.parent / f"{first.name.rsplit('.', 1)[0]}-to-{address}.eml"
+        target = first.parent / f"{first.name.rsplit('.', 1)[0]}-to-{address_slug(delivery.recipient.email)}.eml"
         files[target] = bytes(message_of(delivery, sender, subject))
     return files
 

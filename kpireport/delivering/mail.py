@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import smtplib
 import socket
 import ssl
@@ -21,7 +22,7 @@ from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
 from email.utils import make_msgid
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 from urllib.parse import unquote, urlsplit
 
 from markupsafe import escape
@@ -39,6 +40,7 @@ from kpireport.reading.pack_json import load_pack_json
 SMTP_URL = "KPIREPORT_SMTP_URL"
 SMTP_PASSWORD = "KPIREPORT_SMTP_PASSWORD"
 SENDER = "KPIREPORT_FROM"
+DRY_RUN_SENDER = "kpireport@localhost"
 CA_FILE = "KPIREPORT_SMTP_CAFILE"
 TIMEOUT_SECONDS = 20
 # The whole exchange, not each read: a server that trickles its greeting a byte at a time, or
@@ -46,6 +48,9 @@ TIMEOUT_SECONDS = 20
 EXCHANGE_SECONDS = 120.0
 EXCHANGE_TIMEOUT = "KPIREPORT_SMTP_TIMEOUT"
 MAX_ATTACHMENT_BYTES = 64 * 1024 * 1024
+
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -300,14 +305,72 @@ def send(message: EmailMessage, settings: SmtpSettings, recipients: Sequence[str
 
 
 def _reply(exc: smtplib.SMTPResponseException) -> str:
-    text = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
-    return f"{exc.smtp_code} {single_line(text)}"
+    return _answer(exc.smtp_code, exc.smtp_error)
+
+
+def _answer(code: int, text: bytes | str) -> str:
+    """A server's reply as one line: ``550 no such user``."""
+    shown = text.decode(errors="replace") if isinstance(text, bytes) else str(text)
+    return f"{code} {single_line(shown)}"
 
 
 def _refusals(refused: Mapping[str, tuple[int, bytes]]) -> str:
-    return ", ".join(
-        f"{addr} ({code} {single_line(msg.decode(errors='replace'))})" for addr, (code, msg) in refused.items()
-    )
+    return ", ".join(f"{addr} ({_answer(code, msg)})" for addr, (code, msg) in refused.items())
+
+
+@dataclass(frozen=True)
+class Outgoing(Generic[T]):
+    """One message for one address: ``item`` is what the caller sends it for (a recipient's
+    delivery, an owner's reminder), ``named`` how an error names its addressee."""
+
+    item: T
+    message: EmailMessage
+    address: str
+    named: str
+
+
+def send_each(
+    settings: SmtpSettings, outgoing: Sequence[Outgoing[T]], on_sent: Callable[[T], None], *, partial: str
+) -> list[str]:
+    """Each message to its own address over one connection; ``on_sent`` hears of each once the
+    server accepted it. Returns the refused, each ``named (reply)``, after the others were sent.
+    When the exchange fails after some were sent, the DeliveryError says so with ``partial``
+    ("The owners listed above were reminded; not reminded") and names the rest."""
+    refused: list[str] = []
+    sent: set[int] = set()
+    try:
+        with session(settings) as client:
+            for index, out in enumerate(outgoing):
+                try:
+                    client.send_message(out.message, from_addr=settings.sender, to_addrs=[out.address])
+                except smtplib.SMTPRecipientsRefused as exc:
+                    replies = ", ".join(_answer(code, text) for code, text in exc.recipients.values())
+                    refused.append(f"{out.named} ({replies})")
+                    continue
+                except smtplib.SMTPDataError as exc:
+                    refused.append(f"{out.named} ({_reply(exc)})")
+                    continue
+                sent.add(index)
+                on_sent(out.item)
+    except DeliveryError as error:
+        if not sent:
+            raise
+        # Some were served before the exchange failed: say so rather than "nothing".
+        stopped = str(error).replace(" Nothing was sent.", "")
+        missed = [out.named for index, out in enumerate(outgoing) if index not in sent]
+        raise DeliveryError(f"{stopped} {partial}: {', '.join(missed)}.") from None
+    return refused
+
+
+def dry_run_sender(environ: Mapping[str, str] | None = None) -> str:
+    """The From of messages written instead of sent: KPIREPORT_FROM, else a placeholder."""
+    env = os.environ if environ is None else environ
+    return env.get(SENDER, "").strip() or DRY_RUN_SENDER
+
+
+def address_slug(address: str) -> str:
+    """An address as part of a dry run's file name: ``ann_o'neil@x.jp`` → ``ann_o_neil@x.jp``."""
+    return re.sub(r"[^A-Za-z0-9._@-]", "_", address.casefold())
 
 
 # -- packs on disk --------------------------------------------------------------------------------

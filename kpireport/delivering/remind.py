@@ -9,21 +9,25 @@ nothing is reported as sent that the server did not accept.
 
 from __future__ import annotations
 
-import os
-import re
-import smtplib
 from collections.abc import Callable, Mapping, Sequence
 from email.message import EmailMessage
 from pathlib import Path
 
-from kpireport.delivering.mail import SENDER, Body, SmtpSettings, compose, session, validate_address
+from kpireport.delivering.mail import (
+    Body,
+    Outgoing,
+    SmtpSettings,
+    address_slug,
+    compose,
+    dry_run_sender,
+    send_each,
+    validate_address,
+)
 from kpireport.delivering.output import write_set
 from kpireport.errors import ConfigurationError, DeliveryError, WorkbookError, WorkbookErrors
 from kpireport.model import Month
 from kpireport.presenting.reminders import Reminder, Reminders
 from kpireport.reading.inputs import single_line
-
-DRY_RUN_SENDER = "kpireport@localhost"
 
 
 def check_addresses(found: Reminders) -> None:
@@ -49,11 +53,6 @@ def message_of(reminder: Reminder, sender: str) -> EmailMessage:
     return compose(body, [], sender=sender, to=[reminder.address])
 
 
-def _reply(code: int, text: bytes | str) -> str:
-    shown = text.decode(errors="replace") if isinstance(text, bytes) else str(text)
-    return f"{code} {single_line(shown)}"
-
-
 def _named(reminder: Reminder) -> str:
     return f"{single_line(reminder.owner)} <{reminder.address}>"
 
@@ -62,33 +61,9 @@ def send_reminders(found: Reminders, settings: SmtpSettings, on_sent: Callable[[
     """Each reminder over one connection; ``on_sent`` hears of each once the server accepted it.
     Raise :class:`DeliveryError` naming every owner not reminded (refused, or without an
     address), after the others were."""
-    refused: list[str] = []
-    sent: list[Reminder] = []
-    try:
-        with session(settings) as client:
-            for reminder in found.reminders:
-                try:
-                    client.send_message(
-                        message_of(reminder, settings.sender), from_addr=settings.sender, to_addrs=[reminder.address]
-                    )
-                except smtplib.SMTPRecipientsRefused as exc:
-                    replies = ", ".join(_reply(code, text) for code, text in exc.recipients.values())
-                    refused.append(f"{_named(reminder)} ({replies})")
-                    continue
-                except smtplib.SMTPDataError as exc:
-                    refused.append(f"{_named(reminder)} ({_reply(exc.smtp_code, exc.smtp_error)})")
-                    continue
-                sent.append(reminder)
-                on_sent(reminder)
-    except DeliveryError as error:
-        if not sent:
-            raise
-        # Some owners were reminded before the exchange failed: say so rather than "nothing".
-        stopped = str(error).replace(" Nothing was sent.", "")
-        missed = [_named(r) for r in found.reminders if r not in sent]
-        raise DeliveryError(
-            f"{stopped} The owners listed above were reminded; not reminded: {', '.join(missed)}."
-        ) from None
+    outgoing = [Outgoing(r, message_of(r, settings.sender), r.address, _named(r)) for r in found.reminders]
+    partial = "The owners listed above were reminded; not reminded"
+    refused = send_each(settings, outgoing, on_sent, partial=partial)
     _raise_if_missed(refused, found, settings.label)
 
 
@@ -108,13 +83,11 @@ def _raise_if_missed(refused: Sequence[str], found: Reminders, server: str) -> N
 def dry_run_files(found: Reminders, folder: Path, stem: str, month: Month, environ: Mapping[str, str] | None = None
                   ) -> dict[Path, bytes]:  # fmt: skip
     """Each reminder as ``<stem>-<YYYY-MM>-remind-<address>.eml`` in ``folder``."""
-    env = os.environ if environ is None else environ
-    sender = env.get(SENDER, "").strip() or DRY_RUN_SENDER
-    files = {}
-    for reminder in found.reminders:
-        slug = re.sub(r"[^A-Za-z0-9._@-]", "_", reminder.address.casefold())
-        files[folder / f"{stem}-{month}-remind-{slug}.eml"] = bytes(message_of(reminder, sender))
-    return files
+    sender = dry_run_sender(environ)
+    return {
+        folder / f"{stem}-{month}-remind-{address_slug(r.address)}.eml": bytes(message_of(r, sender))
+        for r in found.reminders
+    }
 
 
 def write_dry_run(files: Mapping[Path, bytes]) -> None:
