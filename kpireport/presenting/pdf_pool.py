@@ -13,14 +13,13 @@ from __future__ import annotations
 import concurrent.futures
 import multiprocessing
 import os
-import pickle
 import signal
 from concurrent.futures.process import BrokenProcessPool
 from types import TracebackType
 
 from kpireport.errors import RenderError
 from kpireport.presenting import engine, pack_html
-from kpireport.presenting.pdf_process import RENDER_SECONDS, time_bound
+from kpireport.presenting.pdf_process import RENDER_SECONDS, time_bound, transportable
 
 WORKERS = 2
 
@@ -48,16 +47,7 @@ def _render(html: str, source: tuple[str, bytes] | None) -> bytes:
             raise _failure
         return pack_html.render_pdf(html, source=source)
     except BaseException as exc:
-        raise _transportable(exc) from None
-
-
-def _transportable(exc: BaseException) -> BaseException:
-    """``exc`` if it survives pickling back to the build, else a RenderError saying what it was."""
-    try:
-        pickle.loads(pickle.dumps(exc))
-    except Exception:
-        return RenderError(f"rendering the PDF failed: {exc.__class__.__name__}: {exc}")
-    return exc
+        raise transportable(exc) from None
 
 
 class PooledPdf:

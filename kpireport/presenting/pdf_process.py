@@ -97,11 +97,11 @@ def _serve(connection: Connection, builds_end: Connection) -> None:
                 raise failure
             reply: tuple[str, object] = ("pdf", pack_html.render_pdf(html, source=source))
         except BaseException as exc:
-            reply = ("raise", _transportable(exc))
+            reply = ("raise", transportable(exc))
         connection.send(reply)
 
 
-def _transportable(exc: BaseException) -> BaseException:
+def transportable(exc: BaseException) -> BaseException:
     """``exc`` if it survives pickling (kpireport's errors, KeyboardInterrupt), else a
     RenderError saying what it was."""
     try:
