@@ -117,8 +117,8 @@ def finish(
             title=f"{view.title} — {scope}" if scope else view.title,
             east_asian="ja" in languages,
         )
-    finished = FinishedPack(shown, data, summary, findings, commentary, tuple(drafted.unsigned()), view, templates)
-    return dataclasses.replace(finished, languages=languages)
+    unsigned = tuple(drafted.unsigned())
+    return FinishedPack(shown, data, summary, findings, commentary, unsigned, view, templates, languages=languages)
 
 
 def scope_label(report: Report) -> str:
