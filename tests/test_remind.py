@@ -10,8 +10,11 @@ import email
 from email.message import EmailMessage
 from email.policy import default as default_policy
 from pathlib import Path
+from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import Envelope, Session
 from click.testing import CliRunner, Result
 from conftest import REFUSED, SENDER, Inbox, Rows, free_port, minimal_sheets, write_sheets
 
@@ -191,3 +194,32 @@ def test_month_chooses_the_month_reminded_of(tmp_path: Path) -> None:
     result = run("remind", workbook(tmp_path), "--month", "2026-05", "--dry-run")
     assert result.exit_code == 0, result.output
     assert [p.name for p in tmp_path.glob("*.eml")] == ["kpi-2026-05-remind-ann@example.com.eml"]
+
+
+class HangsUpAfterOne(Inbox):
+    """Accepts one message, then answers 421 and closes, as a relay going down mid-run does."""
+
+    async def handle_MAIL(self, server: Any, session: Session, envelope: Envelope, address: str, options: Any) -> str:
+        if self.envelopes:
+            return "421 4.3.2 service shutting down"
+        envelope.mail_from = address
+        return "250 OK"
+
+
+def test_a_server_lost_after_the_first_owner_says_who_was_reminded(tmp_path: Path) -> None:
+    inbox = HangsUpAfterOne()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        result = run("remind", workbook(tmp_path), env=plain_env(controller.port))
+    finally:
+        controller.stop()
+    # Ann's message (A3 and A1, overdue) goes first and is accepted; Bob (A2, due in July) is not
+    # reminded; Cy's A4, due in August, is in no reminder.
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    assert "Reminded Ann <ann@example.com>: A3, A1" in result.output
+    said = " ".join(result.output.split())
+    assert "The owners listed above were reminded; not reminded: Bob <bob@example.com>." in said
+    assert "Nothing was sent" not in said
+    assert [e.rcpt_tos for e in inbox.envelopes] == [["ann@example.com"]]
