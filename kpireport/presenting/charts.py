@@ -169,7 +169,8 @@ def waterfall(
     """A bridge from plan to actual. The value axis starts near the lowest running total, not
     at zero: the drivers' effects are a few percent of the totals and would otherwise be
     invisible. The totals' bars carry a break mark to say they are cut, and every bar its value."""
-    width, height, top, bottom = 600.0, 250.0, 26.0, 212.0
+    # Wide and low, so a bridge shares its page with the movers above it.
+    width, height, top, bottom = 600.0, 210.0, 26.0, 172.0
     floor, ceiling = waterfall_scale(bars)
 
     def y(value: float) -> float:
@@ -219,9 +220,10 @@ def waterfall(
     return _figure("waterfall", width, height, "".join(shapes) + "".join(texts), label, _sized(width, height, font))
 
 
-# KPI rows per tree drawing: one drawing, scaled to the page width, fits an A4 landscape page
-# below the section heading. A larger KGI is drawn in parts of equal size, one per page.
-TREE_ROWS_PER_PART = 24
+# KPI rows per tree drawing: one drawing, at the width pack.css gives it (.tree), fits an A4
+# landscape page below the section heading. A larger KGI is drawn in parts of equal size, one
+# per page (50 KPIs take two pages, not three).
+TREE_ROWS_PER_PART = 26
 
 
 def kgi_tree(kgi: TreeKgi, *, palette: Palette = DEFAULT_PALETTE, font: str = "sans-serif") -> tuple[Markup, ...]:
@@ -293,7 +295,7 @@ def _tree_part(title: str, kgi: TreeKgi, kpis: list[TreeKpi], palette: Palette, 
 @dataclass(frozen=True)
 class TrendLines:
     """One KPI's fiscal year for :func:`trend_panel`: for each line, a value a month (None
-    where a month has none). The months themselves are named on the page, not in the chart."""
+    where a month has none)."""
 
     target: Sequence[float | None]
     actual: Sequence[float | None]
@@ -318,31 +320,40 @@ def nice_ticks(low: float, high: float, count: int = 3) -> list[float]:
     return ticks
 
 
+# A trend chart's text size in its own units: the chart is drawn at 160 units across a card a
+# sixth of an A4 landscape page wide (about 42 mm), where 10 units print at 7.5 pt.
+TREND_TEXT = 10.0
+
+
 def trend_panel(
     lines: TrendLines,
     axis: Callable[[float, float], str],
     *,
+    months: Sequence[str] = (),
     label: str = "",
-    width: float = 250,
-    height: float = 210,
+    width: float = 160,
+    height: float = 130,
     palette: Palette = DEFAULT_PALETTE,
     font: str = "sans-serif",
 ) -> Markup:
     """A fiscal year as lines, one tick a month: actual (solid), target (dashed), last year's
     actual (light) and the outlook for the months to come (dotted, from the last actual).
     The scale is the values' own (a rate of 12-14% fills the chart as a count of thousands
-    does); ``axis(value, step)`` formats the tick labels in the pack's locale. The chart's
-    title belongs to the page around it: WeasyPrint lays SVG text out a letter at a time."""
-    months = len(lines.target)
-    if not months:
+    does); ``axis(value, step)`` formats the tick labels in the pack's locale. ``months`` (the
+    year's months, short) names the start of each quarter under the axis. The chart's title
+    belongs to the page around it: WeasyPrint lays SVG text out a letter at a time."""
+    months_count = len(lines.target)
+    if not months_count:
         return Markup("")
-    left, right, top, bottom = 46.0, 6.0, 8.0, 8.0
+    size = TREND_TEXT
+    left, right, top = 44.0, 4.0, 6.0
+    bottom = size + 8.0 if months else 8.0
     values = [v for series in (lines.target, lines.actual, lines.prior, lines.outlook) for v in series if v is not None]
     ticks = nice_ticks(min(values, default=0.0), max(values, default=1.0), count=2)
     bottom_value, top_value = ticks[0], ticks[-1]
     span = (top_value - bottom_value) or 1.0
     plot_h = height - top - bottom
-    step = (width - left - right) / months
+    step = (width - left - right) / months_count
 
     def x(index: int) -> float:
         return left + (index + 0.5) * step
@@ -359,15 +370,17 @@ def trend_panel(
         return [None if v is None else (x(i), y(v)) for i, v in enumerate(series)]
 
     last = max((i for i, v in enumerate(lines.actual) if v is not None), default=None)
-    outlook: list[tuple[float, float] | None] = [None] * months
+    outlook: list[tuple[float, float] | None] = [None] * months_count
     if last is not None and any(v is not None for v in lines.outlook[last + 1 :]):
         actual_last = lines.actual[last]
         assert actual_last is not None
         outlook = [None] * last + [(x(last), y(actual_last))] + points(lines.outlook)[last + 1 :]
-    # Gridlines and a tick under each month share one path; each line style is one path more
-    # (WeasyPrint draws every element of every chart, so fewer is faster).
+    # Gridlines and a tick under each month share one path (a longer tick where a quarter
+    # starts); each line style is one path more (WeasyPrint draws every element of every
+    # chart, so fewer is faster).
+    axis_y = height - bottom
     grid = "".join(f"M{left:.1f} {y(t):.1f}H{width - right:.1f}" for t in ticks) + "".join(
-        f"M{x(i):.1f} {height - bottom:.1f}v3" for i in range(months)
+        f"M{x(i):.1f} {axis_y:.1f}v{4 if i % 3 == 0 else 2}" for i in range(months_count)
     )
     lines_drawn = (
         ('stroke="#b9c0ca" stroke-width="1.5"', _path(points(lines.prior))),
@@ -382,10 +395,15 @@ def trend_panel(
     ]
     step_value = ticks[1] - ticks[0] if len(ticks) > 1 else 1.0
     # Text is what WeasyPrint spends most on in a chart (about 0.8 ms an element): the top and
-    # bottom ticks and the title carry each chart's own scale; the months, the same in every
-    # chart, are named once on the page (small multiples share their x axis).
+    # bottom ticks carry each chart's own scale, and the quarters' first months (the fiscal
+    # year starts a quarter) date the line; the other months are ticks.
     texts = [
-        _svg_text(left - 4, y(t) + 3, axis(t, step_value), 8, palette.marker, anchor="end")
+        _svg_text(left - 3, y(t) + size * 0.35, axis(t, step_value), size, palette.marker, anchor="end")
         for t in (ticks[0], ticks[-1])
     ]
+    texts.extend(
+        _svg_text(x(i), height - 2, name, size, palette.marker, anchor="middle")
+        for i, name in enumerate(months[:months_count])
+        if i % 3 == 0
+    )
     return _figure("trend", width, height, "".join(parts) + "".join(texts), label, _sized(width, height, font))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import unicodedata
 
 from kpireport.computing.findings import MAX_NAME_CHARS
 from kpireport.computing.report import Report
@@ -30,6 +31,26 @@ def xml_safe(text: str) -> str:
 def shorten(text: str, limit: int) -> str:
     """``text`` cut to ``limit`` characters with an ellipsis."""
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def text_width(char: str) -> int:
+    """How many columns ``char`` takes: two for a wide (East Asian) character, one otherwise."""
+    return 2 if unicodedata.east_asian_width(char) in "WF" else 1
+
+
+def clip_width(text: str, columns: int) -> str:
+    """``text`` cut to ``columns`` (a wide character counts two) with an ellipsis. A title is
+    cut here, not by the stylesheet: CSS's ``text-overflow`` hides the rest of the text but
+    leaves it in the PDF's text layer, where a search and a screen reader read it through the
+    ellipsis."""
+    if sum(map(text_width, text)) <= columns:
+        return text
+    used, kept = 0, 0
+    # One column is the ellipsis's.
+    while used + text_width(text[kept]) <= columns - 1:
+        used += text_width(text[kept])
+        kept += 1
+    return text[:kept].rstrip() + "…"
 
 
 def clip(text: str, limit: int) -> str:

@@ -12,12 +12,17 @@ from kpireport.computing.metrics import KpiResult
 from kpireport.computing.report import Report
 from kpireport.formatting import DASH, Formatter
 from kpireport.presenting.charts import TrendLines, trend_panel
+from kpireport.presenting.clipping import clip_width
 from kpireport.presenting.commentary_view import CommentaryView
 from kpireport.presenting.palette import STATUS_CLASS, Palette
 from kpireport.presenting.summary import StatusCount, describe_kpi, movement_arrow, status_counts
 from kpireport.presenting.view.common import STATUS_RANK, StatusChip, chip, sort_key, unit_label
 
-TRENDS_PER_PAGE = 8
+# Six charts across and three down fill an A4 landscape page (pack.css, .trend-card).
+TRENDS_PER_PAGE = 18
+# A chart's title wraps to at most three lines of its card (about 24 columns each, less what
+# wrapping between words leaves); a longer name is cut to this (a wide character counts two).
+TREND_TITLE_COLUMNS = 60
 
 
 @dataclass(frozen=True)
@@ -240,6 +245,9 @@ class TrendView:
     status_css: str = ""
     in_department: str = ""
     """The KPI's department, even where ``department`` (the heading) is empty."""
+    title: str = ""
+    """The name as the chart's card shows it: cut to TREND_TITLE_COLUMNS (the whole name is
+    the chart's text alternative)."""
 
 
 @dataclass(frozen=True)
@@ -276,7 +284,10 @@ def trends(
                 outlook=series.outlook,
             )
             alt = describe_kpi(result, report.month, fmt)
-            chart = trend_panel(lines, _axis_for(fmt, result.kpi.unit), label=alt, palette=palette, font=font)
+            months = tuple(fmt.short_month(m) for m in series.months)
+            chart = trend_panel(
+                lines, _axis_for(fmt, result.kpi.unit), months=months, label=alt, palette=palette, font=font
+            )
             charts.append(
                 TrendView(
                     result.kpi.name,
@@ -285,13 +296,14 @@ def trends(
                     alt,
                     result.kpi.unit,
                     fmt.excel_format(result.kpi.unit),
-                    tuple(fmt.short_month(m) for m in series.months),
+                    months,
                     series.actual,
                     series.target,
                     series.prior,
                     result.kpi.id,
                     STATUS_CLASS[result.month.status],
                     result.kpi.department,
+                    clip_width(result.kpi.name, TREND_TITLE_COLUMNS),
                 )
             )
         pages.append(tuple(charts))
