@@ -332,7 +332,7 @@ def trend_panel(
     months: Sequence[str] = (),
     label: str = "",
     width: float = 160,
-    height: float = 130,
+    height: float = 145,
     palette: Palette = DEFAULT_PALETTE,
     font: str = "sans-serif",
 ) -> Markup:
