@@ -323,37 +323,38 @@ def nice_ticks(low: float, high: float, count: int = 3) -> list[float]:
 # A trend chart's text size in its own units: the chart is drawn at 160 units across a card a
 # sixth of an A4 landscape page wide (about 42 mm), where 10 units print at 7.5 pt.
 TREND_TEXT = 10.0
+# Where a trend chart's plot starts and ends across its width: pack.css places the quarters'
+# month names (.trend-months, HTML under the chart: WeasyPrint lays SVG text out a letter at a
+# time, four times what the same names cost as HTML) under these, so the two go together.
+TREND_WIDTH, TREND_LEFT, TREND_RIGHT = 160.0, 44.0, 4.0
 
 
 def trend_panel(
     lines: TrendLines,
     axis: Callable[[float, float], str],
     *,
-    months: Sequence[str] = (),
     label: str = "",
-    width: float = 160,
-    height: float = 145,
+    width: float = TREND_WIDTH,
+    height: float = 132,
     palette: Palette = DEFAULT_PALETTE,
     font: str = "sans-serif",
 ) -> Markup:
     """A fiscal year as lines, one tick a month: actual (solid), target (dashed), last year's
     actual (light) and the outlook for the months to come (dotted, from the last actual).
     The scale is the values' own (a rate of 12-14% fills the chart as a count of thousands
-    does); ``axis(value, step)`` formats the tick labels in the pack's locale. ``months`` (the
-    year's months, short) names the start of each quarter under the axis. The chart's title
-    belongs to the page around it: WeasyPrint lays SVG text out a letter at a time."""
-    months_count = len(lines.target)
-    if not months_count:
+    does); ``axis(value, step)`` formats the tick labels in the pack's locale. The chart's
+    title and the months under its axis belong to the page around it (see TREND_LEFT)."""
+    months = len(lines.target)
+    if not months:
         return Markup("")
     size = TREND_TEXT
-    left, right, top = 44.0, 4.0, 6.0
-    bottom = size + 8.0 if months else 8.0
+    left, right, top, bottom = TREND_LEFT, TREND_RIGHT, 6.0, 8.0
     values = [v for series in (lines.target, lines.actual, lines.prior, lines.outlook) for v in series if v is not None]
     ticks = nice_ticks(min(values, default=0.0), max(values, default=1.0), count=2)
     bottom_value, top_value = ticks[0], ticks[-1]
     span = (top_value - bottom_value) or 1.0
     plot_h = height - top - bottom
-    step = (width - left - right) / months_count
+    step = (width - left - right) / months
 
     def x(index: int) -> float:
         return left + (index + 0.5) * step
@@ -370,7 +371,7 @@ def trend_panel(
         return [None if v is None else (x(i), y(v)) for i, v in enumerate(series)]
 
     last = max((i for i, v in enumerate(lines.actual) if v is not None), default=None)
-    outlook: list[tuple[float, float] | None] = [None] * months_count
+    outlook: list[tuple[float, float] | None] = [None] * months
     if last is not None and any(v is not None for v in lines.outlook[last + 1 :]):
         actual_last = lines.actual[last]
         assert actual_last is not None
@@ -380,7 +381,7 @@ def trend_panel(
     # chart, so fewer is faster).
     axis_y = height - bottom
     grid = "".join(f"M{left:.1f} {y(t):.1f}H{width - right:.1f}" for t in ticks) + "".join(
-        f"M{x(i):.1f} {axis_y:.1f}v{4 if i % 3 == 0 else 2}" for i in range(months_count)
+        f"M{x(i):.1f} {axis_y:.1f}v{4 if i % 3 == 0 else 2}" for i in range(months)
     )
     lines_drawn = (
         ('stroke="#b9c0ca" stroke-width="1.5"', _path(points(lines.prior))),
@@ -395,15 +396,9 @@ def trend_panel(
     ]
     step_value = ticks[1] - ticks[0] if len(ticks) > 1 else 1.0
     # Text is what WeasyPrint spends most on in a chart (about 0.8 ms an element): the top and
-    # bottom ticks carry each chart's own scale, and the quarters' first months (the fiscal
-    # year starts a quarter) date the line; the other months are ticks.
+    # bottom ticks carry each chart's own scale; the months are named by the page.
     texts = [
         _svg_text(left - 3, y(t) + size * 0.35, axis(t, step_value), size, palette.marker, anchor="end")
         for t in (ticks[0], ticks[-1])
     ]
-    texts.extend(
-        _svg_text(x(i), height - 2, name, size, palette.marker, anchor="middle")
-        for i, name in enumerate(months[:months_count])
-        if i % 3 == 0
-    )
     return _figure("trend", width, height, "".join(parts) + "".join(texts), label, _sized(width, height, font))

@@ -25,6 +25,7 @@ from markupsafe import Markup
 
 from kpireport.errors import KpiReportError, RenderError
 from kpireport.presenting import engine
+from kpireport.presenting.contents import numbered_cover, section_pages
 from kpireport.presenting.explore import Explore
 from kpireport.presenting.view import PackView
 from kpireport.reading.inputs import read_bounded
@@ -224,7 +225,13 @@ def render_pdf(html: str, *, source: tuple[str, bytes] | None = None) -> bytes:
             )
         ]
     with engine.gc_paused():
-        document = weasyprint.HTML(string=html, base_url=None, url_fetcher=_refusing_fetcher())
+        fetcher = _refusing_fetcher()
+        document = weasyprint.HTML(string=html, base_url=None, url_fetcher=fetcher).render(**options)
+        # The cover again, its contents numbered from the pages just laid out (contents.py).
+        cover = numbered_cover(html, section_pages(document.pages))
+        if cover is not None and document.pages:
+            first = weasyprint.HTML(string=cover, base_url=None, url_fetcher=fetcher).render(**options)
+            document = document.copy([first.pages[0], *document.pages[1:]])
         pdf = document.write_pdf(finisher=scope_table_headers, **options)
     assert isinstance(pdf, bytes)
     return pdf

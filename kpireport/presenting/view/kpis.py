@@ -285,9 +285,7 @@ def trends(
             )
             alt = describe_kpi(result, report.month, fmt)
             months = tuple(fmt.short_month(m) for m in series.months)
-            chart = trend_panel(
-                lines, _axis_for(fmt, result.kpi.unit), months=months, label=alt, palette=palette, font=font
-            )
+            chart = trend_panel(lines, _axis_for(fmt, result.kpi.unit), label=alt, palette=palette, font=font)
             charts.append(
                 TrendView(
                     result.kpi.name,
