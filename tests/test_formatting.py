@@ -12,8 +12,9 @@ from kpireport.formatting import Formatter
 @pytest.mark.parametrize(
     ("locale", "value", "unit", "expected"),
     [
-        # Japanese shortens from 万 (10,000) on; below it a figure is written in full, grouped.
-        ("ja", 9_000, "currency", "¥9,000"),
+        # Japanese shortens from 万 (10,000) on; below it a figure is written in full, grouped,
+        # yen as 円 like the 万円 beside it.
+        ("ja", 9_000, "currency", "9,000円"),
         ("ja", 6_000, "number", "6,000"),
         ("ja", 12_000, "number", "1.2万"),
         ("ja", 1_500_000, "currency", "150万円"),
@@ -34,11 +35,12 @@ def test_a_figure_in_a_sentence_below_a_man_is_written_in_full_in_japanese() -> 
     assert Formatter("ja", "JPY").compact(12_345, "number") == "1.23万"
 
 
-def test_four_digits_of_man_are_grouped() -> None:
-    # A bridge's effect: 38,288,978 yen is 3,828.8978万, shown to two decimals of its scale.
-    assert Formatter("ja", "JPY").compact(38_288_978, "currency") == "¥3,828.9万"
-    assert Formatter("ja", "JPY").compact(3_568_262, "currency") == "¥356.83万"
-    assert Formatter("en", "JPY").compact(38_288_978, "currency") == "¥38.29M"
+def test_money_in_a_sentence_is_in_the_units_a_board_reads() -> None:
+    # A bridge's effect: 38,288,978 yen is 3,828.8978万 (3,829万円 to the 万) and ¥38.3M to
+    # the tenth of a million; 3,568,262 yen is 356.8万 (357万円).
+    assert Formatter("ja", "JPY").compact(38_288_978, "currency") == "3,829万円"
+    assert Formatter("ja", "JPY").compact(3_568_262, "currency") == "357万円"
+    assert Formatter("en", "JPY").compact(38_288_978, "currency") == "¥38.3M"
 
 
 # SPEC §6 keeps what is read within ±1e15; a figure computed from it may not be (a driver

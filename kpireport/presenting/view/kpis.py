@@ -13,6 +13,7 @@ from kpireport.computing.report import Report
 from kpireport.formatting import DASH, Formatter
 from kpireport.presenting.charts import TrendLines, trend_panel
 from kpireport.presenting.commentary_view import CommentaryView
+from kpireport.presenting.kpi_figures import KpiFigureFormat
 from kpireport.presenting.palette import STATUS_CLASS, Palette
 from kpireport.presenting.summary import StatusCount, describe_kpi, movement_arrow, status_counts
 from kpireport.presenting.view.common import STATUS_RANK, StatusChip, chip, sort_key, unit_label
@@ -163,28 +164,29 @@ def _kpi_row(
     unit = kpi.unit
     forecast = result.forecast
     month = result.month
+    shown = KpiFigureFormat.of(result, fmt)
     return KpiRow(
         id=kpi.id,
         name=kpi.name,
         owner=kpi.owner,
         unit_label=unit_label(unit, report.workbook.settings.currency),
-        target=fmt.value(month.target, unit),
-        actual=fmt.value(month.actual, unit),
+        target=shown.value(month.target),
+        actual=shown.value(month.actual),
         attainment=fmt.percent(month.attainment),
         chip=chip(month.status, text),
-        variance=fmt.delta(month.variance, unit),
+        variance=shown.delta(month.variance),
         variance_css={True: "fav", False: "unfav", None: ""}[month.favorable],
-        mom=fmt.delta(result.mom.delta, unit),
-        mom_pct=fmt.delta_pct(result.mom.delta_pct, unit),
+        mom=shown.delta(result.mom.delta),
+        mom_pct=shown.change_pct(result.mom.delta_pct),
         trend=result.mom.trend or "none",
         arrow=movement_arrow(result.mom.delta),
-        yoy=fmt.change_on_last_year(month.yoy_delta, month.yoy_pct, unit),
-        yoy_prior=f"{text['last_year']} {fmt.value(month.prior, unit)}" if month.prior is not None else "",
+        yoy=shown.change_on_last_year(month.yoy_delta, month.yoy_pct),
+        yoy_prior=f"{text['last_year']} {shown.value(month.prior)}" if month.prior is not None else "",
         qtd=fmt.percent(result.qtd.attainment),
         qtd_chip=chip(result.qtd.status, text),
         ytd=fmt.percent(result.ytd.attainment),
         ytd_chip=chip(result.ytd.status, text),
-        forecast=fmt.value(forecast.projected, unit) if forecast else DASH,
+        forecast=shown.year_total(forecast.projected) if forecast else DASH,
         forecast_detail=fmt.percent(forecast.attainment) if forecast and forecast.attainment is not None else "",
         comments=tuple(CommentView(c.comment, c.action, c.owner) for c in report.comments_for(kpi.id)),
         keys=_sort_keys(result),
