@@ -1,5 +1,6 @@
 """The HTML pack in a real browser (Debian's headless Chromium, driven by Playwright): it loads with
-no console message and no network request at a laptop's and a phone's width.
+no console message and no network request at a laptop's and a phone's width, and on a phone its KPI
+tree reads at a size a reader can read, inside the screen.
 
 The widths are true viewports, which Playwright sets: Chromium's own ``--window-size`` lays no page
 out narrower than 500 px, so a "390 px" screenshot taken that way shows the page at 500. Each test
@@ -23,6 +24,7 @@ import socket
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import SAMPLE_EN, SAMPLE_JA
@@ -36,6 +38,12 @@ pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is n
 
 PHONE = (390, 844)  # an iPhone 12 to 15's viewport in CSS px
 LAPTOP = (1280, 900)
+# Below this a label is read with effort: 11 px type, whose line box is about 12 px tall.
+READABLE_FONT_PX = 11.0
+READABLE_BOX_PX = 12.0
+# The narrowest window that shows the tree as a drawing (explore.css shows it as lists below): a
+# tablet held landscape.
+NARROWEST_DRAWING = 1024
 
 
 class CountingProxy:
@@ -124,6 +132,18 @@ class Loaded:
         self.page.goto(path.as_uri())
         assert self.page.evaluate("innerWidth") == size[0]  # laid out at the width asked for
 
+    def boxes(self, selector: str) -> list[dict[str, Any]]:
+        """Each element's box on the page and its font size as shown, in CSS px: an SVG label's
+        computed size is in the drawing's units, so it is scaled as the drawing is."""
+        script = """elements => elements.map(e => {
+            const box = e.getBoundingClientRect();
+            const scale = e.getScreenCTM ? e.getScreenCTM().a : 1;
+            return {text: e.textContent, left: box.left, right: box.right, height: box.height,
+                    font: parseFloat(getComputedStyle(e).fontSize) * scale};
+        })"""
+        found: list[dict[str, Any]] = self.page.locator(selector).evaluate_all(script)
+        return found
+
 
 @pytest.mark.parametrize("lang", ["en", "ja"])
 @pytest.mark.parametrize("size", [LAPTOP, PHONE], ids=["1280", "390"])
@@ -148,3 +168,54 @@ def test_the_harness_notices_a_request(browser: Browser, proxy: CountingProxy, t
     loaded.page.close()
     assert "http://kpireport.invalid/logo.png" in loaded.requests
     assert any("kpireport.invalid" in request for request in proxy.requests), proxy.requests
+
+
+def _drawn(loaded: Loaded) -> list[tuple[str, str]]:
+    """Each KPI of the tree's drawings, in order, with the attainment drawn beside its name."""
+    script = "labels => labels.map(t => [t.dataset.kpi, t.nextElementSibling.textContent])"
+    pairs: list[list[str]] = loaded.page.locator("#tree svg.tree text[data-kpi]").evaluate_all(script)
+    return [(kpi, attainment) for kpi, attainment in pairs]
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_on_a_phone_the_tree_is_a_list_read_at_a_readable_size(
+    browser: Browser, pages: dict[str, Path], lang: str
+) -> None:
+    loaded = Loaded(browser, pages[lang], PHONE)
+    page = loaded.page
+    try:
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE[0]  # no sideways scroll
+        # Every label of the tree the reader sees, drawn or listed (a hidden one has no box).
+        shown = "#tree svg.tree text, #tree .tree-list :is(h3, .tree-note, .tree-dept, .kpi-open, .tree-att)"
+        labels = [label for label in loaded.boxes(shown) if label["height"] > 0]
+        assert len(labels) > 2 * len(_drawn(loaded))  # each KPI's name and attainment at least
+        for label in labels:
+            assert label["font"] >= READABLE_FONT_PX, label
+            assert label["height"] >= READABLE_BOX_PX, label
+            assert label["left"] >= 0 and label["right"] <= PHONE[0], label  # wrapped, never cut
+        assert not any(svg.is_visible() for svg in page.locator("#tree svg.tree").all())
+        # The list says what the drawing says: every KPI, in its order, with its attainment.
+        script = "rows => rows.map(li => [li.querySelector('.kpi-open').dataset.open, li.lastChild.textContent])"
+        listed = page.locator("#tree .tree-kpis > li").evaluate_all(script)
+        assert [tuple(row) for row in listed] == _drawn(loaded)
+    finally:
+        page.close()
+    assert loaded.console == []
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_a_wide_window_and_print_show_the_drawing_with_readable_labels(
+    browser: Browser, pages: dict[str, Path], lang: str
+) -> None:
+    loaded = Loaded(browser, pages[lang], (NARROWEST_DRAWING, 900))
+    page = loaded.page
+    try:
+        assert not page.locator("#tree .tree-list").first.is_visible()
+        names = loaded.boxes("#tree svg.tree text[data-kpi]")
+        assert names and all(name["font"] >= READABLE_FONT_PX for name in names), names
+        page.set_viewport_size({"width": PHONE[0], "height": PHONE[1]})
+        page.emulate_media(media="print")  # a phone's print is the PDF's drawing, not the list
+        assert page.locator("#tree svg.tree").first.is_visible()
+        assert not page.locator("#tree .tree-list").first.is_visible()
+    finally:
+        page.close()
