@@ -17,11 +17,11 @@ from kpireport.computing.report import Report
 from kpireport.formatting import DASH, Formatter, adding_up
 from kpireport.i18n import message
 from kpireport.model import Direction, Kgi, Kpi, Status
-from kpireport.presenting.charts import TreeKgi, TreeKpi, WaterfallBar, kgi_tree, progress_bar, waterfall
+from kpireport.presenting.charts import TreeKgi, TreeKpi, WaterfallBar, by_department, kgi_tree, progress_bar, waterfall
 from kpireport.presenting.commentary_view import CommentaryView
-from kpireport.presenting.palette import Palette
+from kpireport.presenting.palette import STATUS_CLASS, Palette
 from kpireport.presenting.summary import describe_kgi, kgi_state, kgi_status
-from kpireport.presenting.view.common import Units
+from kpireport.presenting.view.common import StatusChip, Units, chip
 
 PACES_SHOWN = 5
 
@@ -228,10 +228,55 @@ def _named_kpis(report: Report) -> dict[str, Kpi]:
 
 
 @dataclass(frozen=True)
+class OutlineKpi:
+    id: str
+    name: str
+    attainment: str
+    chip: StatusChip
+
+
+@dataclass(frozen=True)
+class OutlineDepartment:
+    name: str
+    kpis: tuple[OutlineKpi, ...]
+
+
+@dataclass(frozen=True)
+class TreeOutline:
+    """A goal's tree as nested lists, goal → department → KPI, with what the drawing shows: a
+    narrow screen shows it in place of the drawing, which scaled to the screen would set its
+    labels too small to read. The whole goal, where the drawing may come in parts."""
+
+    kgi: str
+    note: str
+    state: str
+    """The goal's state in words; empty for the KPIs that measure no goal."""
+    state_css: str
+    departments: tuple[OutlineDepartment, ...]
+
+
+@dataclass(frozen=True)
 class TreeView:
     svg: Markup
     formula: str
     """The KGI's formula with its KPIs named, on the first drawing of its tree."""
+    outline: TreeOutline | None = None
+    """The whole tree as a list, on the first drawing of its tree."""
+
+
+def _outline(kgi: TreeKgi, text: Mapping[str, str]) -> TreeOutline:
+    departments = tuple(
+        OutlineDepartment(name, tuple(OutlineKpi(k.id, k.name, k.note, chip(k.status, text)) for k in kpis))
+        for name, kpis in by_department(kgi.kpis).items()
+    )
+    return TreeOutline(kgi.name, kgi.note, kgi.state, STATUS_CLASS[kgi.status], departments)
+
+
+def _views(kgi: TreeKgi, formula: str, text: Mapping[str, str], palette: Palette, font: str) -> list[TreeView]:
+    """The drawings of one goal's tree, the first with its formula and its list."""
+    drawings = kgi_tree(kgi, palette=palette, font=font)
+    first = TreeView(drawings[0], formula, _outline(kgi, text))
+    return [first, *(TreeView(svg, "") for svg in drawings[1:])]
 
 
 def trees(report: Report, fmt: Formatter, text: Mapping[str, str], palette: Palette, font: str) -> tuple[TreeView, ...]:
@@ -247,13 +292,11 @@ def trees(report: Report, fmt: Formatter, text: Mapping[str, str], palette: Pale
         note = f"{text['progress']} {fmt.percent(k.progress)} / {text['expected']} {fmt.percent(k.expected_progress)}"
         kpis = tuple(node(r) for r in report.kpis if r.kpi.kgi == k.kgi.id)
         state = kgi_state(k.state, text)[0]
-        drawings = kgi_tree(TreeKgi(k.kgi.name, note, kgi_status(k.state), kpis, state), palette=palette, font=font)
-        formula = formula_text(report, k.kgi, text)
-        drawn.extend(TreeView(svg, formula if index == 0 else "") for index, svg in enumerate(drawings))
+        tree = TreeKgi(k.kgi.name, note, kgi_status(k.state), kpis, state)
+        drawn.extend(_views(tree, formula_text(report, k.kgi, text), text, palette, font))
     orphans = tuple(node(r) for r in report.kpis if r.kpi.kgi not in kgi_ids)
     if orphans:
-        drawings = kgi_tree(TreeKgi(text["no_kgi_group"], "", "no_data", orphans), palette=palette, font=font)
-        drawn.extend(TreeView(svg, "") for svg in drawings)
+        drawn.extend(_views(TreeKgi(text["no_kgi_group"], "", "no_data", orphans), "", text, palette, font))
     return tuple(drawn)
 
 
