@@ -13,7 +13,7 @@ from kpireport.i18n import message
 from kpireport.model import Month, Perspective
 from kpireport.presenting.palette import STATUS_CLASS
 from kpireport.presenting.summary import StatusCount, status_counts
-from kpireport.presenting.view.common import STATUS_RANK, StatusChip, chip, sort_key
+from kpireport.presenting.view.common import STATUS_RANK, StatusChip, chip, figure_decimals, sort_key
 from kpireport.presenting.view.kpis import points
 from kpireport.presenting.wording import WordedFinding
 
@@ -203,8 +203,8 @@ def quarterly(
                 q.previous,
                 points(q.change, q.result.kpi.unit),
                 None if q.result.kpi.unit == "percent" else q.change_pct,
-                fmt.excel_format(q.result.kpi.unit),
-                fmt.excel_format(q.result.kpi.unit, signed=True),
+                fmt.excel_format(q.result.kpi.unit, decimals=figure_decimals(q.result)),
+                fmt.excel_format(q.result.kpi.unit, signed=True, decimals=figure_decimals(q.result)),
             ),
         )
         for q in report.quarterly

@@ -37,6 +37,8 @@ class KgiFigures:
     outlook: float | None
     formula: str
     planned: float | None
+    value_format: str = "#,##0"
+    """How a spreadsheet shows the goal's target, actual, run rate, outlook and plan."""
 
 
 @dataclass(frozen=True)
@@ -128,6 +130,7 @@ def _card(
             result.outlook,
             analysis.formula.text if analysis else "",
             analysis.bridge.planned if analysis else None,
+            units.excel_format(),
         ),
         index=index,
         commentary=note,
@@ -136,8 +139,8 @@ def _card(
 
 def goal_units(report: Report, fmt: Formatter) -> dict[str, Units]:
     """Each KGI's figures' unit (KGI id → :class:`Units`)."""
-    units = {r.kpi.id: r.kpi.unit for r in report.kpis}
-    return {k.kgi.id: Units.of(k.kgi, units.get(k.kgi.measured_by or "", "number"), fmt) for k in report.kgis}
+    measured = {r.kpi.id: r for r in report.kpis}
+    return {k.kgi.id: Units.of(k.kgi, measured.get(k.kgi.measured_by or ""), fmt) for k in report.kgis}
 
 
 def cards(
