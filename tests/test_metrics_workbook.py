@@ -146,9 +146,9 @@ def test_the_text_a_cell_shows_is_measured_in_its_format() -> None:
     assert shown(0.0146, "0.00%") == "1.46%"
     assert shown(642.857, "#,##0") == "643"
     assert shown(600, '#,##0" 社"') == "600 社"
-    # A full-width character counts two narrow ones: 解約率 is as wide as "abcdef".
-    assert text_width("解約率") == pytest.approx(text_width("abcdef"), rel=0.05)
-    assert text_width("解約率") > 1.5 * text_width("123")
+    # A full-width character counts two digits: 解約率 is as wide as 123456.
+    assert text_width("解約率") == pytest.approx(text_width("123456"))
+    assert text_width("KPI「解約率」") == pytest.approx(text_width("KPI") + 10)
 
 
 @pytest.fixture(scope="module")

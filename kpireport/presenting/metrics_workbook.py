@@ -19,6 +19,7 @@ from openpyxl.chart import LineChart, Reference
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
@@ -36,6 +37,7 @@ RELATIVE = "+0.0%;-0.0%;0.0%"  # a relative change; a percent KPI's change is in
 # for Japanese (Windows has had it since Vista; Office for Mac installs it).
 LATIN_FACE = "Arial"
 JAPANESE_FACE = "Meiryo"
+DEFAULT_SIZE = 11
 LANDSCAPE_POINTS = {"A4": (842.0, 595.0), "A3": (1191.0, 842.0), "Letter": (792.0, 612.0), "Legal": (1008.0, 612.0)}
 PAPER_SIZES = {"A4": Worksheet.PAPERSIZE_A4, "A3": Worksheet.PAPERSIZE_A3, "Letter": Worksheet.PAPERSIZE_LETTER,
                "Legal": Worksheet.PAPERSIZE_LEGAL}  # fmt: skip
@@ -43,7 +45,8 @@ PAPER_SIZES = {"A4": Worksheet.PAPERSIZE_A4, "A3": Worksheet.PAPERSIZE_A3, "Lett
 # sheet's page breaks are worked out against.
 MARGIN, TOP_MARGIN = 0.4, 0.6
 PORTRAIT_WIDE = 95.0  # digit widths: a sheet wider than this is printed landscape
-POINTS_PER_WIDTH = 5.6  # one digit width of an 11-point face (7 px), in points, with its share of padding
+POINTS_PER_WIDTH = 5.9  # one digit of an 11-point Arial-like face (8 px), in points, less a little: the
+# sheet is then taken as a little narrower than it is, so a page is given no more KPIs than it holds
 ROW_POINTS = 15.0
 EAST_ASIAN_ROW_POINTS = 18.75  # a row of Meiryo text
 CHART_POINTS = 14.0 / 2.54 * 72
@@ -59,7 +62,8 @@ def _printable(book: Workbook, paper: str) -> None:
         sheet.sheet_properties.pageSetUpPr.fitToPage = True
         sheet.page_setup.fitToWidth = 1
         sheet.page_setup.fitToHeight = 0
-        sheet.print_options.horizontalCentered = False
+        if sheet.freeze_panes:  # a sheet with a header row repeats it on every printed page
+            sheet.print_title_rows = "1:1"
 
 
 def _width(sheet: Worksheet) -> float:
@@ -68,16 +72,26 @@ def _width(sheet: Worksheet) -> float:
     return columns + (CHART_POINTS / POINTS_PER_WIDTH + 4 if sheet._charts else 0)
 
 
+def _default_face(book: Workbook, face: str) -> None:
+    """The pack's face as the new workbook's default (openpyxl's is Calibri, which has no
+    Japanese and, where it is missing, is replaced by a wider face). The default face's digit
+    is the unit of column widths, in Excel and LibreOffice alike, so the widths fit_columns
+    works out for that face hold wherever the workbook is opened. openpyxl sets it only
+    through these two attributes, before any cell has a style."""
+    default = Font(name=face, size=DEFAULT_SIZE, family=2)
+    book._fonts = IndexedList([default])
+    book._named_styles["Normal"].font = default
+
+
 def _faces(book: Workbook, face: str) -> None:
-    """Every written cell in the pack's face, bold and colours kept: openpyxl leaves the
-    header's font unnamed (LibreOffice then draws it in a serif) and the rest in Calibri,
-    which has no Japanese."""
+    """Every font a cell was given (a bold header, a KPI's name on the trends sheet) in the
+    pack's face too: openpyxl leaves it unnamed, and LibreOffice then draws it in a serif."""
     for sheet in book.worksheets:
         for row in sheet.iter_rows():
             for cell in row:
                 if cell.value is not None:
                     font = copy(cell.font)
-                    font.name = face
+                    font.name, font.size = face, font.size or DEFAULT_SIZE
                     cell.font = font
 
 
@@ -276,7 +290,11 @@ def _trends_sheet(sheet: Worksheet, view: PackView) -> None:
             row += TREND_BLOCK_ROWS
     # The KPI's name runs over the empty cells beside it; the columns fit the figures.
     fit_columns(sheet, header=False, skip_rows=titles)
+    # Every row its face's height, set rather than left to the application (LibreOffice without
+    # Meiryo makes them shorter), so the page breaks fall where they were worked out.
     row_points = EAST_ASIAN_ROW_POINTS if view.lang == "ja" else ROW_POINTS
+    for number in range(1, row):
+        sheet.row_dimensions[number].height = row_points
     _break_between_blocks(sheet, len(titles), view.paper_size, row_points)
 
 
@@ -334,7 +352,9 @@ def render_xlsx(view: PackView) -> bytes:
     """The metrics workbook of one pack, from its view model: the figures as numbers in the
     formats the view decided, in the order and with the labels the pack shows."""
     t = view.labels
+    face = JAPANESE_FACE if view.lang == "ja" else view.font_family or LATIN_FACE
     book = Workbook()
+    _default_face(book, face)
     kpis = book.active
     assert kpis is not None
     kpis.title = t["kpi"][:MAX_SHEET_NAME]
@@ -348,7 +368,7 @@ def render_xlsx(view: PackView) -> bytes:
     if view.quarterly is not None:
         _quarterly_sheet(book.create_sheet(t["quarterly"][:MAX_SHEET_NAME]), view)
     _no_formulas(book)
-    _faces(book, JAPANESE_FACE if view.lang == "ja" else view.font_family or LATIN_FACE)
+    _faces(book, face)
     _printable(book, view.paper_size)
     book.properties.title = view.title
     book.properties.creator = view.company

@@ -18,12 +18,12 @@ from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-EM_PIXELS = 11 / 72 * 96  # the em of 11-point text at 96 dpi
-DIGIT_PIXELS = 7.0  # Excel's width unit: a digit of the default face, Calibri 11
+DIGIT_EM = 0.556  # a digit's width in an Arial-like face, in ems
 NARROWEST = 6.0
 WIDEST = 50.0
-PADDING = 1.5  # a cell's margins and a little air, in digit widths
-FILTER_BUTTON = 2.5  # the drop-down a filtered sheet's header draws at its right edge
+PADDING = 2.5  # a cell's margins and the air between a figure and the next column's text
+FILTER_BUTTON = 3.5  # the drop-down a filtered sheet's header draws at its right edge
+FILTER_INDENT = 2  # a right-aligned header's indent past that button (an indent is ~3 spaces)
 BOLD = 1.1  # a bold header is that much wider than the same text in the regular face
 LINE_HEIGHT = 15.0  # points, one line of 11-point text
 EAST_ASIAN_LINE_HEIGHT = 18.75  # Meiryo's, whose line is taller
@@ -82,22 +82,22 @@ def _unquoted(section: str) -> str:
 
 
 def text_width(text: str) -> float:
-    """``text``'s width in Excel's unit, the digit width of the workbook's default face
-    (Calibri 11: 7 px): each character by its class's width in an Arial-like face (a digit
-    0.556 em, 8.2 px at 11 pt), a full-width (East Asian) character a whole em."""
-    ems = 0.0
+    """``text``'s width in Excel's unit, the digit width of the workbook's default face (the
+    pack's, an Arial-like face whose digit is 0.556 em): each character by its class's width
+    in such a face; a full-width (East Asian) character counts two digits."""
+    digits = 0.0
     for char in text:
         if unicodedata.east_asian_width(char) in "WF":
-            ems += 1.0
+            digits += 2
         elif char.isdigit() or char in "¥$€£+-−%#?_":
-            ems += 0.556
+            digits += 1
         elif char.isupper() or char in "mwMW@":
-            ems += 0.7
+            digits += 0.7 / DIGIT_EM
         elif char in " .,:;'!|()[]/ilfjt":
-            ems += 0.29
+            digits += 0.29 / DIGIT_EM
         else:
-            ems += 0.52
-    return ems * EM_PIXELS / DIGIT_PIXELS
+            digits += 0.52 / DIGIT_EM
+    return digits
 
 
 def _east_asian(text: str) -> bool:
@@ -177,15 +177,18 @@ def fit_columns(
             for cell in row:  # a row of several lines reads from its top, as a table does
                 cell.alignment = Alignment(wrap_text=cell.alignment.wrap_text, vertical="top")
     if header:
-        _align_headers(sheet)
+        _align_headers(sheet, filtered)
 
 
-def _align_headers(sheet: Worksheet) -> None:
+def _align_headers(sheet: Worksheet, filtered: bool) -> None:
     """A figure's header over its right edge, as the figures are: a header left over a
-    right-aligned column of numbers reads as the heading of the column before it."""
+    right-aligned column of numbers reads as the heading of the column before it. In a
+    filtered sheet it keeps clear of the filter's button, which Excel draws at that edge."""
     for column in range(1, sheet.max_column + 1):
         values = [sheet.cell(row=row, column=column).value for row in range(2, sheet.max_row + 1)]
         figures = [value for value in values if value is not None]
         if figures and all(isinstance(value, int | float) and not isinstance(value, bool) for value in figures):
             title = sheet.cell(row=1, column=column)
-            title.alignment = Alignment(wrap_text=True, vertical="center", horizontal="right")
+            title.alignment = Alignment(
+                wrap_text=True, vertical="center", horizontal="right", indent=FILTER_INDENT if filtered else 0
+            )
