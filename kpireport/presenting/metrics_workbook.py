@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from copy import copy
 
 from openpyxl import Workbook
 from openpyxl.chart import LineChart, Reference
@@ -30,6 +29,7 @@ from kpireport.presenting.sheet_layout import fit_columns
 from kpireport.presenting.view import PackView
 
 HEADER_FILL = "1F3A5F"
+RIGHT = Alignment(horizontal="right")
 MAX_SHEET_NAME = 31
 TREND_BLOCK_ROWS = 16  # a chart is 15 rows tall; one KPI's data block and chart per block
 RELATIVE = "+0.0%;-0.0%;0.0%"  # a relative change; a percent KPI's change is in points instead
@@ -83,35 +83,34 @@ def _default_face(book: Workbook, face: str) -> None:
     book._named_styles["Normal"].font = default
 
 
-def _faces(book: Workbook, face: str) -> None:
-    """Every font a cell was given (a bold header, a KPI's name on the trends sheet) in the
-    pack's face too: openpyxl leaves it unnamed, and LibreOffice then draws it in a serif."""
-    for sheet in book.worksheets:
-        for row in sheet.iter_rows():
-            for cell in row:
-                if cell.value is not None:
-                    font = copy(cell.font)
-                    font.name, font.size = face, font.size or DEFAULT_SIZE
-                    cell.font = font
+def _face(view: PackView) -> str:
+    """The pack's face: Meiryo for a Japanese pack, else the theme's font or Arial."""
+    return JAPANESE_FACE if view.lang == "ja" else view.font_family or LATIN_FACE
+
+
+def _bold(view: PackView, colour: str | None = None) -> Font:
+    """A bold font in the pack's face, named: a font openpyxl is given unnamed is drawn by
+    LibreOffice in a serif, not in the workbook's default face."""
+    return Font(name=_face(view), size=DEFAULT_SIZE, bold=True, color=colour)
 
 
 def _no_formulas(book: Workbook) -> None:
     """Workbook text that starts with = (a KPI named "=HYPERLINK(…)") stays text: openpyxl
     would write it as a formula, and this workbook holds none."""
     for sheet in book.worksheets:
-        for row in sheet.iter_rows():
-            for cell in row:
-                if cell.data_type == "f":
-                    cell.data_type = "s"
+        # The cells written: iter_rows would make an empty cell in every gap of the sheet.
+        for cell in sheet._cells.values():
+            if cell.data_type == "f":
+                cell.data_type = "s"
 
 
-def _header(sheet: Worksheet, titles: Sequence[str]) -> None:
+def _header(sheet: Worksheet, titles: Sequence[str], view: PackView) -> None:
     """The header row, two lines tall: each column is then made as wide as its figures and
     its title wrapped on those two lines (see :func:`fit_columns`)."""
     sheet.append(list(titles))
     for col in range(1, len(titles) + 1):
         cell = sheet.cell(row=1, column=col)
-        cell.font = Font(bold=True, color="FFFFFF")
+        cell.font = _bold(view, "FFFFFF")
         cell.fill = PatternFill("solid", fgColor=HEADER_FILL)
         cell.alignment = Alignment(wrap_text=True, vertical="center")
     sheet.row_dimensions[1].height = 30
@@ -125,7 +124,7 @@ def _kpi_sheet(sheet: Worksheet, view: PackView) -> None:
         f"{t['qtd']} {t['actual']}", f"{t['qtd']} {t['attainment']}", f"{t['ytd']} {t['target']}",
         f"{t['ytd']} {t['actual']}", f"{t['ytd']} {t['attainment']}", t["forecast"], t["outlook"],
     ]  # fmt: skip
-    _header(sheet, columns)
+    _header(sheet, columns, view)
     for department in view.departments:
         for kpi in department.rows:
             n = kpi.figures
@@ -172,7 +171,7 @@ def _quoted(text: str) -> str:
 def _kgi_sheet(sheet: Worksheet, view: PackView) -> None:
     t = view.labels
     _header(sheet, ["id", t["kgi"], t["target"], t["actual"], t["progress"], t["expected"], t["status"],
-                    t["run_rate"], t["outlook"], t["formula"], t["planned"]])  # fmt: skip
+                    t["run_rate"], t["outlook"], t["formula"], t["planned"]], view)  # fmt: skip
     for card in view.kgis:
         n = card.figures
         value = n.value_format  # the goal's unit: ¥1,360,000,000, 600 customers
@@ -190,7 +189,7 @@ def _kgi_sheet(sheet: Worksheet, view: PackView) -> None:
 
 def _findings_sheet(sheet: Worksheet, view: PackView) -> None:
     t = view.labels
-    _header(sheet, [t["code"], t["status"], t["kpi"], t["kgi"], t["where"], t["finding"], t["suggestion"]])
+    _header(sheet, [t["code"], t["status"], t["kpi"], t["kgi"], t["where"], t["finding"], t["suggestion"]], view)
     for group in view.finding_groups:
         for f in group.findings:
             sheet.append([f.code, group.label, xml_safe(f.kpi or ""), xml_safe(f.kgi or ""), str(f.where or ""),
@@ -213,7 +212,7 @@ def _actions_sheet(sheet: Worksheet, view: PackView) -> None:
         f"{t['before']} {t['actual']}", f"{t['before']} {t['attainment']}", f"{t['now']} {t['actual']}",
         f"{t['now']} {t['attainment']}", t["moved"], t["expected_value"], t["reached"],
     ]  # fmt: skip
-    _header(sheet, columns)
+    _header(sheet, columns, view)
     yes, no = t["yes"], t["no"]
     chips = {}
     for a in view.tracked_actions.every:
@@ -256,11 +255,11 @@ def _trends_sheet(sheet: Worksheet, view: PackView) -> None:
     for page in view.trend_pages:
         for trend in page.charts:
             titles.append(row)
-            sheet.cell(row=row, column=1, value=trend.name).font = Font(bold=True)
+            sheet.cell(row=row, column=1, value=trend.name).font = _bold(view)
             sheet.cell(row=row + 1, column=1, value=t["month"])
             for col, month in enumerate(trend.months, start=2):
                 # over the right edge of its figures, as a table's header is
-                sheet.cell(row=row + 1, column=col, value=month).alignment = Alignment(horizontal="right")
+                sheet.cell(row=row + 1, column=col, value=month).alignment = RIGHT
             series = ((t["legend_actual"], trend.actual), (t["legend_target"], trend.target),
                       (t["legend_prior"], trend.prior))  # fmt: skip
             for offset, (name, values) in enumerate(series, start=2):
@@ -293,8 +292,8 @@ def _trends_sheet(sheet: Worksheet, view: PackView) -> None:
     # Every row its face's height, set rather than left to the application (LibreOffice without
     # Meiryo makes them shorter), so the page breaks fall where they were worked out.
     row_points = EAST_ASIAN_ROW_POINTS if view.lang == "ja" else ROW_POINTS
-    for number in range(1, row):
-        sheet.row_dimensions[number].height = row_points
+    sheet.sheet_format.defaultRowHeight = row_points
+    sheet.sheet_format.customHeight = True
     _break_between_blocks(sheet, len(titles), view.paper_size, row_points)
 
 
@@ -317,7 +316,7 @@ def _quarterly_sheet(sheet: Worksheet, view: PackView) -> None:
     assert quarter is not None
     t = view.labels
     _header(sheet, ["id", t["kpi"], *quarter.months, f"{t['qtd']} {t['actual']}", f"{t['qtd']} {t['attainment']}",
-                    t["qoq"], t["qoq"] + " %"])  # fmt: skip
+                    t["qoq"], t["qoq"] + " %"], view)  # fmt: skip
     for line in quarter.lines:
         n = line.figures
         assert n is not None
@@ -335,7 +334,7 @@ def _commentary_sheet(sheet: Worksheet, view: PackView) -> None:
     """The key messages and each subject's comment: its text, whose words (drafted or the
     controller's) and the JSON fields its figures come from."""
     t = view.labels
-    _header(sheet, [t["subject"], t["commentary"], t["source"], t["refs"]])
+    _header(sheet, [t["subject"], t["commentary"], t["source"], t["refs"]], view)
     rows = [("*", m) for m in view.key_messages]
     rows += [(card.id, card.commentary) for card in view.kgis if card.commentary]
     rows += [(row.id, row.commentary) for dept in view.departments for row in dept.rows if row.commentary]
@@ -352,9 +351,8 @@ def render_xlsx(view: PackView) -> bytes:
     """The metrics workbook of one pack, from its view model: the figures as numbers in the
     formats the view decided, in the order and with the labels the pack shows."""
     t = view.labels
-    face = JAPANESE_FACE if view.lang == "ja" else view.font_family or LATIN_FACE
     book = Workbook()
-    _default_face(book, face)
+    _default_face(book, _face(view))
     kpis = book.active
     assert kpis is not None
     kpis.title = t["kpi"][:MAX_SHEET_NAME]
@@ -368,7 +366,6 @@ def render_xlsx(view: PackView) -> bytes:
     if view.quarterly is not None:
         _quarterly_sheet(book.create_sheet(t["quarterly"][:MAX_SHEET_NAME]), view)
     _no_formulas(book)
-    _faces(book, face)
     _printable(book, view.paper_size)
     book.properties.title = view.title
     book.properties.creator = view.company

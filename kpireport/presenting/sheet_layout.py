@@ -9,11 +9,13 @@ Excel and LibreOffice size neither on opening a file: a column too narrow for a 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -27,6 +29,9 @@ FILTER_INDENT = 2  # a right-aligned header's indent past that button (an indent
 BOLD = 1.1  # a bold header is that much wider than the same text in the regular face
 LINE_HEIGHT = 15.0  # points, one line of 11-point text
 EAST_ASIAN_LINE_HEIGHT = 18.75  # Meiryo's, whose line is taller
+# What a cell wraps between: spaces, and each East Asian character, as such text has no spaces.
+TOP, TOP_WRAPPED = Alignment(vertical="top"), Alignment(vertical="top", wrap_text=True)
+_TOKENS = re.compile(r"\s+|[\u3000-\u9fff\uff00-\uffef]|[^\s\u3000-\u9fff\uff00-\uffef]+")
 _PLACEHOLDERS = re.compile(r"[#0,]*[#0](?:\.[#0]+)?")
 
 
@@ -39,27 +44,35 @@ def shown(value: object, number_format: str) -> str:
         return "TRUE" if value else "FALSE"
     if isinstance(value, dt.date | dt.datetime):
         return number_format if number_format != "General" else value.isoformat()
-    if not isinstance(value, int | float) or number_format in ("@", "General"):
+    if not isinstance(value, int | float) or number_format in ("@", "General") or not math.isfinite(value):
         return str(value)
-    if not math.isfinite(value):
-        return str(value)
-    sections = _sections(number_format)
+    sections = _parsed(number_format)
     if value < 0 and len(sections) > 1:
         section, number = sections[1], -value
     elif value == 0 and len(sections) > 2:
         section, number = sections[2], value
     else:
         section, number = sections[0], value
-    literal = section.replace('"', "")
-    if "%" in _unquoted(section):
-        number *= 100
-    placeholder = _PLACEHOLDERS.search(_unquoted(section))
-    if placeholder is None:
+    literal, placeholder, decimals, grouped, percent = section
+    if not placeholder:
         return literal
-    pattern = placeholder.group()
-    decimals = len(pattern.partition(".")[2])
-    digits = f"{number:,.{decimals}f}" if "," in pattern else f"{number:.{decimals}f}"
-    return literal.replace(pattern, digits, 1)
+    number *= 100 if percent else 1
+    digits = f"{number:,.{decimals}f}" if grouped else f"{number:.{decimals}f}"
+    return literal.replace(placeholder, digits, 1)
+
+
+@functools.cache
+def _parsed(number_format: str) -> list[tuple[str, str, int, bool, bool]]:
+    """Each section of a format as its text without quotes, its digits' placeholder, their
+    decimals, whether they are grouped and whether a percent: parsed once per format (a
+    workbook measures thousands of cells in a few dozen formats)."""
+    parsed = []
+    for section in _sections(number_format):
+        bare = _unquoted(section)
+        found = _PLACEHOLDERS.search(bare)
+        pattern = found.group() if found else ""
+        parsed.append((section.replace('"', ""), pattern, len(pattern.partition(".")[2]), "," in pattern, "%" in bare))
+    return parsed
 
 
 def _sections(number_format: str) -> list[str]:
@@ -85,23 +98,25 @@ def text_width(text: str) -> float:
     """``text``'s width in Excel's unit, the digit width of the workbook's default face (the
     pack's, an Arial-like face whose digit is 0.556 em): each character by its class's width
     in such a face; a full-width (East Asian) character counts two digits."""
-    digits = 0.0
-    for char in text:
-        if unicodedata.east_asian_width(char) in "WF":
-            digits += 2
-        elif char.isdigit() or char in "¥$€£+-−%#?_":
-            digits += 1
-        elif char.isupper() or char in "mwMW@":
-            digits += 0.7 / DIGIT_EM
-        elif char in " .,:;'!|()[]/ilfjt":
-            digits += 0.29 / DIGIT_EM
-        else:
-            digits += 0.52 / DIGIT_EM
-    return digits
+    return sum(map(_char_width, text))
+
+
+@functools.cache
+def _char_width(char: str) -> float:
+    # Cached: a workbook measures tens of thousands of characters, of a few dozen kinds.
+    if unicodedata.east_asian_width(char) in "WF":
+        return 2.0
+    if char.isdigit() or char in "¥$€£+-−%#?_":
+        return 1.0
+    if char.isupper() or char in "mwMW@":
+        return 0.7 / DIGIT_EM
+    if char in " .,:;'!|()[]/ilfjt":
+        return 0.29 / DIGIT_EM
+    return 0.52 / DIGIT_EM
 
 
 def _east_asian(text: str) -> bool:
-    return any(unicodedata.east_asian_width(char) in "WF" for char in text)
+    return not text.isascii() and any(_char_width(char) == 2 for char in text)
 
 
 def header_width(title: str) -> float:
@@ -121,13 +136,15 @@ def wrapped_lines(text: str, width: float) -> list[str]:
     anywhere in a run of East Asian text, which has none."""
     lines: list[str] = []
     for paragraph in text.split("\n"):
-        line = ""
-        for token in re.findall(r"\s+|[\u3000-\u9fff\uff00-\uffef]|[^\s\u3000-\u9fff\uff00-\uffef]+", paragraph):
-            if line and text_width(line + token) > width:
+        line, used = "", 0.0
+        for token in _TOKENS.findall(paragraph):
+            size = text_width(token)
+            if line and used + size > width:
                 lines.append(line.rstrip())
                 line = token.lstrip()
+                used = text_width(line)
             else:
-                line += token
+                line, used = line + token, used + size
         lines.append(line.rstrip())
     return lines
 
@@ -147,48 +164,45 @@ def fit_columns(
     wrapped = wrapped or {}
     skipped = set(skip_rows)
     needs: dict[int, float] = {}
-    for row in sheet.iter_rows():
-        for cell in row:
-            if cell.row in skipped or cell.value is None or not isinstance(cell.column, int):
-                continue
-            if header and cell.row == 1:
-                need = header_width(str(cell.value)) * BOLD + (FILTER_BUTTON if filtered else 0)
-            else:
-                need = text_width(shown(cell.value, cell.number_format))
-            needs[cell.column] = max(needs.get(cell.column, 0.0), need)
+    figures: dict[int, bool] = {}  # whether each column's cells below the header are all numbers
+    long_text: dict[int, list[Cell]] = {}  # the cells of the wrapped columns, by row
+    # The cells written, not every cell of the sheet's rectangle: iter_rows would make (and the
+    # file then hold) an empty cell in every gap, eleven rows of each KPI's block on the trends sheet.
+    for cell in list(sheet._cells.values()):
+        if cell.row in skipped or cell.value is None:
+            continue
+        column = cell.column
+        if header and cell.row == 1:
+            need = header_width(str(cell.value)) * BOLD + (FILTER_BUTTON if filtered else 0)
+        elif column in wrapped:
+            long_text.setdefault(cell.row, []).append(cell)
+            need = text_width(str(cell.value))
+        else:
+            need = text_width(shown(cell.value, cell.number_format))
+            number = isinstance(cell.value, int | float) and not isinstance(cell.value, bool)
+            figures[column] = figures.get(column, True) and number
+        needs[column] = max(needs.get(column, 0.0), need)
     widths = {
         column: min(max(need + PADDING, NARROWEST), wrapped.get(column, WIDEST)) for column, need in needs.items()
     }
     for column, width in widths.items():
         sheet.column_dimensions[get_column_letter(column)].width = round(width, 1)
-    first = 2 if header else 1
-    for row in sheet.iter_rows(min_row=first):
-        count = max(
-            (
-                len(wrapped_lines(str(cell.value), widths[cell.column] - PADDING))
-                for cell in row
-                if isinstance(cell.column, int) and cell.column in wrapped and cell.value is not None
-            ),
-            default=1,
-        )
+    for row_number, cells in long_text.items():
+        count = max(len(wrapped_lines(str(cell.value), widths[cell.column] - PADDING)) for cell in cells)
         if count > 1:
-            east_asian = any(_east_asian(str(cell.value)) for cell in row if cell.value is not None)
-            sheet.row_dimensions[row[0].row].height = count * (EAST_ASIAN_LINE_HEIGHT if east_asian else LINE_HEIGHT)
-            for cell in row:  # a row of several lines reads from its top, as a table does
-                cell.alignment = Alignment(wrap_text=cell.alignment.wrap_text, vertical="top")
+            east_asian = any(_east_asian(str(cell.value)) for cell in cells)
+            sheet.row_dimensions[row_number].height = count * (EAST_ASIAN_LINE_HEIGHT if east_asian else LINE_HEIGHT)
+            for cell in sheet[row_number]:  # a row of several lines reads from its top, as a table does
+                cell.alignment = TOP_WRAPPED if cell.alignment.wrap_text else TOP
     if header:
-        _align_headers(sheet, filtered)
+        _align_headers(sheet, [column for column, numbers in figures.items() if numbers], filtered)
 
 
-def _align_headers(sheet: Worksheet, filtered: bool) -> None:
+def _align_headers(sheet: Worksheet, columns: Iterable[int], filtered: bool) -> None:
     """A figure's header over its right edge, as the figures are: a header left over a
     right-aligned column of numbers reads as the heading of the column before it. In a
     filtered sheet it keeps clear of the filter's button, which Excel draws at that edge."""
-    for column in range(1, sheet.max_column + 1):
-        values = [sheet.cell(row=row, column=column).value for row in range(2, sheet.max_row + 1)]
-        figures = [value for value in values if value is not None]
-        if figures and all(isinstance(value, int | float) and not isinstance(value, bool) for value in figures):
-            title = sheet.cell(row=1, column=column)
-            title.alignment = Alignment(
-                wrap_text=True, vertical="center", horizontal="right", indent=FILTER_INDENT if filtered else 0
-            )
+    indent = FILTER_INDENT if filtered else 0
+    alignment = Alignment(wrap_text=True, vertical="center", horizontal="right", indent=indent)
+    for column in columns:
+        sheet.cell(row=1, column=column).alignment = alignment
