@@ -175,3 +175,29 @@ def test_libreoffice_prints_every_figure_in_full_on_a4(built: dict[str, Any], re
     for page in rendered.pages:
         width, height = sorted((float(page.mediabox.width), float(page.mediabox.height)))
         assert (round(width), round(height)) == (595, 842)  # A4, 210 × 297 mm
+
+
+def _columns(text: str) -> int:
+    return sum(2 if ord(char) >= 0x3000 else 1 for char in text)
+
+
+def test_long_text_wraps_in_rows_as_tall_as_its_lines(built: dict[str, Any]) -> None:
+    findings = built["book"].worksheets[3]
+    width = findings.column_dimensions["F"].width
+    assert 30 <= width <= 70
+    # Characters counted as a reader would lay them out: a Japanese one as two Latin ones.
+    long_rows = [row for row in findings.iter_rows(min_row=2) if _columns(str(row[5].value)) > 1.5 * width]
+    assert long_rows  # ALIGN on KGI-1 is some 150 characters (in Japanese some 80, each two wide)
+    for row in long_rows:
+        assert findings.row_dimensions[row[0].row].height >= 30  # two lines or more
+        assert row[5].alignment.wrap_text and {cell.alignment.vertical for cell in row} == {"top"}
+
+
+def test_trend_pages_break_between_kpis_never_through_a_chart(built: dict[str, Any]) -> None:
+    trends = built["book"].worksheets[-1]
+    titles = [row[0].row for row in trends.iter_rows(max_col=1) if row[0].font.b]
+    assert len(titles) == 18  # the samples' KPIs, one block each
+    breaks = [brk.id for brk in trends.row_breaks.brk]
+    assert breaks  # eighteen charts are more than one page holds
+    # A break falls after the last row of a block: the next row is a KPI's title.
+    assert all(brk + 1 in titles for brk in breaks)
