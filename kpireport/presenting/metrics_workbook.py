@@ -33,8 +33,8 @@ RIGHT = Alignment(horizontal="right")
 MAX_SHEET_NAME = 31
 TREND_BLOCK_ROWS = 16  # a chart is 15 rows tall; one KPI's data block and chart per block
 RELATIVE = "+0.0%;-0.0%;0.0%"  # a relative change; a percent KPI's change is in points instead
-# Faces every PC with Office has: Arial beside the pack's Latin text (the deck's face), Meiryo
-# for Japanese (Windows has had it since Vista; Office for Mac installs it).
+# Faces an office PC has: Arial for Latin text (the deck's face too), Meiryo for Japanese
+# (every Windows since Vista has it; where it is missing, Office substitutes its Japanese face).
 LATIN_FACE = "Arial"
 JAPANESE_FACE = "Meiryo"
 DEFAULT_SIZE = 11
