@@ -20,6 +20,7 @@ from babel.numbers import (
     format_compact_currency,
     format_compact_decimal,
     format_decimal,
+    get_currency_precision,
     get_currency_symbol,
     parse_pattern,
 )
@@ -35,6 +36,10 @@ MINUS = "−"
 # form (1.2E+41), never as hundreds of digits, and never handed to Babel, whose decimal
 # arithmetic stops at 28 digits. A finding says when a goal's figure is out there.
 MAX_SHOWN = MAX_MAGNITUDE
+# A spreadsheet shows a figure with the decimals its inputs carry, up to four (a ratio typed
+# as 0.8765); past that the digits are noise of a division, not something anyone typed.
+MOST_DECIMALS = 4
+MOST_PERCENT_DECIMALS = 2
 
 
 @dataclass(frozen=True)
@@ -241,17 +246,29 @@ class Formatter:
         """Apr / 4月: a month on a chart's axis."""
         return str(format_skeleton("MMM", month.first_day, locale=self._babel))
 
-    def excel_format(self, unit: str, *, signed: bool = False) -> str:
+    def excel_format(self, unit: str, *, signed: bool = False, decimals: int | None = None) -> str:
         """The number format a spreadsheet or a deck's chart shows a value in: 12.5%, ¥1,234,
-        1,234.5; ``signed`` for a change (+1.2pt for a percent KPI's change in points, written
-        as the points themselves)."""
+        1,318, 4.1; ``signed`` for a change (+1.2pt for a percent KPI's change in points,
+        written as the points themselves). ``decimals`` is what the KPI's figures carry (see
+        :func:`carried_decimals`; a percent's in percent, 1.46% carries two): a count is shown
+        whole, and no format ends in a bare point, which Excel shows as "1,318.". Money shows
+        its currency's minor units where its figures have any, else none; a percent one or two
+        decimals (1.46% keeps both, so its attainment can be worked again from it)."""
         sign = "+" if signed else ""
         if unit == "percent":
-            return f'{sign}0.0"pt";-0.0"pt";0.0"pt"' if signed else "0.0%"
+            digits = _fraction(max(1, min(decimals if decimals is not None else 1, MOST_PERCENT_DECIMALS)))
+            return f'{sign}0{digits}"pt";-0{digits}"pt";0{digits}"pt"' if signed else f"0{digits}%"
         if unit == "currency":
-            symbol = self._symbol
-            return f'{sign}"{symbol}"#,##0;-"{symbol}"#,##0;"{symbol}"0' if signed else f'"{symbol}"#,##0'
-        return f"{sign}#,##0.##;-#,##0.##;0" if signed else "#,##0.##"
+            minor = self._currency_digits if decimals else 0  # ¥1,234, $7.50: never $7.5
+            symbol, digits = self._symbol.replace('"', ""), _fraction(minor)
+            grouped = f'"{symbol}"#,##0{digits}'
+            return f'{sign}{grouped};-{grouped};"{symbol}"0{digits}' if signed else grouped
+        digits = _fraction(min(decimals if decimals is not None else 1, MOST_DECIMALS))
+        return f"{sign}#,##0{digits};-#,##0{digits};0{digits}" if signed else f"#,##0{digits}"
+
+    @functools.cached_property
+    def _currency_digits(self) -> int:
+        return int(get_currency_precision(self.currency))
 
     def date(self, day: dt.date) -> str:
         """24 Nov 2026 / 2026年11月24日."""
@@ -312,18 +329,6 @@ _MILLIONS = ((1e10, 1e9, 1, "B"), (1e7, 1e6, 1, "M"), (1e6, 1e6, 2, "M"))
 _MAN_OKU = ((1e8, 1e8, 2, "億円"), (1e6, 1e4, 0, "万円"))
 
 
-def decimals_of(values: Iterable[float | None], most: int = 2) -> int:
-    """The decimals a KPI's figures need to show every value as typed (4.1 and 4.0: one), at
-    most ``most``: its row then shows all of them with as many."""
-    needed = 0
-    for value in values:
-        if value is None or not math.isfinite(value) or abs(value) > MAX_SHOWN:
-            continue
-        while needed < most and round(value, needed) != round(value, most):
-            needed += 1
-    return needed
-
-
 def adding_up(start: float, parts: Sequence[float], end: float, step: float) -> tuple[float, tuple[float, ...], float]:
     """``start``, ``parts`` and ``end`` rounded to ``step`` so that the rounded parts add up
     from the rounded start to the rounded end, as a reader of a waterfall in ¥M checks
@@ -349,6 +354,26 @@ def _pattern(text: str) -> NumberPattern:
     """A Babel number pattern, parsed once: parsing it for every figure took half of each
     figure's formatting time (a pack formats thousands)."""
     return parse_pattern(text)
+
+
+def carried_decimals(values: Iterable[float | None], *, scale: float = 1) -> int:
+    """The decimals the figures carry as typed (1,318 none, 4.1 one, 0.0146 as a percent,
+    ``scale`` 100, two), at most MOST_DECIMALS. Each figure is read to Excel's 15 significant
+    digits first, so 0.1 + 0.2 carries one decimal, not seventeen."""
+    most = 0
+    for value in values:
+        if value is None or not math.isfinite(value) or abs(value * scale) > MAX_SHOWN:
+            continue
+        exponent = decimal.Decimal(format(value * scale, ".15g")).normalize().as_tuple().exponent
+        most = max(most, -exponent if isinstance(exponent, int) else 0)
+        if most >= MOST_DECIMALS:
+            return MOST_DECIMALS
+    return most
+
+
+def _fraction(decimals: int) -> str:
+    """The decimal part of a number format: "" for whole figures, ".0", ".00"."""
+    return "." + "0" * decimals if decimals > 0 else ""
 
 
 def month_name(locale: Locale | babel.Locale, month: Month) -> str:

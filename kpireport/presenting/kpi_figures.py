@@ -8,8 +8,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kpireport.computing.metrics import KpiResult
-from kpireport.formatting import Formatter, MoneyScale, decimals_of
+from kpireport.formatting import Formatter, MoneyScale, carried_decimals
 from kpireport.model import Aggregation, Kpi
+
+# A page shows at most two decimals of a plain figure (a spreadsheet up to four).
+MOST_SHOWN_DECIMALS = 2
+
+
+def figure_decimals(result: KpiResult) -> int:
+    """The decimals a spreadsheet shows a KPI's figures with: those its fiscal year's targets,
+    actuals and last year's figures carry as typed (a percent's counted in percent). A count
+    typed whole is shown whole, its run rates and averages too (642.86 deals read as 643)."""
+    series = result.series
+    scale = 100 if result.kpi.unit == "percent" else 1
+    return carried_decimals((*series.target, *series.actual, *series.prior), scale=scale)
 
 
 def relative_changes(kpi: Kpi) -> bool:
@@ -39,8 +51,7 @@ class KpiFigureFormat:
         scale = fmt.money_scale(month.target, month.actual, month.prior) if unit == "currency" else None
         decimals = None
         if unit not in ("currency", "percent"):
-            series = result.series
-            decimals = 0 if result.counts else decimals_of([*series.target, *series.actual, *series.prior])
+            decimals = 0 if result.counts else min(figure_decimals(result), MOST_SHOWN_DECIMALS)
         return cls(fmt, unit, scale, decimals, result.counts, relative_changes(kpi))
 
     def value(self, value: float | None) -> str:

@@ -30,7 +30,7 @@ from kpireport.computing.facts import (
     refs_of,
 )
 from kpireport.computing.findings import MAX_NAME_CHARS, Finding, Severity
-from kpireport.formatting import Formatter, MoneyScale, decimals_of
+from kpireport.formatting import Formatter, MoneyScale, carried_decimals
 from kpireport.i18n import LABELS, MESSAGES, message
 from kpireport.presenting.clipping import MAX_TEXT_CHARS, shorten
 
@@ -87,7 +87,7 @@ def sentence_units(facts: Facts, fmt: Formatter) -> SentenceUnits:
     plain = [f.value for f in figures if f.unit not in ("currency", "percent") and not getattr(f, "whole", False)]
     return SentenceUnits(
         fmt.money_scale(*money) if money else None,
-        decimals_of(plain) if plain else None,
+        min(carried_decimals(plain), 2) if plain else None,
     )
 
 

@@ -11,7 +11,7 @@ from kpireport.computing.report import Report
 from kpireport.formatting import Formatter
 from kpireport.i18n import message
 from kpireport.model import Month, Perspective
-from kpireport.presenting.kpi_figures import KpiFigureFormat
+from kpireport.presenting.kpi_figures import KpiFigureFormat, figure_decimals
 from kpireport.presenting.palette import STATUS_CLASS
 from kpireport.presenting.summary import StatusCount, status_counts
 from kpireport.presenting.view.common import STATUS_RANK, StatusChip, chip, sort_key
@@ -204,8 +204,8 @@ def quarterly(
                 q.previous,
                 points(q.change, q.result.kpi.unit),
                 None if q.result.kpi.unit == "percent" else q.change_pct,
-                fmt.excel_format(q.result.kpi.unit),
-                fmt.excel_format(q.result.kpi.unit, signed=True),
+                fmt.excel_format(q.result.kpi.unit, decimals=figure_decimals(q.result)),
+                fmt.excel_format(q.result.kpi.unit, signed=True, decimals=figure_decimals(q.result)),
             ),
         )
         for q in report.quarterly

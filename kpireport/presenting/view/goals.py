@@ -38,6 +38,8 @@ class KgiFigures:
     outlook: float | None
     formula: str
     planned: float | None
+    value_format: str = "#,##0"
+    """How a spreadsheet shows the goal's target, actual, run rate, outlook and plan."""
 
 
 @dataclass(frozen=True)
@@ -133,6 +135,7 @@ def _card(
             result.outlook,
             analysis.formula.text if analysis else "",
             analysis.bridge.planned if analysis else None,
+            units.excel_format(),
         ),
         index=index,
         commentary=note,
@@ -142,13 +145,8 @@ def _card(
 def goal_units(report: Report, fmt: Formatter) -> dict[str, Units]:
     """Each KGI's figures' unit (KGI id → :class:`Units`): a goal measured by a count is
     shown whole."""
-    measures = {r.kpi.id: r for r in report.kpis}
-    units = {}
-    for k in report.kgis:
-        measure = measures.get(k.kgi.measured_by or "")
-        unit = measure.kpi.unit if measure else "number"
-        units[k.kgi.id] = Units.of(k.kgi, unit, fmt, whole=measure is not None and measure.counts)
-    return units
+    measured = {r.kpi.id: r for r in report.kpis}
+    return {k.kgi.id: Units.of(k.kgi, measured.get(k.kgi.measured_by or ""), fmt) for k in report.kgis}
 
 
 def cards(

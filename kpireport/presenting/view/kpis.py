@@ -13,7 +13,7 @@ from kpireport.computing.report import Report
 from kpireport.formatting import DASH, Formatter
 from kpireport.presenting.charts import TrendLines, trend_panel
 from kpireport.presenting.commentary_view import CommentaryView
-from kpireport.presenting.kpi_figures import KpiFigureFormat
+from kpireport.presenting.kpi_figures import KpiFigureFormat, figure_decimals
 from kpireport.presenting.palette import STATUS_CLASS, Palette
 from kpireport.presenting.summary import StatusCount, describe_kpi, movement_arrow, status_counts
 from kpireport.presenting.view.common import STATUS_RANK, StatusChip, chip, sort_key, unit_label
@@ -86,6 +86,8 @@ class KpiFigures:
     mom_pct: float | None
     prior: float | None
     yoy_pct: float | None
+    yoy_points: float | None
+    """A percent KPI's change on last year in points (+0.4pt), its only change on last year."""
     qtd_target: float | None
     qtd_actual: float | None
     qtd_attainment: float | None
@@ -101,6 +103,7 @@ class KpiFigures:
 def _figures(result: KpiResult, fmt: Formatter) -> KpiFigures:
     unit, month, forecast = result.kpi.unit, result.month, result.forecast
     rate = unit == "percent"
+    decimals = figure_decimals(result)
     return KpiFigures(
         target=month.target,
         actual=month.actual,
@@ -110,6 +113,7 @@ def _figures(result: KpiResult, fmt: Formatter) -> KpiFigures:
         mom_pct=None if rate else result.mom.delta_pct,
         prior=month.prior,
         yoy_pct=None if rate else month.yoy_pct,
+        yoy_points=points(month.yoy_delta, unit) if rate else None,
         qtd_target=result.qtd.target,
         qtd_actual=result.qtd.actual,
         qtd_attainment=result.qtd.attainment,
@@ -118,8 +122,8 @@ def _figures(result: KpiResult, fmt: Formatter) -> KpiFigures:
         ytd_attainment=result.ytd.attainment,
         projected=forecast.projected if forecast else None,
         outlook=forecast.outlook if forecast else None,
-        value_format=fmt.excel_format(unit),
-        change_format=fmt.excel_format(unit, signed=True),
+        value_format=fmt.excel_format(unit, decimals=decimals),
+        change_format=fmt.excel_format(unit, signed=True, decimals=decimals),
     )
 
 
@@ -231,7 +235,7 @@ class TrendView:
     alt: str = ""
     """The chart in words (its SVG title, and a deck's chart description)."""
     unit: str = "number"
-    number_format: str = "#,##0.##"
+    number_format: str = "#,##0"
     """How a spreadsheet or a deck's chart shows its values (12.5%, ¥1,234)."""
     months: tuple[str, ...] = ()
     """The fiscal year's months, short (Apr, 4月), for charts drawn by other renderers."""
@@ -286,7 +290,7 @@ def trends(
                     chart,
                     alt,
                     result.kpi.unit,
-                    fmt.excel_format(result.kpi.unit),
+                    fmt.excel_format(result.kpi.unit, decimals=figure_decimals(result)),
                     tuple(fmt.short_month(m) for m in series.months),
                     series.actual,
                     series.target,
