@@ -64,7 +64,7 @@ def test_a_count_is_whole_and_money_is_in_yen(built: dict[str, Any]) -> None:
     if built["lang"] == "en":
         # The run rate keeps its fraction (375 deals in 7 months, 12 months: 642.857…); only
         # the format shows it whole.
-        forecast = deals[header.index("FY forecast")]
+        forecast = deals[header.index("FY at run rate")]
         assert forecast.value == pytest.approx(375 / 7 * 12)
         assert forecast.number_format == "#,##0"
         assert revenue[4].value == 104_475_984
