@@ -7,20 +7,38 @@ steps, for a program that wants the figures alone.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from kpireport.computing.report import Report, build_report
-from kpireport.errors import KpiReportError, WorkbookError
-from kpireport.reading.workbook import read_workbook
 from kpireport.version import __version__
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     from kpireport.build import BuildOptions, BuildResult
+    from kpireport.computing.report import Report, build_report
+    from kpireport.errors import KpiReportError, WorkbookError
+    from kpireport.reading.workbook import read_workbook
 
 
 __all__ = ["KpiReportError", "Report", "WorkbookError", "__version__", "build_pack", "build_report", "read_workbook"]
+
+# Imported when first used: ``python -m kpireport`` imports this package before its command
+# line can take over Ctrl-C, so the package itself stays light (kpireport._entry).
+_LAZY = {
+    "Report": "kpireport.computing.report",
+    "build_report": "kpireport.computing.report",
+    "KpiReportError": "kpireport.errors",
+    "WorkbookError": "kpireport.errors",
+    "read_workbook": "kpireport.reading.workbook",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'kpireport' has no attribute {name!r}")
 
 
 def build_pack(path: Path, options: BuildOptions | None = None) -> BuildResult:

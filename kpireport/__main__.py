@@ -1,3 +1,3 @@
-from kpireport.cli import main
+from kpireport._entry import main
 
 main()

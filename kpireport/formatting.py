@@ -10,6 +10,7 @@ import decimal
 import functools
 import math
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import babel
@@ -19,6 +20,7 @@ from babel.numbers import (
     format_compact_currency,
     format_compact_decimal,
     format_decimal,
+    get_currency_precision,
     get_currency_symbol,
     parse_pattern,
 )
@@ -34,17 +36,22 @@ MINUS = "−"
 # form (1.2E+41), never as hundreds of digits, and never handed to Babel, whose decimal
 # arithmetic stops at 28 digits. A finding says when a goal's figure is out there.
 MAX_SHOWN = MAX_MAGNITUDE
+# A spreadsheet shows a figure with the decimals its inputs carry, up to four (a ratio typed
+# as 0.8765); past that the digits are noise of a division, not something anyone typed.
+MOST_DECIMALS = 4
+MOST_PERCENT_DECIMALS = 2
 
 
 @dataclass(frozen=True)
 class Formatter:
     locale: Locale
     currency: str
-    large_yen: bool = False
-    """Japanese packs may show yen as 12.5億円 / 3,400万円 (a theme switch)."""
+    large_yen: bool = True
+    """Japanese packs show yen as 7.59億円 / 183万円 / 7,029円; a theme may ask for plain yen
+    (¥759,041,893)."""
 
     @classmethod
-    def for_settings(cls, settings: Settings, *, large_yen: bool = False) -> Formatter:
+    def for_settings(cls, settings: Settings, *, large_yen: bool = True) -> Formatter:
         """The formatter of a pack of these settings: its language and currency (and a theme's
         choice of 万/億 for yen). Made once per pack and handed to everything that shows a figure."""
         return cls(settings.locale, settings.currency, large_yen=large_yen)
@@ -55,35 +62,81 @@ class Formatter:
         # locale, a figure formats in half the time (a pack formats thousands of them).
         return babel.Locale.parse(self.locale)
 
-    def value(self, value: float | None, unit: str) -> str:
-        """A KPI value in its unit: 25.3%, ¥1,234, 1,234.5."""
+    def value(
+        self,
+        value: float | None,
+        unit: str,
+        *,
+        scale: MoneyScale | None = None,
+        whole: bool = False,
+        decimals: int | None = None,
+    ) -> str:
+        """A KPI value in its unit: 25.3%, 1.46%, ¥759.0M, 1,234.5; money in ``scale`` (one
+        per table or card), else in its own; ``whole`` for a count (642.9 customers is 643)."""
         if value is None or not math.isfinite(value):
             return DASH
         if unit == "percent":
-            return self.percent(value)
+            # A rate with the precision it was typed in (a target of 1.46%, not 1.5%), so a
+            # reader can re-derive its attainment; one decimal at least, two at most.
+            if not abs(value) <= MAX_SHOWN / 100:
+                return self.percent(value)
+            return self._signed(_pattern("#,##0.0#%").apply(value, self._babel))
         if unit == "currency":
-            return self.money(value)
-        return self.number(value)
+            return self.money(value, scale)
+        return self.number(value, whole=whole, decimals=decimals)
 
-    def number(self, value: float) -> str:
+    def number(self, value: float, *, whole: bool = False, decimals: int | None = None) -> str:
+        """1,234 or 12.5; ``decimals`` fixed where the figure stands beside others of its KPI
+        (engagement 4.0 beside its target of 4.1, not 4)."""
         if not abs(value) <= MAX_SHOWN:
             return self._scientific(value)
-        pattern = "#,##0" if abs(value) >= 1000 else "#,##0.#"
+        if whole:
+            decimals = 0
+        if decimals is not None:
+            pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+        else:
+            pattern = "#,##0" if abs(value) >= 1000 else "#,##0.#"
         return self._signed(_pattern(pattern).apply(value, self._babel))
 
-    def money(self, value: float) -> str:
+    def money_scale(self, *values: float | None) -> MoneyScale:
+        """The one unit a group of money figures is shown in (a table's rows, a goal's card),
+        chosen by the largest of them: a board reads ¥759.0M, not ¥759,041,893."""
+        finite = [abs(v) for v in values if v is not None and math.isfinite(v) and abs(v) <= MAX_SHOWN]
+        largest = max(finite, default=0.0)
+        if self._man_oku_yen:
+            for threshold, divisor, decimals, suffix in _MAN_OKU:
+                if largest >= threshold:
+                    return MoneyScale(divisor, decimals, suffix, symbol=False)
+            return MoneyScale(1, 0, "円", symbol=False)
+        for threshold, divisor, decimals, suffix in _MILLIONS:
+            if largest >= threshold:
+                return MoneyScale(divisor, decimals, suffix, symbol=True)
+        return FULL
+
+    def money(self, value: float, scale: MoneyScale | None = None) -> str:
+        """Money in ``scale`` (by default the figure's own): ¥759.0M, ¥7,029, 7.59億円, 183万円."""
         if not abs(value) <= MAX_SHOWN:
             return self._scientific(value, symbol=self._symbol)
-        if self.large_yen and self.locale == "ja" and self.currency == "JPY" and abs(value) >= 10_000:
-            return self._man_oku(value)
-        # Whole units read better in a board pack; cents only matter for small amounts.
-        digits = abs(value) < 100 and self.currency != "JPY"
-        text = _pattern("¤#,##0.00" if digits else "¤#,##0").apply(
-            value, self._babel, currency=self.currency, currency_digits=False
-        )
-        return self._signed(text.replace("￥", "¥"))
+        scale = scale or self.money_scale(value)
+        if scale == FULL:
+            # Whole units read better in a board pack; cents only matter for small amounts.
+            digits = abs(value) < 100 and self.currency != "JPY"
+            text = _pattern("¤#,##0.00" if digits else "¤#,##0").apply(
+                value, self._babel, currency=self.currency, currency_digits=False
+            )
+            return self._signed(text.replace("￥", "¥"))
+        places = "." + "0" * scale.decimals if scale.decimals else ""
+        figure = str(_pattern("#,##0" + places).apply(abs(value) / scale.divisor, self._babel))
+        negative = value < 0 and any(ch in "123456789" for ch in figure)
+        symbol = self._symbol if scale.symbol else ""
+        return ("−" if negative else "") + symbol + figure + scale.suffix
+
+    @functools.cached_property
+    def _man_oku_yen(self) -> bool:
+        return self.large_yen and self.locale == "ja" and self.currency == "JPY"
 
     def _man_oku(self, value: float) -> str:
+        """A chart's axis label in 万/億 (12.5億円, 3,400万円)."""
         unit, scale, pattern = ("億円", 1e8, "#,##0.##") if abs(value) >= 1e8 else ("万円", 1e4, "#,##0")
         return self._signed(_pattern(pattern).apply(value / scale, self._babel) + unit)
 
@@ -94,36 +147,54 @@ class Formatter:
             return self._scientific(value, shift=2) + "%"
         return self._signed(_pattern("#,##0.0%").apply(value, self._babel))
 
-    def delta(self, delta: float | None, unit: str) -> str:
-        """A signed month-over-month change; percentage points for percent KPIs."""
+    def delta(
+        self,
+        delta: float | None,
+        unit: str,
+        *,
+        scale: MoneyScale | None = None,
+        whole: bool = False,
+        decimals: int | None = None,
+    ) -> str:
+        """A signed month-over-month change; percentage points for percent KPIs; money in
+        ``scale`` (its row's)."""
         if delta is None or not math.isfinite(delta):
             return DASH
-        sign = "+" if delta > 0 else ""
         if unit == "percent":
             if not abs(delta) <= MAX_SHOWN / 100:
-                return sign + self._scientific(delta, shift=2) + "pt"
+                return ("+" if delta > 0 else "") + self._scientific(delta, shift=2) + "pt"
             points = _pattern("#,##0.0").apply(delta * 100, self._babel)
-            return self._signed(f"{sign}{points}pt")
-        return sign + self.value(delta, unit)
+            return self._signed(_plus(points) + "pt")
+        return _plus(self.value(delta, unit, scale=scale, whole=whole, decimals=decimals))
 
-    def gap(self, value: float, unit: str) -> str:
+    def gap(self, value: float, unit: str, *, scale: MoneyScale | None = None, decimals: int | None = None) -> str:
         """The size of a difference, unsigned: ¥6,800, 0.5pt for a percent KPI."""
         if unit == "percent":
             return self._signed(_pattern("#,##0.0").apply(abs(value) * 100, self._babel) + "pt")
-        return self.value(abs(value), unit)
+        return self.value(abs(value), unit, scale=scale, decimals=decimals)
 
-    def delta_pct(self, value: float | None, unit: str) -> str:
+    def delta_pct(self, value: float | None, unit: str, *, relative: bool = True) -> str:
         """A relative change (+12.5%); none for a percent KPI, whose change is already in
-        points: "−2.0pt −10.0%" reads as two contradicting figures."""
-        if value is None or unit == "percent" or not math.isfinite(value):
+        points: "−2.0pt −10.0%" reads as two contradicting figures; none either where the
+        change is not ``relative`` (a score's, which reads in its own unit)."""
+        if value is None or unit == "percent" or not relative or not math.isfinite(value):
             return ""
         return ("+" if value > 0 else "") + self.percent(value)
 
-    def change_on_last_year(self, delta: float | None, pct: float | None, unit: str) -> str:
+    def change_on_last_year(
+        self,
+        delta: float | None,
+        pct: float | None,
+        unit: str,
+        *,
+        relative: bool = True,
+        scale: MoneyScale | None = None,
+    ) -> str:
         """+12.5% on last year; for a percent KPI the change in points (+1.2pt), since a
-        relative change of a rate reads as a second, contradicting percentage."""
-        if unit == "percent":
-            return self.delta(delta, unit)
+        relative change of a rate reads as a second, contradicting percentage; the change
+        itself where it is not ``relative`` (NPS −5, engagement +0.5)."""
+        if unit == "percent" or not relative:
+            return self.delta(delta, unit, scale=scale)
         return self.delta_pct(pct, unit) or DASH
 
     def axis(self, value: float, unit: str, step: float = 1.0) -> str:
@@ -139,6 +210,8 @@ class Formatter:
 
     def compact(self, value: float, unit: str) -> str:
         """A large figure in a sentence, to two decimals of its scale: ¥1.36B / 13.62億円."""
+        if unit == "currency":
+            return self.money(value)
         if unit == "percent" or abs(value) < 1000:
             # Babel's compact form keeps every decimal of a figure it does not shorten.
             return self.value(value, unit)
@@ -148,7 +221,7 @@ class Formatter:
         if not abs(value) <= MAX_SHOWN:
             return self.value(value, unit)
         if unit == "currency":
-            if self.large_yen and self.locale == "ja" and self.currency == "JPY" and abs(value) >= 10_000:
+            if self._man_oku_yen and abs(value) >= 10_000:
                 return self._man_oku(value)
             text = format_compact_currency(value, self.currency, locale=self._babel, fraction_digits=fraction_digits)
             text = text.replace("￥", "¥")
@@ -173,17 +246,29 @@ class Formatter:
         """Apr / 4月: a month on a chart's axis."""
         return str(format_skeleton("MMM", month.first_day, locale=self._babel))
 
-    def excel_format(self, unit: str, *, signed: bool = False) -> str:
+    def excel_format(self, unit: str, *, signed: bool = False, decimals: int | None = None) -> str:
         """The number format a spreadsheet or a deck's chart shows a value in: 12.5%, ¥1,234,
-        1,234.5; ``signed`` for a change (+1.2pt for a percent KPI's change in points, written
-        as the points themselves)."""
+        1,318, 4.1; ``signed`` for a change (+1.2pt for a percent KPI's change in points,
+        written as the points themselves). ``decimals`` is what the KPI's figures carry (see
+        :func:`carried_decimals`; a percent's in percent, 1.46% carries two): a count is shown
+        whole, and no format ends in a bare point, which Excel shows as "1,318.". Money shows
+        its currency's minor units where its figures have any, else none; a percent one or two
+        decimals (1.46% keeps both, so its attainment can be worked again from it)."""
         sign = "+" if signed else ""
         if unit == "percent":
-            return f'{sign}0.0"pt";-0.0"pt";0.0"pt"' if signed else "0.0%"
+            digits = _fraction(max(1, min(decimals if decimals is not None else 1, MOST_PERCENT_DECIMALS)))
+            return f'{sign}0{digits}"pt";-0{digits}"pt";0{digits}"pt"' if signed else f"0{digits}%"
         if unit == "currency":
-            symbol = self._symbol
-            return f'{sign}"{symbol}"#,##0;-"{symbol}"#,##0;"{symbol}"0' if signed else f'"{symbol}"#,##0'
-        return f"{sign}#,##0.##;-#,##0.##;0" if signed else "#,##0.##"
+            minor = self._currency_digits if decimals else 0  # ¥1,234, $7.50: never $7.5
+            symbol, digits = self._symbol.replace('"', ""), _fraction(minor)
+            grouped = f'"{symbol}"#,##0{digits}'
+            return f'{sign}{grouped};-{grouped};"{symbol}"0{digits}' if signed else grouped
+        digits = _fraction(min(decimals if decimals is not None else 1, MOST_DECIMALS))
+        return f"{sign}#,##0{digits};-#,##0{digits};0{digits}" if signed else f"#,##0{digits}"
+
+    @functools.cached_property
+    def _currency_digits(self) -> int:
+        return int(get_currency_precision(self.currency))
 
     def date(self, day: dt.date) -> str:
         """24 Nov 2026 / 2026年11月24日."""
@@ -209,11 +294,86 @@ class Formatter:
         return text.replace("-", MINUS)
 
 
+def _plus(text: str) -> str:
+    """A change with its sign: +¥0.3M; none on a change that shows as zero (0万円, not +0万円)."""
+    if text.startswith(("-", MINUS)) or not any(ch in "123456789" for ch in text):
+        return text
+    return "+" + text
+
+
+@dataclass(frozen=True)
+class MoneyScale:
+    """The unit a group of money figures is shown in: its divisor, decimals and what follows
+    the figure (M, 億円)."""
+
+    divisor: float
+    decimals: int
+    suffix: str
+    symbol: bool
+    """Whether the currency's symbol leads the figure (¥759.0M; not 7.59億円)."""
+
+    @property
+    def step(self) -> float:
+        """The smallest amount the scale shows: ¥0.1M is 100,000 yen."""
+        return self.divisor / float(10**self.decimals)
+
+
+FULL = MoneyScale(1, 0, "", symbol=True)
+# A board reads millions, and a Japanese company's English pack counts in millions of yen
+# into the billions (¥1,360.0M); billions only from ten of them.
+# (from, divisor, decimals, suffix), largest first.
+# Under ten million, two decimals keep what a row of a few millions varies by (¥1.04M against
+# ¥1.00M, not ¥1.0M against ¥1.0M).
+_MILLIONS = ((1e10, 1e9, 1, "B"), (1e7, 1e6, 1, "M"), (1e6, 1e6, 2, "M"))
+# 億円 to two decimals (7.59億円), 万円 whole (183万円), yen in full below a million.
+_MAN_OKU = ((1e8, 1e8, 2, "億円"), (1e6, 1e4, 0, "万円"))
+
+
+def adding_up(start: float, parts: Sequence[float], end: float, step: float) -> tuple[float, tuple[float, ...], float]:
+    """``start``, ``parts`` and ``end`` rounded to ``step`` so that the rounded parts add up
+    from the rounded start to the rounded end, as a reader of a waterfall in ¥M checks
+    (largest remainder: each part rounded down, then the steps still missing given to the
+    parts that lost the most)."""
+    figures = [start, end, *parts]
+    if not all(math.isfinite(x) and abs(x) <= MAX_SHOWN for x in figures):
+        return start, tuple(parts), end  # shown in scientific form, where no sum is checked
+    first, last = round(start / step), round(end / step)
+    exact = [part / step for part in parts]
+    shown = [math.floor(x) for x in exact]
+    if shown:
+        # Normally a step or two; whatever is missing is spread evenly, the rest by remainder.
+        spread, rest = divmod((last - first) - sum(shown), len(shown))
+        by_remainder = sorted(range(len(shown)), key=lambda i: exact[i] - shown[i], reverse=True)
+        for rank, i in enumerate(by_remainder):
+            shown[i] += spread + (1 if rank < rest else 0)
+    return first * step, tuple(k * step for k in shown), last * step
+
+
 @functools.cache
 def _pattern(text: str) -> NumberPattern:
     """A Babel number pattern, parsed once: parsing it for every figure took half of each
     figure's formatting time (a pack formats thousands)."""
     return parse_pattern(text)
+
+
+def carried_decimals(values: Iterable[float | None], *, scale: float = 1) -> int:
+    """The decimals the figures carry as typed (1,318 none, 4.1 one, 0.0146 as a percent,
+    ``scale`` 100, two), at most MOST_DECIMALS. Each figure is read to Excel's 15 significant
+    digits first, so 0.1 + 0.2 carries one decimal, not seventeen."""
+    most = 0
+    for value in values:
+        if value is None or not math.isfinite(value) or abs(value * scale) > MAX_SHOWN:
+            continue
+        exponent = decimal.Decimal(format(value * scale, ".15g")).normalize().as_tuple().exponent
+        most = max(most, -exponent if isinstance(exponent, int) else 0)
+        if most >= MOST_DECIMALS:
+            return MOST_DECIMALS
+    return most
+
+
+def _fraction(decimals: int) -> str:
+    """The decimal part of a number format: "" for whole figures, ".0", ".00"."""
+    return "." + "0" * decimals if decimals > 0 else ""
 
 
 def month_name(locale: Locale | babel.Locale, month: Month) -> str:

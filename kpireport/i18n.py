@@ -478,7 +478,7 @@ LABELS: dict[str, dict[Locale, str]] = {
     "mom": {"en": "vs last month", "ja": "前月比"},
     "qtd": {"en": "QTD", "ja": "四半期累計"},
     "ytd": {"en": "YTD", "ja": "年度累計"},
-    "forecast": {"en": "FY forecast", "ja": "通期予測"},
+    "forecast": {"en": "FY at run rate", "ja": "通期（現ペース）"},
     "variance": {"en": "vs target", "ja": "目標差"},
     "yoy": {"en": "vs last year", "ja": "前年比"},
     "last_year": {"en": "last year", "ja": "前年"},
@@ -570,10 +570,11 @@ LABELS: dict[str, dict[Locale, str]] = {
     "legend": {
         "en": "Attainment = actual ÷ target (target ÷ actual where lower is better). "
         "QTD/YTD use the months with both an actual and a target. "
-        "Forecast = YTD run rate × 12 against the full-year target (shown when all 12 targets are set); "
+        "FY at run rate = the YTD monthly average × 12 against the full-year target (shown when all 12 "
+        "targets are set); "
         "outlook = YTD actual plus the Forecast sheet's estimates (the run rate where it has none).",
         "ja": "達成率＝実績÷目標（低いほど良い指標は目標÷実績）。四半期・年度累計は実績と目標がそろった月で集計。"
-        "通期予測＝年度累計の月平均×12 と通期目標の比較（12か月分の目標がある場合）。"
+        "通期（現ペース）＝年度累計の月平均×12 と通期目標の比較（12か月分の目標がある場合）。"
         "着地見込＝年度累計実績＋見込シートの数値（空欄の月は月平均）。",
     },
     **ACTION_LABELS,

@@ -79,16 +79,34 @@ def packs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Path]
     return built
 
 
-def shown(value: float | None, unit: str) -> str:
-    """A value as the README says the pack writes it: percent to one decimal, yen whole with
-    a separator, other figures with a separator (one decimal below 1,000)."""
+def shown(kpi: dict[str, Any], lang: str) -> str:
+    """A KPI's actual as the README ("Figures as a board reads them") says the pack writes it:
+    a rate to one or two decimals as typed; money in the scale of the month's target, actual
+    and last year's (English ¥ in full under a million, then millions to two decimals under
+    ten million and one above; Japanese 円 under a million, 万円 whole, then 億円 to two
+    decimals); a count whole; other figures to the decimals the KPI's figures were typed with."""
+    month, unit = kpi["month"], kpi["unit"]
+    value = month["actual"]
     if value is None:
         return "–"
     if unit == "percent":
-        return f"{value * 100:.1f}%"
+        points = value * 100
+        return f"{points:.1f}%" if round(points, 1) == round(points, 2) else f"{points:.2f}%"
     if unit == "currency":
-        return f"¥{value:,.0f}"
-    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:,.1f}".removesuffix(".0")
+        largest = max(abs(v) for v in (month["target"], value, month["prior"]) if v is not None)
+        if lang == "ja":
+            if largest < 1e6:
+                return f"{value:,.0f}円"
+            return f"{value / 1e4:,.0f}万円" if largest < 1e8 else f"{value / 1e8:,.2f}億円"
+        if largest < 1e6:
+            return f"¥{value:,.0f}"
+        return f"¥{value / 1e6:,.2f}M" if largest < 1e7 else f"¥{value / 1e6:,.1f}M"
+    series = kpi["series"]
+    typed = [v for v in (*series["target"], *series["actual"]) if v is not None]
+    if kpi["aggregation"] == "sum" and all(float(v).is_integer() for v in typed):
+        return f"{value:,.0f}"
+    decimals = max((next(d for d in range(3) if d == 2 or round(v, d) == round(v, 2)) for v in typed), default=0)
+    return f"{value:,.{decimals}f}"
 
 
 @pytest.mark.parametrize("name", ["en", "ja", "many"])
@@ -98,7 +116,7 @@ def test_every_figure_says_its_kpi_and_value(packs: dict[str, dict[str, Path]], 
     assert figures and all(alt.strip() for alt in figures)
     data = json.loads(packs[name]["json"].read_text(encoding="utf-8"))
     for kpi in data["kpis"]:
-        value = shown(kpi["month"]["actual"], kpi["unit"])
+        value = shown(kpi, "ja" if name == "ja" else "en")
         assert any(alt.startswith(kpi["name"] + ("：" if name == "ja" else ":")) and value in alt for alt in figures), (
             kpi["name"]
         )

@@ -247,7 +247,14 @@ def _font_names(path: Path) -> set[str]:
 
 def test_japanese_pdf_renders_japanese_with_an_embedded_subset_font(packs: dict[str, dict[str, Path]]) -> None:
     text = _pdf_text(packs["ja"]["pdf"])
-    for expected in ("株式会社みらい商事", "2026年10月", "解約率", "エグゼクティブサマリー", "カスタマーサクセス", "¥"):
+    for expected in (
+        "株式会社みらい商事",
+        "2026年10月",
+        "解約率",
+        "エグゼクティブサマリー",
+        "カスタマーサクセス",
+        "億円",
+    ):
         assert expected in text, expected
     embedded = _font_names(packs["ja"]["pdf"])
     assert any("IPAex" in name or "CJK" in name for name in embedded), embedded
@@ -340,22 +347,38 @@ def test_pdf_has_a_bookmark_per_section_and_its_language(packs: dict[str, dict[s
     assert bool(reader.trailer["/Root"]["/MarkInfo"]["/Marked"])  # tagged PDF
 
 
-def test_a_large_kgi_tree_is_drawn_in_parts_with_no_kpi_cut_off(make_workbook: Any, tmp_path: Path) -> None:
-    def sixty_kpis(sheets: dict[str, Any]) -> None:
-        departments = ["Sales", "Marketing", "Support"]
-        sheets["KPI"][1:] = [
-            [f"K{i:02d}", f"Metric {i:02d}", departments[i % 3], "G1", None, "number", "higher", "sum", "kpi", "Ann"]
-            for i in range(60)
-        ]
-        sheets["KGI"][1][5] = "K00"
-        sheets["Targets"][1:] = [[f"K{i:02d}", *([100] * 12)] for i in range(60)]
-        sheets["Actuals"][1:] = [[f"K{i:02d}", 90, 95, 100 + i] for i in range(60)]
-        sheets["Comments"][1:] = []
+def _sixty_kpis(sheets: dict[str, Any]) -> None:
+    """One KGI measured by 60 KPIs in three departments, taken in turn."""
+    departments = ["Sales", "Marketing", "Support"]
+    sheets["KPI"][1:] = [
+        [f"K{i:02d}", f"Metric {i:02d}", departments[i % 3], "G1", None, "number", "higher", "sum", "kpi", "Ann"]
+        for i in range(60)
+    ]
+    sheets["KGI"][1][5] = "K00"
+    sheets["Targets"][1:] = [[f"K{i:02d}", *([100] * 12)] for i in range(60)]
+    sheets["Actuals"][1:] = [[f"K{i:02d}", 90, 95, 100 + i] for i in range(60)]
+    sheets["Comments"][1:] = []
 
-    result = build_pack(make_workbook(sixty_kpis), BuildOptions(out_dir=tmp_path, formats=("pdf",)))
+
+def test_a_large_kgi_tree_is_drawn_in_parts_with_no_kpi_cut_off(make_workbook: Any, tmp_path: Path) -> None:
+    result = build_pack(make_workbook(_sixty_kpis), BuildOptions(out_dir=tmp_path, formats=("pdf",)))
     pages = [page.extract_text() or "" for page in PdfReader(result.outputs[0]).pages]
     tree_pages = [text for text in pages if "Revenue (" in text]
     assert len(tree_pages) == 3
     assert all(f"Revenue ({n}/3)" in text for n, text in enumerate(tree_pages, start=1))
     drawn = "\n".join(tree_pages)
     assert all(f"Metric {i:02d}" in drawn for i in range(60))
+
+
+def test_the_html_lists_a_tree_drawn_in_parts_once_whole(make_workbook: Any, tmp_path: Path) -> None:
+    """The list a narrow screen shows in place of the drawings (test_browser) is one per goal,
+    however many parts its drawing takes, with every KPI in the drawings' order."""
+    result = build_pack(make_workbook(_sixty_kpis), BuildOptions(out_dir=tmp_path, formats=("html",)))
+    html = result.outputs[0].read_text(encoding="utf-8")
+    tree = html[html.index('id="tree"') : html.index("</section>", html.index('id="tree"'))]
+    assert tree.count('class="tree"') == 3 and tree.count('class="tree-list"') == 1
+    drawn = re.findall(r'<text [^>]*data-kpi="(K\d+)"', tree)
+    listed = re.findall(r'class="kpi-open" data-open="(K\d+)"', tree)
+    by_department = [f"K{i:02d}" for first in range(3) for i in range(first, 60, 3)]
+    assert drawn == listed == by_department
+    assert re.findall(r'class="tree-dept">([^<]+)<', tree) == ["Sales", "Marketing", "Support"]

@@ -41,7 +41,8 @@ def test_percent_ticks_half_a_point_apart_keep_a_decimal() -> None:
 def test_axis_labels_follow_the_locale() -> None:
     svg = panel([1.2e8, 1.5e8] + [None] * 10, [1.3e8] * 12, "currency", "ja")
     labels = [t.text or "" for t in svg.iter("text")]
-    assert any(label.endswith("億") for label in labels), labels
+    # Yen in 億円 on the axis as in the tables beside it (1.2億円).
+    assert any(label.endswith("億円") for label in labels), labels
     assert len(labels) == 2  # the top and bottom ticks; the months are named by the page
 
 

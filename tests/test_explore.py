@@ -274,6 +274,22 @@ def test_a_phone_width_window_keeps_the_page_and_the_detail_inside_it(browser: A
     page.close()
 
 
+def test_on_a_phone_the_trees_list_opens_a_kpis_detail(browser: Any, pack: Path) -> None:
+    phone = Opened(browser, pack, 390)
+    page = phone.page
+    tree = page.locator("#tree .tree-list")
+    assert tree.locator(".tree-dept").all_text_contents() == ["Sales", "Marketing"]
+    # Workbook text stays text in the list too, and each status is said in words.
+    assert tree.locator(".kpi-open[data-open=K3]").text_content() == HOSTILE
+    assert tree.locator(".dot").evaluate_all("dots => dots.map(d => d.getAttribute('aria-label'))") == [
+        "On target", "On target", "Behind", "Watch", "No data"
+    ]  # fmt: skip
+    tree.locator(".kpi-open[data-open=K4]").click()
+    assert page.locator("#kpi-detail .detail-name").text_content() == JAPANESE
+    assert phone.requests == [pack.as_uri()] and phone.errors == [] and phone.alerts == []
+    page.close()
+
+
 @pytest.mark.parametrize("sample", [SAMPLE_EN])
 def test_the_sample_bridge_links_its_drivers_to_their_detail(browser: Any, sample: Path, tmp_path: Path) -> None:
     built = build_pack(sample, BuildOptions(out_dir=tmp_path, formats=("html", "json"))).outputs

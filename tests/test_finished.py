@@ -38,14 +38,15 @@ def _japanese_revenue_pack(large_yen: bool) -> FinishedPack:
 def test_large_yen_reaches_cards_tables_and_the_findings_sentences() -> None:
     pack = _japanese_revenue_pack(large_yen=True)
     view = pack.view
-    # The goal's card: ¥1,000,000,000 is 10億円.
-    assert view.kgis[0].target == "10億円"
+    # The goal's card: ¥1,000,000,000 is 10億円, to the two decimals of every 億円 figure on
+    # the card.
+    assert view.kgis[0].target == "10.00億円"
     # The department table: ¥12,000,000 is 1,200万円, the month's target and its actual.
     row = view.departments[0].rows[0]
     assert (row.target, row.actual) == ("1,200万円", "1,200万円")
     # DRIVER: 12 × ¥12,000,000 = ¥144,000,000 = 1.44億円 implied against 10億円.
     [driver] = [f for f in pack.findings if f.code == "DRIVER"]
-    assert "1.44億円" in driver.message and "10億円" in driver.message
+    assert "1.44億円" in driver.message and "10.00億円" in driver.message
     # RESTATED: ¥11,000,000 → ¥12,000,000 is 1,100万円 → 1,200万円.
     [restated] = [f for f in pack.findings if f.code == "RESTATED"]
     assert "1,100万円 → 1,200万円" in restated.message
@@ -53,13 +54,15 @@ def test_large_yen_reaches_cards_tables_and_the_findings_sentences() -> None:
     assert [f["message"] for f in pack.data["findings"]] == [f.message for f in pack.findings]
     assert view.changes is not None and view.changes.lines == (restated.message,)
     html = render_html(view)
-    for shown in ("10億円", "1,200万円", driver.message, restated.message):
+    for shown in ("10.00億円", "1,200万円", driver.message, restated.message):
         assert shown in html
     assert "¥" not in driver.message + restated.message
 
 
-def test_without_large_yen_the_same_figures_are_in_yen() -> None:
+def test_plain_yen_is_in_millions_as_in_english() -> None:
+    # large_yen = "plain": ¥1,000,000,000 is ¥1,000.0M; ¥11,000,000 → ¥12,000,000 is
+    # ¥11.0M → ¥12.0M.
     pack = _japanese_revenue_pack(large_yen=False)
-    assert pack.view.kgis[0].target == "¥1,000,000,000"
+    assert pack.view.kgis[0].target == "¥1,000.0M"
     [restated] = [f for f in pack.findings if f.code == "RESTATED"]
-    assert "¥11,000,000 → ¥12,000,000" in restated.message
+    assert "¥11.0M → ¥12.0M" in restated.message

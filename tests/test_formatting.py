@@ -6,14 +6,15 @@ from typing import Any
 
 import pytest
 
-from kpireport.formatting import Formatter
+from kpireport.formatting import Formatter, carried_decimals
 
 
 @pytest.mark.parametrize(
     ("locale", "value", "unit", "expected"),
     [
-        # Japanese shortens from 万 (10,000) on; below it a figure is written in full, grouped.
-        ("ja", 9_000, "currency", "¥9,000"),
+        # Japanese shortens from 万 (10,000) on; below it a figure is written in full, grouped,
+        # yen as 円 like the 万円 beside it.
+        ("ja", 9_000, "currency", "9,000円"),
         ("ja", 6_000, "number", "6,000"),
         ("ja", 12_000, "number", "1.2万"),
         ("ja", 1_500_000, "currency", "150万円"),
@@ -34,11 +35,12 @@ def test_a_figure_in_a_sentence_below_a_man_is_written_in_full_in_japanese() -> 
     assert Formatter("ja", "JPY").compact(12_345, "number") == "1.23万"
 
 
-def test_four_digits_of_man_are_grouped() -> None:
-    # A bridge's effect: 38,288,978 yen is 3,828.8978万, shown to two decimals of its scale.
-    assert Formatter("ja", "JPY").compact(38_288_978, "currency") == "¥3,828.9万"
-    assert Formatter("ja", "JPY").compact(3_568_262, "currency") == "¥356.83万"
-    assert Formatter("en", "JPY").compact(38_288_978, "currency") == "¥38.29M"
+def test_money_in_a_sentence_is_in_the_units_a_board_reads() -> None:
+    # A bridge's effect: 38,288,978 yen is 3,828.8978万 (3,829万円 to the 万) and ¥38.3M to
+    # the tenth of a million; 3,568,262 yen is 356.8万 (357万円).
+    assert Formatter("ja", "JPY").compact(38_288_978, "currency") == "3,829万円"
+    assert Formatter("ja", "JPY").compact(3_568_262, "currency") == "357万円"
+    assert Formatter("en", "JPY").compact(38_288_978, "currency") == "¥38.3M"
 
 
 # SPEC §6 keeps what is read within ±1e15; a figure computed from it may not be (a driver
@@ -70,3 +72,39 @@ def test_four_digits_of_man_are_grouped() -> None:
 )
 def test_every_finite_figure_formats(locale: str, call: Any, expected: str) -> None:
     assert call(Formatter(locale, "JPY", large_yen=True)) == expected  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("values", "scale", "expected"),
+    [
+        ((1318, 1300.0, None), 1, 0),  # leads, typed whole
+        ((4.1, 3.5, 4.0), 1, 1),  # an engagement score
+        ((0.0146, 0.015), 100, 2),  # churn: 1.46%
+        ((0.1 + 0.2,), 1, 1),  # read to 15 digits, as Excel keeps it: 0.3
+        ((1 / 3,), 1, 4),  # a quotient: at most four decimals
+    ],
+)
+def test_the_decimals_figures_carry(values: tuple[float | None, ...], scale: float, expected: int) -> None:
+    assert carried_decimals(values, scale=scale) == expected
+
+
+@pytest.mark.parametrize(
+    ("currency", "unit", "decimals", "signed", "expected"),
+    [
+        ("JPY", "number", 0, False, "#,##0"),  # a count is whole, with no point Excel would show
+        ("JPY", "number", 1, False, "#,##0.0"),
+        ("JPY", "number", 0, True, "+#,##0;-#,##0;0"),
+        ("JPY", "currency", 0, False, '"¥"#,##0'),
+        ("JPY", "currency", 2, False, '"¥"#,##0'),  # yen has no minor unit
+        ("USD", "currency", 2, False, '"$"#,##0.00'),  # cents where the figures have them
+        ("USD", "currency", 1, False, '"$"#,##0.00'),  # never $7.5
+        ("USD", "currency", 0, True, '+"$"#,##0;-"$"#,##0;"$"0'),
+        ("JPY", "percent", 2, False, "0.00%"),
+        ("JPY", "percent", 0, False, "0.0%"),  # a rate keeps a decimal, as every rate of the pack
+        ("JPY", "percent", 4, True, '+0.00"pt";-0.00"pt";0.00"pt"'),  # to the hundredth at most
+    ],
+)
+def test_a_spreadsheet_format_has_the_decimals_the_figures_carry(
+    currency: str, unit: str, decimals: int, signed: bool, expected: str
+) -> None:
+    assert Formatter("en", currency).excel_format(unit, signed=signed, decimals=decimals) == expected

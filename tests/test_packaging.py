@@ -31,7 +31,7 @@ def test_wheel_ships_the_templates_and_the_console_script(wheel: Path) -> None:
     assert "kpireport/templates/pack.css" in names
     assert "kpireport/data/examples.toml" in names  # what `init` writes
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
-    assert "kpireport = kpireport.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "kpireport = kpireport._entry:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
 
 
 def test_installed_package_renders_outside_the_repository(wheel: Path, tmp_path: Path) -> None:

@@ -194,5 +194,13 @@ def test_the_sample_bridge_matches_its_cells_and_is_drawn(tmp_path: Path, sample
     assert drivers["implied_target"] == pytest.approx(implied, rel=1e-12)
     text = "\n".join(page.extract_text() or "" for page in PdfReader(next(tmp_path.glob("*.pdf"))).pages)
     heading, formula = ("What drives the goals", "Formula: ") if lang == "en" else ("KGI の要因分析", "計算式: ")
-    assert heading in text and f"{formula}" in text and "[SAL-02] * [SAL-04]" in text
-    assert f"{round(actual - planned):,}" in text.replace("\u2212", "-")  # the variance, in full, in the sentence
+    # The formula in the KPIs' names, no codes (README, "Figures as a board reads them").
+    named = "New deals won × Average deal size" if lang == "en" else "新規受注件数 × 平均受注単価"
+    assert heading in text and f"{formula}" in text and named in text and "[SAL-02]" not in text
+    # The variance in the sentence is the shown actual less the shown plan: in ¥M to one
+    # decimal (English), in 億円 to two (Japanese).
+    if lang == "en":
+        variance = f"¥{(round(actual / 1e5) - round(planned / 1e5)) / 10:,.1f}M"
+    else:
+        variance = f"{(round(actual / 1e6) - round(planned / 1e6)) / 100:,.2f}億円"
+    assert variance in text

@@ -88,7 +88,7 @@ def test_a_theme_brands_the_pack(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [(1_123_456_789, "11.23億円"), (2_048_000, "205万円"), (-14_750_520, "−1,475万円"), (9_999, "¥9,999")],
+    [(1_123_456_789, "11.23億円"), (2_048_000, "205万円"), (-14_750_520, "−1,475万円"), (9_999, "9,999円")],
 )
 def test_large_yen_as_man_and_oku(value: float, expected: str) -> None:
     assert Formatter("ja", "JPY", large_yen=True).money(value) == expected

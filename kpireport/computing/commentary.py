@@ -126,9 +126,14 @@ class _Drafter:
         self.kpi_index = {r.kpi.id: i for i, r in enumerate(report.kpis)}
         self.kgi_index = {k.kgi.id: i for i, k in enumerate(report.kgis)}
         self.kpis = {r.kpi.id: r.kpi for r in report.kpis}
+        self.counting = {r.kpi.id for r in report.kpis if r.counts}
 
-    def figure(self, value: float, unit: str, ref: str) -> Large:
-        return Large(value, unit, ref)
+    def figure(self, value: float, unit: str, ref: str, *, whole: bool = False, up: bool = False) -> Large:
+        return Large(value, unit, ref, whole=whole, up=up and whole)
+
+    def goal_counts(self, k: KgiResult) -> bool:
+        """Whether a goal counts whole things: its measuring KPI does."""
+        return k.kgi.measured_by in self.counting
 
     def name(self, kpi_id: str) -> Text:
         kpi = self.kpis.get(kpi_id)
@@ -269,7 +274,7 @@ class _Drafter:
             return Statement(
                 "c_next_outlook",
                 (
-                    ("outlook", self.figure(forecast.outlook, unit, f"{base}/outlook")),
+                    ("outlook", self.figure(forecast.outlook, unit, f"{base}/outlook", whole=r.counts)),
                     ("full_year", self.figure(forecast.full_year_target, unit, f"{base}/full_year_target")),
                     ("attainment", Share(forecast.outlook_attainment, f"{base}/outlook_attainment")),
                 ),
@@ -277,7 +282,8 @@ class _Drafter:
         pace = self.report.kpi_paces.get(r.kpi.id)
         if pace is not None and pace.per_month is not None and pace.months_remaining > 0:
             ref = f"/kpis/{index}/required_pace/per_month"
-            return Statement("c_next_pace", (("per_month", self.figure(pace.per_month, unit, ref)),))
+            per_month = self.figure(pace.per_month, unit, ref, whole=r.counts, up=True)
+            return Statement("c_next_pace", (("per_month", per_month),))
         return None
 
     def kpi_statements(self, r: KpiResult, period_name: str = "month") -> tuple[Statement, ...]:
@@ -303,16 +309,16 @@ class _Drafter:
         if k.outlook is None or k.kgi.target is None:
             return None
         base = f"/kgis/{self.kgi_index[k.kgi.id]}"
-        unit = self._goal_unit(k)
+        unit, whole = self._goal_unit(k), self.goal_counts(k)
         facts: Facts = (
             ("goal", Text(k.kgi.name)),
             ("state", Word(f"state.{k.state}")),
-            ("outlook", self.figure(k.outlook, unit, f"{base}/outlook")),
-            ("target", self.figure(k.kgi.target, unit, f"{base}/target")),
+            ("outlook", self.figure(k.outlook, unit, f"{base}/outlook", whole=whole)),
+            ("target", self.figure(k.kgi.target, unit, f"{base}/target", whole=whole)),
         )
         if previous is not None and previous != k.outlook:
             # From the previous pack's JSON: named, not a field of this pack's.
-            return Statement("c_goal_landing_moved", (*facts, ("previous", Large(previous, unit))))
+            return Statement("c_goal_landing_moved", (*facts, ("previous", Large(previous, unit, whole=whole))))
         return Statement("c_goal_landing", facts)
 
     def goal_statements(self, k: KgiResult) -> tuple[Statement, ...]:
@@ -321,9 +327,8 @@ class _Drafter:
         next_: Statement | None = self.goal_landing(k)
         if pace is not None and pace.per_month:
             ref = f"/kgis/{self.kgi_index[k.kgi.id]}/required_pace/per_month"
-            pace_statement = Statement(
-                "c_goal_pace", (("per_month", self.figure(pace.per_month, self._goal_unit(k), ref)),)
-            )
+            per_month = self.figure(pace.per_month, self._goal_unit(k), ref, whole=self.goal_counts(k), up=True)
+            pace_statement = Statement("c_goal_pace", (("per_month", per_month),))
             next_ = pace_statement if next_ is None else next_
         found = (self.goal_what(k), drag[0] if drag else None, next_)
         return tuple(s for s in found if s is not None)

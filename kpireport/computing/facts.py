@@ -43,11 +43,15 @@ class Change:
 
 @dataclass(frozen=True)
 class Large:
-    """A large figure in a sentence, shortened to its scale (¥1.36B)."""
+    """A large figure in a sentence, shortened to its scale (¥1,360.0M)."""
 
     value: float
     unit: str
     ref: str | None = None
+    whole: bool = False
+    """A count's figure, shown whole (665 customers, never 665.3)."""
+    up: bool = False
+    """A pace a count needs, rounded up: 44.2 customers a month needs 45."""
 
 
 @dataclass(frozen=True)

@@ -122,6 +122,9 @@ class KpiResult:
     forecast: Forecast | None
     red_streak: int
     series: YearSeries
+    counts: bool = False
+    """Whether the KPI counts whole things (see :func:`counts_whole`): its run rates and
+    paces are shown whole, never 642.9 customers."""
 
 
 def attainment(target: float | None, actual: float | None, direction: Direction) -> float | None:
@@ -387,7 +390,18 @@ def evaluate_kpi(
         ),
         red_streak=red_streak(targets, actuals, month, kpi.direction, thresholds),
         series=year_series(kpi, targets, actuals, estimates, ytd, year_start, month),
+        counts=counts_whole(kpi, targets, actuals),
     )
+
+
+def counts_whole(kpi: Kpi, targets: Series, actuals: Series) -> bool:
+    """A KPI that counts whole things: summed over months, not money or a rate, and every
+    target and actual read is a whole number (customers, leads, renewals). A count's run
+    rate of 642.9 is a board's 643 customers; money and rates keep their decimals."""
+    if kpi.aggregation is not Aggregation.SUM or kpi.unit in ("percent", "currency"):
+        return False
+    values = [*targets.values(), *actuals.values()]
+    return bool(values) and all(float(v).is_integer() for v in values)
 
 
 @dataclass(frozen=True)

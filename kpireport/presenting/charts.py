@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup
@@ -226,16 +226,22 @@ def waterfall(
 TREE_ROWS_PER_PART = 26
 
 
+def by_department(kpis: Iterable[TreeKpi]) -> dict[str, list[TreeKpi]]:
+    """A tree's KPIs by department, the departments in the order of their first KPI: the rows
+    of the drawing, and of the list a narrow screen shows instead."""
+    grouped: dict[str, list[TreeKpi]] = {}
+    for kpi in kpis:
+        grouped.setdefault(kpi.department, []).append(kpi)
+    return grouped
+
+
 def kgi_tree(kgi: TreeKgi, *, palette: Palette = DEFAULT_PALETTE, font: str = "sans-serif") -> tuple[Markup, ...]:
     """One KGI on the left, its departments in the middle, their KPIs on the right, each KPI
     marked with its status colour and its attainment as text (readable in grey-scale).
 
     A KGI with more KPIs than fit a page is drawn in parts ("name (1/3)"…), so no KPI is ever
     cut off at the bottom of the page."""
-    by_department: dict[str, list[TreeKpi]] = {}
-    for kpi in kgi.kpis:
-        by_department.setdefault(kpi.department, []).append(kpi)
-    ordered = [kpi for kpis in by_department.values() for kpi in kpis]
+    ordered = [kpi for kpis in by_department(kgi.kpis).values() for kpi in kpis]
     parts = max(1, -(-len(ordered) // TREE_ROWS_PER_PART))
     size = -(-len(ordered) // parts) if ordered else 0
     if parts == 1:
@@ -250,9 +256,7 @@ def _tree_part(title: str, kgi: TreeKgi, kpis: list[TreeKpi], palette: Palette, 
     row, size = 18.0, 8.5
     kgi_w, dept_x, dept_w, kpi_x, kpi_w = 190.0, 230.0, 130.0, 395.0, 360.0
     width = kpi_x + kpi_w
-    departments: dict[str, list[TreeKpi]] = {}
-    for kpi in kpis:
-        departments.setdefault(kpi.department, []).append(kpi)
+    departments = by_department(kpis)
     height = max(row * max(len(kpis), 1) + 8, 60.0)
     mid_y = height / 2
     colour = palette.status(kgi.status)

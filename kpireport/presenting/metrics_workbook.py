@@ -18,68 +18,125 @@ from openpyxl.chart import LineChart, Reference
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.indexed_list import IndexedList
+from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from kpireport.model import STATUSES
 from kpireport.presenting.clipping import xml_safe
+from kpireport.presenting.sheet_layout import fit_columns
 from kpireport.presenting.view import PackView
 
 HEADER_FILL = "1F3A5F"
+RIGHT = Alignment(horizontal="right")
 MAX_SHEET_NAME = 31
 TREND_BLOCK_ROWS = 16  # a chart is 15 rows tall; one KPI's data block and chart per block
 RELATIVE = "+0.0%;-0.0%;0.0%"  # a relative change; a percent KPI's change is in points instead
+# Faces an office PC has: Arial for Latin text (the deck's face too), Meiryo for Japanese
+# (every Windows since Vista has it; where it is missing, Office substitutes its Japanese face).
+LATIN_FACE = "Arial"
+JAPANESE_FACE = "Meiryo"
+DEFAULT_SIZE = 11
+LANDSCAPE_POINTS = {"A4": (842.0, 595.0), "A3": (1191.0, 842.0), "Letter": (792.0, 612.0), "Legal": (1008.0, 612.0)}
+PAPER_SIZES = {"A4": Worksheet.PAPERSIZE_A4, "A3": Worksheet.PAPERSIZE_A3, "Letter": Worksheet.PAPERSIZE_LETTER,
+               "Legal": Worksheet.PAPERSIZE_LEGAL}  # fmt: skip
+# Margins in inches, and the page left for a sheet within them on A4 (points): what the trends
+# sheet's page breaks are worked out against.
+MARGIN, TOP_MARGIN = 0.4, 0.6
+PORTRAIT_WIDE = 95.0  # digit widths: a sheet wider than this is printed landscape
+POINTS_PER_WIDTH = 5.9  # one digit of an 11-point Arial-like face (8 px), in points, less a little: the
+# sheet is then taken as a little narrower than it is, so a page is given no more KPIs than it holds
+ROW_POINTS = 15.0
+EAST_ASIAN_ROW_POINTS = 18.75  # a row of Meiryo text
+CHART_POINTS = 14.0 / 2.54 * 72
 
 
-def _printable(book: Workbook) -> None:
-    """Printed or exported to PDF, each sheet runs across the page, landscape, not in strips."""
+def _printable(book: Workbook, paper: str) -> None:
+    """Printed or exported to PDF, each sheet is on the theme's paper (A4 unless it says
+    otherwise), runs across the page rather than in strips, landscape where it is wide."""
     for sheet in book.worksheets:
-        sheet.page_setup.orientation = "landscape"
+        sheet.page_setup.paperSize = PAPER_SIZES.get(paper, Worksheet.PAPERSIZE_A4)
+        sheet.page_setup.orientation = "landscape" if _width(sheet) > PORTRAIT_WIDE else "portrait"
+        sheet.page_margins = PageMargins(left=MARGIN, right=MARGIN, top=TOP_MARGIN, bottom=TOP_MARGIN)
         sheet.sheet_properties.pageSetUpPr.fitToPage = True
         sheet.page_setup.fitToWidth = 1
         sheet.page_setup.fitToHeight = 0
+        if sheet.freeze_panes:  # a sheet with a header row repeats it on every printed page
+            sheet.print_title_rows = "1:1"
+
+
+def _width(sheet: Worksheet) -> float:
+    """The sheet's width in digit widths: its columns', and a chart's beside them."""
+    columns = sum(d.width or 0 for d in sheet.column_dimensions.values())
+    return columns + (CHART_POINTS / POINTS_PER_WIDTH + 4 if sheet._charts else 0)
+
+
+def _default_face(book: Workbook, face: str) -> None:
+    """The pack's face as the new workbook's default (openpyxl's is Calibri, which has no
+    Japanese and, where it is missing, is replaced by a wider face). The default face's digit
+    is the unit of column widths, in Excel and LibreOffice alike, so the widths fit_columns
+    works out for that face hold wherever the workbook is opened. openpyxl sets it only
+    through these two attributes, before any cell has a style."""
+    default = Font(name=face, size=DEFAULT_SIZE, family=2)
+    book._fonts = IndexedList([default])
+    book._named_styles["Normal"].font = default
+
+
+def _face(view: PackView) -> str:
+    """The pack's face: Meiryo for a Japanese pack, else the theme's font or Arial."""
+    return JAPANESE_FACE if view.lang == "ja" else view.font_family or LATIN_FACE
+
+
+def _bold(view: PackView, colour: str | None = None) -> Font:
+    """A bold font in the pack's face, named: a font openpyxl is given unnamed is drawn by
+    LibreOffice in a serif, not in the workbook's default face."""
+    return Font(name=_face(view), size=DEFAULT_SIZE, bold=True, color=colour)
 
 
 def _no_formulas(book: Workbook) -> None:
     """Workbook text that starts with = (a KPI named "=HYPERLINK(…)") stays text: openpyxl
     would write it as a formula, and this workbook holds none."""
     for sheet in book.worksheets:
-        for row in sheet.iter_rows():
-            for cell in row:
-                if cell.data_type == "f":
-                    cell.data_type = "s"
+        # The cells written: iter_rows would make an empty cell in every gap of the sheet.
+        for cell in sheet._cells.values():
+            if cell.data_type == "f":
+                cell.data_type = "s"
 
 
-def _header(sheet: Worksheet, titles: Sequence[str], widths: Sequence[int]) -> None:
+def _header(sheet: Worksheet, titles: Sequence[str], view: PackView) -> None:
+    """The header row, two lines tall: each column is then made as wide as its figures and
+    its title wrapped on those two lines (see :func:`fit_columns`)."""
     sheet.append(list(titles))
-    for col, width in enumerate(widths, start=1):
+    for col in range(1, len(titles) + 1):
         cell = sheet.cell(row=1, column=col)
-        cell.font = Font(bold=True, color="FFFFFF")
+        cell.font = _bold(view, "FFFFFF")
         cell.fill = PatternFill("solid", fgColor=HEADER_FILL)
         cell.alignment = Alignment(wrap_text=True, vertical="center")
-        sheet.column_dimensions[get_column_letter(col)].width = width
     sheet.row_dimensions[1].height = 30
 
 
 def _kpi_sheet(sheet: Worksheet, view: PackView) -> None:
     t = view.labels
-    columns: list[tuple[str, int]] = [
-        ("id", 10), (t["kpi"], 36), (t["department"], 18), (t["target"], 14), (t["actual"], 14),
-        (t["attainment"], 10), (t["status"], 12), (t["variance"], 14), (t["mom"], 14), (t["mom"] + " %", 10),
-        (t["legend_prior"], 14), (t["yoy"], 10), (f"{t['qtd']} {t['target']}", 14), (f"{t['qtd']} {t['actual']}", 14),
-        (f"{t['qtd']} {t['attainment']}", 10), (f"{t['ytd']} {t['target']}", 14), (f"{t['ytd']} {t['actual']}", 14),
-        (f"{t['ytd']} {t['attainment']}", 10), (t["forecast"], 14), (t["outlook"], 14),
+    columns = [
+        "id", t["kpi"], t["department"], t["target"], t["actual"], t["attainment"], t["status"], t["variance"],
+        t["mom"], t["mom"] + " %", t["legend_prior"], t["yoy"], f"{t['qtd']} {t['target']}",
+        f"{t['qtd']} {t['actual']}", f"{t['qtd']} {t['attainment']}", f"{t['ytd']} {t['target']}",
+        f"{t['ytd']} {t['actual']}", f"{t['ytd']} {t['attainment']}", t["forecast"], t["outlook"],
     ]  # fmt: skip
-    _header(sheet, [c for c, _ in columns], [w for _, w in columns])
+    _header(sheet, columns, view)
     for department in view.departments:
         for kpi in department.rows:
             n = kpi.figures
             value, change = n.value_format, n.change_format
+            # A percent KPI's change on last year is in points (+0.4pt), as the PDF shows it.
+            yoy = (n.yoy_points, change) if n.yoy_points is not None else (n.yoy_pct, RELATIVE)
             row = [
                 (xml_safe(kpi.id), "@"), (kpi.name, "@"), (department.name, "@"),
                 (n.target, value), (n.actual, value), (n.attainment, "0.0%"),
                 (kpi.chip.label, "@"), (n.variance, change),
                 (n.mom, change), (n.mom_pct, RELATIVE),
-                (n.prior, value), (n.yoy_pct, RELATIVE),
+                (n.prior, value), yoy,
                 (n.qtd_target, value), (n.qtd_actual, value), (n.qtd_attainment, "0.0%"),
                 (n.ytd_target, value), (n.ytd_actual, value), (n.ytd_attainment, "0.0%"),
                 (n.projected, value), (n.outlook, value),
@@ -103,6 +160,7 @@ def _kpi_sheet(sheet: Worksheet, view: PackView) -> None:
         )
     sheet.freeze_panes = "C2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(last, 1)}"
+    fit_columns(sheet, filtered=True)
 
 
 def _quoted(text: str) -> str:
@@ -112,27 +170,26 @@ def _quoted(text: str) -> str:
 
 def _kgi_sheet(sheet: Worksheet, view: PackView) -> None:
     t = view.labels
-    columns = [
-        ("id", 10), (t["kgi"], 36), (t["target"], 16), (t["actual"], 16), (t["progress"], 10), (t["expected"], 10),
-        (t["status"], 12), (t["run_rate"], 16), (t["outlook"], 16), (t["formula"], 28), (t["planned"], 16),
-    ]  # fmt: skip
-    _header(sheet, [c for c, _ in columns], [w for _, w in columns])
+    _header(sheet, ["id", t["kgi"], t["target"], t["actual"], t["progress"], t["expected"], t["status"],
+                    t["run_rate"], t["outlook"], t["formula"], t["planned"]], view)  # fmt: skip
     for card in view.kgis:
         n = card.figures
-        sheet.append([
-            xml_safe(card.id), card.name, n.target, n.actual, n.progress, n.expected, card.state, n.projected,
-            n.outlook, xml_safe(n.formula), n.planned,
-        ])  # fmt: skip
-        for col, number_format in ((3, "#,##0"), (4, "#,##0"), (5, "0.0%"), (6, "0.0%"), (8, "#,##0"), (9, "#,##0"),
-                                   (11, "#,##0")):  # fmt: skip
+        value = n.value_format  # the goal's unit: ¥1,360,000,000, 600 customers
+        row = [
+            (xml_safe(card.id), "@"), (card.name, "@"), (n.target, value), (n.actual, value), (n.progress, "0.0%"),
+            (n.expected, "0.0%"), (card.state, "@"), (n.projected, value), (n.outlook, value),
+            (xml_safe(n.formula), "@"), (n.planned, value),
+        ]  # fmt: skip
+        sheet.append([v for v, _ in row])
+        for col, (_, number_format) in enumerate(row, start=1):
             sheet.cell(row=sheet.max_row, column=col).number_format = number_format
     sheet.freeze_panes = "C2"
+    fit_columns(sheet)
 
 
 def _findings_sheet(sheet: Worksheet, view: PackView) -> None:
     t = view.labels
-    _header(sheet, [t["code"], t["status"], t["kpi"], t["kgi"], t["where"], t["finding"], t["suggestion"]],
-            [12, 10, 10, 10, 12, 70, 60])  # fmt: skip
+    _header(sheet, [t["code"], t["status"], t["kpi"], t["kgi"], t["where"], t["finding"], t["suggestion"]], view)
     for group in view.finding_groups:
         for f in group.findings:
             sheet.append([f.code, group.label, xml_safe(f.kpi or ""), xml_safe(f.kgi or ""), str(f.where or ""),
@@ -141,6 +198,7 @@ def _findings_sheet(sheet: Worksheet, view: PackView) -> None:
                 sheet.cell(row=sheet.max_row, column=col).alignment = Alignment(wrap_text=True, vertical="top")
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:G{max(sheet.max_row, 1)}"
+    fit_columns(sheet, filtered=True, wrapped={6: 70, 7: 60})
 
 
 def _actions_sheet(sheet: Worksheet, view: PackView) -> None:
@@ -149,13 +207,12 @@ def _actions_sheet(sheet: Worksheet, view: PackView) -> None:
     status is."""
     t = view.labels
     columns = [
-        ("id", 8), (f"{t['action_target']} (id)", 10), (t["action_target"], 28), (t["action"], 40), (t["owner"], 14),
-        (t["opened"], 10), (t["due"], 12), (t["status"], 11), (t["action.overdue"], 9), (t["action.due_soon"], 9),
-        (t["closed"], 12), (f"{t['before']} ({t['month']})", 10), (f"{t['before']} {t['actual']}", 14),
-        (f"{t['before']} {t['attainment']}", 10), (f"{t['now']} {t['actual']}", 14),
-        (f"{t['now']} {t['attainment']}", 10), (t["moved"], 10), (t["expected_value"], 14), (t["reached"], 10),
+        "id", f"{t['action_target']} (id)", t["action_target"], t["action"], t["owner"], t["opened"], t["due"],
+        t["status"], t["action.overdue"], t["action.due_soon"], t["closed"], f"{t['before']} ({t['month']})",
+        f"{t['before']} {t['actual']}", f"{t['before']} {t['attainment']}", f"{t['now']} {t['actual']}",
+        f"{t['now']} {t['attainment']}", t["moved"], t["expected_value"], t["reached"],
     ]  # fmt: skip
-    _header(sheet, [c for c, _ in columns], [w for _, w in columns])
+    _header(sheet, columns, view)
     yes, no = t["yes"], t["no"]
     chips = {}
     for a in view.tracked_actions.every:
@@ -186,20 +243,23 @@ def _actions_sheet(sheet: Worksheet, view: PackView) -> None:
         )
     sheet.freeze_panes = "E2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(sheet.max_row, 1)}"
+    fit_columns(sheet, filtered=True, wrapped={4: 40})
 
 
 def _trends_sheet(sheet: Worksheet, view: PackView) -> None:
     """Each KPI's fiscal year (actual, target, last year) as rows of numbers with a native line
     chart beside them."""
     t = view.labels
-    sheet.column_dimensions["A"].width = 16
     row = 1
+    titles = []
     for page in view.trend_pages:
         for trend in page.charts:
-            sheet.cell(row=row, column=1, value=trend.name).font = Font(bold=True)
+            titles.append(row)
+            sheet.cell(row=row, column=1, value=trend.name).font = _bold(view)
             sheet.cell(row=row + 1, column=1, value=t["month"])
             for col, month in enumerate(trend.months, start=2):
-                sheet.cell(row=row + 1, column=col, value=month)
+                # over the right edge of its figures, as a table's header is
+                sheet.cell(row=row + 1, column=col, value=month).alignment = RIGHT
             series = ((t["legend_actual"], trend.actual), (t["legend_target"], trend.target),
                       (t["legend_prior"], trend.prior))  # fmt: skip
             for offset, (name, values) in enumerate(series, start=2):
@@ -227,6 +287,26 @@ def _trends_sheet(sheet: Worksheet, view: PackView) -> None:
                 line.smooth = False
             sheet.add_chart(chart, f"{get_column_letter(last_col + 2)}{row}")
             row += TREND_BLOCK_ROWS
+    # The KPI's name runs over the empty cells beside it; the columns fit the figures.
+    fit_columns(sheet, header=False, skip_rows=titles)
+    # Every row its face's height, set rather than left to the application (LibreOffice without
+    # Meiryo makes them shorter), so the page breaks fall where they were worked out.
+    row_points = EAST_ASIAN_ROW_POINTS if view.lang == "ja" else ROW_POINTS
+    sheet.sheet_format.defaultRowHeight = row_points
+    sheet.sheet_format.customHeight = True
+    _break_between_blocks(sheet, len(titles), view.paper_size, row_points)
+
+
+def _break_between_blocks(sheet: Worksheet, blocks: int, paper: str, row_points: float) -> None:
+    """Page breaks between KPIs, never through one: as many blocks to a page as the page,
+    scaled to the sheet's width, holds."""
+    page_width, page_height = LANDSCAPE_POINTS.get(paper, LANDSCAPE_POINTS["A4"])
+    printable_width = page_width - 2 * MARGIN * 72
+    printable_height = page_height - 2 * TOP_MARGIN * 72
+    scale = min(1.0, printable_width / (_width(sheet) * POINTS_PER_WIDTH))
+    per_page = max(1, int(printable_height / (TREND_BLOCK_ROWS * row_points * scale)))
+    for block in range(per_page, blocks, per_page):
+        sheet.row_breaks.append(Break(id=block * TREND_BLOCK_ROWS))
 
 
 def _quarterly_sheet(sheet: Worksheet, view: PackView) -> None:
@@ -235,9 +315,8 @@ def _quarterly_sheet(sheet: Worksheet, view: PackView) -> None:
     quarter = view.quarterly
     assert quarter is not None
     t = view.labels
-    columns = [("id", 10), (t["kpi"], 36), *((m, 14) for m in quarter.months), (f"{t['qtd']} {t['actual']}", 14),
-               (f"{t['qtd']} {t['attainment']}", 10), (t["qoq"], 14), (t["qoq"] + " %", 10)]  # fmt: skip
-    _header(sheet, [c for c, _ in columns], [w for _, w in columns])
+    _header(sheet, ["id", t["kpi"], *quarter.months, f"{t['qtd']} {t['actual']}", f"{t['qtd']} {t['attainment']}",
+                    t["qoq"], t["qoq"] + " %"], view)  # fmt: skip
     for line in quarter.lines:
         n = line.figures
         assert n is not None
@@ -248,13 +327,14 @@ def _quarterly_sheet(sheet: Worksheet, view: PackView) -> None:
         for col, (_, number_format) in enumerate(row, start=1):
             sheet.cell(row=sheet.max_row, column=col).number_format = number_format
     sheet.freeze_panes = "C2"
+    fit_columns(sheet)
 
 
 def _commentary_sheet(sheet: Worksheet, view: PackView) -> None:
     """The key messages and each subject's comment: its text, whose words (drafted or the
     controller's) and the JSON fields its figures come from."""
     t = view.labels
-    _header(sheet, [t["subject"], t["commentary"], t["source"], t["refs"]], [14, 100, 12, 50])
+    _header(sheet, [t["subject"], t["commentary"], t["source"], t["refs"]], view)
     rows = [("*", m) for m in view.key_messages]
     rows += [(card.id, card.commentary) for card in view.kgis if card.commentary]
     rows += [(row.id, row.commentary) for dept in view.departments for row in dept.rows if row.commentary]
@@ -262,7 +342,9 @@ def _commentary_sheet(sheet: Worksheet, view: PackView) -> None:
         source = t["drafted"] if note.drafted else t["controller"]
         sheet.append([xml_safe(subject), xml_safe(note.text), source, " ".join(note.refs)])
         sheet.cell(row=sheet.max_row, column=2).alignment = Alignment(wrap_text=True, vertical="top")
+        sheet.cell(row=sheet.max_row, column=4).alignment = Alignment(wrap_text=True, vertical="top")
     sheet.freeze_panes = "B2"
+    fit_columns(sheet, wrapped={2: 90, 4: 40})
 
 
 def render_xlsx(view: PackView) -> bytes:
@@ -270,6 +352,7 @@ def render_xlsx(view: PackView) -> bytes:
     formats the view decided, in the order and with the labels the pack shows."""
     t = view.labels
     book = Workbook()
+    _default_face(book, _face(view))
     kpis = book.active
     assert kpis is not None
     kpis.title = t["kpi"][:MAX_SHEET_NAME]
@@ -283,7 +366,7 @@ def render_xlsx(view: PackView) -> bytes:
     if view.quarterly is not None:
         _quarterly_sheet(book.create_sheet(t["quarterly"][:MAX_SHEET_NAME]), view)
     _no_formulas(book)
-    _printable(book)
+    _printable(book, view.paper_size)
     book.properties.title = view.title
     book.properties.creator = view.company
     output = io.BytesIO()

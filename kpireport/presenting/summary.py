@@ -19,6 +19,7 @@ from kpireport.computing.report import Report
 from kpireport.formatting import Formatter
 from kpireport.i18n import labels, message
 from kpireport.model import STATUSES, Locale, Month, Status
+from kpireport.presenting.kpi_figures import KpiFigureFormat
 from kpireport.presenting.palette import STATUS_CLASS
 
 MOVERS_SHOWN = 5
@@ -125,12 +126,13 @@ def movers(report: Report, fmt: Formatter) -> tuple[MoverLine, ...]:
         MoverLine(
             name=r.kpi.name,
             department=r.kpi.department,
-            delta=fmt.delta(r.mom.delta, r.kpi.unit),
-            delta_pct=fmt.delta_pct(r.mom.delta_pct, r.kpi.unit),
+            delta=shown.delta(r.mom.delta),
+            delta_pct=shown.change_pct(r.mom.delta_pct),
             trend=r.mom.trend or "none",
             arrow=movement_arrow(r.mom.delta),
         )
         for r in moved[:MOVERS_SHOWN]
+        for shown in (KpiFigureFormat.of(r, fmt),)
     )
 
 
@@ -139,13 +141,14 @@ def describe_kpi(result: KpiResult, month: Month, fmt: Formatter) -> str:
     target, and the change on the same month last year (the text alternative of its chart in
     the PDF, the HTML and the deck alike)."""
     kpi, period = result.kpi, result.month
-    fields = {"name": kpi.name, "month": fmt.month(month), "target": fmt.value(period.target, kpi.unit)}
+    shown = KpiFigureFormat.of(result, fmt)
+    fields = {"name": kpi.name, "month": fmt.month(month), "target": shown.value(period.target)}
     if period.actual is None:
         return message(fmt.locale, "kpi_alt_none", **fields) + "."
-    sentence = message(fmt.locale, "kpi_alt", actual=fmt.value(period.actual, kpi.unit), **fields)
+    sentence = message(fmt.locale, "kpi_alt", actual=shown.value(period.actual), **fields)
     if period.prior is not None:
         moved = "up" if period.actual > period.prior else "down" if period.actual < period.prior else "level"
-        sentence += message(fmt.locale, f"kpi_alt_{moved}", prior=fmt.value(period.prior, kpi.unit))
+        sentence += message(fmt.locale, f"kpi_alt_{moved}", prior=shown.value(period.prior))
     return sentence + ("." if fmt.locale == "en" else "。")
 
 

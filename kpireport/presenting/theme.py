@@ -61,7 +61,7 @@ size = "A4"                            # A4, A3, Letter or Legal
 orientation = "landscape"              # landscape or portrait
 
 [numbers]
-large_yen = "plain"                    # "man_oku" shows yen as 12.5億円 / 3,400万円 in Japanese packs
+large_yen = "man_oku"                  # Japanese packs show yen as 7.59億円 / 183万円; "plain": ¥759.0M
 
 [pdf]
 audit = false                          # true: attach the workbook and print its SHA-256 (as --audit)
@@ -94,7 +94,7 @@ class Theme:
     font_family: str | None = None
     paper_size: str = "A4"
     orientation: str = "landscape"
-    large_yen: bool = False
+    large_yen: bool = True
     audit: bool = False
     warnings: tuple[str, ...] = ()
     """Problems that do not stop a pack: a colour too pale to read text in."""
@@ -274,7 +274,7 @@ def load_theme(path: Path) -> Theme:
     orientation = sections["page"].get("orientation", "landscape")
     if orientation not in ORIENTATIONS:
         raise _fail(path, "page.orientation", f"{orientation!r} is not landscape or portrait.")
-    large_yen = sections["numbers"].get("large_yen", "plain")
+    large_yen = sections["numbers"].get("large_yen", "man_oku")
     if large_yen not in ("plain", "man_oku"):
         raise _fail(path, "numbers.large_yen", f"{large_yen!r} is not plain or man_oku.")
     audit = sections["pdf"].get("audit", False)

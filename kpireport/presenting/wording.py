@@ -7,6 +7,7 @@ check`` all show the :class:`WordedFinding` made here; none words a finding of i
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -29,7 +30,7 @@ from kpireport.computing.facts import (
     refs_of,
 )
 from kpireport.computing.findings import MAX_NAME_CHARS, Finding, Severity
-from kpireport.formatting import Formatter
+from kpireport.formatting import Formatter, MoneyScale, carried_decimals
 from kpireport.i18n import LABELS, MESSAGES, message
 from kpireport.presenting.clipping import MAX_TEXT_CHARS, shorten
 
@@ -70,40 +71,57 @@ def labelled(text: str, unit: str, fmt: Formatter) -> str:
     return f"{text}{unit}" if fmt.locale == "ja" else f"{text} {unit}"
 
 
-def fact_text(fact: Fact, fmt: Formatter) -> str:
-    """One fact as the sentence shows it."""
-    text = _fact_text(fact, fmt)
+@dataclass(frozen=True)
+class SentenceUnits:
+    """How one sentence shows its figures: money in one scale ("¥1.8M against a target of
+    ¥2.0M, ¥0.2M worse", never ¥215,088 beside ¥1.8M) and plain figures to one number of
+    decimals (engagement 4.0 against 4.1, not 4)."""
+
+    scale: MoneyScale | None = None
+    decimals: int | None = None
+
+
+def sentence_units(facts: Facts, fmt: Formatter) -> SentenceUnits:
+    figures = [fact for _, fact in facts if isinstance(fact, (Amount, Change, Large, Gap)) and fact.value is not None]
+    money = [f.value for f in figures if f.unit == "currency"]
+    plain = [f.value for f in figures if f.unit not in ("currency", "percent") and not getattr(f, "whole", False)]
+    return SentenceUnits(
+        fmt.money_scale(*money) if money else None,
+        min(carried_decimals(plain), 2) if plain else None,
+    )
+
+
+def fact_text(fact: Fact, fmt: Formatter, units: SentenceUnits = SentenceUnits()) -> str:
+    """One fact as the sentence shows it (in the sentence's ``units``)."""
+    text = _fact_text(fact, fmt, units)
     if isinstance(fact, (Large, Gap, Change)) and text:
         return labelled(text, fact.unit, fmt)
     return text
 
 
-def _fact_text(fact: Fact, fmt: Formatter) -> str:
+def _fact_text(fact: Fact, fmt: Formatter, units: SentenceUnits) -> str:
+    scale, decimals = units.scale, units.decimals
     match fact:
         case Text(value):
             # Bounded, but with its characters as read: the JSON and a terminal show a control
             # character escaped, each XML renderer makes its own text safe.
             return shorten(value, MAX_NAME_CHARS)
         case Amount(value, unit):
-            return fmt.value(value, unit)
+            return fmt.value(value, unit, scale=scale, decimals=decimals)
         case Change(value, unit):
-            if unit == "currency" and abs(value) >= SHORTEN_MONEY_FROM:
-                return ("+" if value > 0 else "") + fmt.compact(value, unit)
-            return fmt.delta(value, unit)
-        case Large(value, unit):
-            # Money shortened to its scale (¥1.36B); a count or a rate in full (100,324), as a
-            # reader checks it against the table.
-            if unit == "currency" and abs(value) >= SHORTEN_MONEY_FROM:
-                return fmt.compact(value, unit)
-            return fmt.value(value, unit)
+            return fmt.delta(value, unit, scale=scale, decimals=decimals)
+        case Large(value, unit, _, whole, up):
+            # Money in its scale (¥1,360.0M); a count whole and a rate in full (100,324), as
+            # a reader checks it against the table.
+            if up and math.isfinite(value):
+                value = math.ceil(value - 1e-9)
+            return fmt.value(value, unit, scale=scale, whole=whole, decimals=decimals)
         case Share(value):
             return fmt.percent(value)
         case Count(value):
             return fmt.number(value)
         case Gap(value, unit):
-            if unit == "currency" and abs(value) >= SHORTEN_MONEY_FROM:
-                return fmt.compact(abs(value), unit)
-            return fmt.gap(value, unit)
+            return fmt.gap(value, unit, scale=scale, decimals=decimals)
         case Listing(items):
             phrases = all(isinstance(item, Phrase) for item in items)
             return join_list([fact_text(item, fmt) for item in items], fmt.locale, phrases=phrases)
@@ -125,7 +143,8 @@ def _fact_text(fact: Fact, fmt: Formatter) -> str:
 
 def sentence(key: str, facts: Facts, fmt: Formatter) -> str:
     """The sentence (or phrase) ``key`` in the pack's language with ``facts`` written in."""
-    return message(fmt.locale, key, **{name: fact_text(fact, fmt) for name, fact in facts})
+    units = sentence_units(facts, fmt)
+    return message(fmt.locale, key, **{name: fact_text(fact, fmt, units) for name, fact in facts})
 
 
 def join_list(items: list[str], locale: str, *, phrases: bool = False) -> str:
@@ -141,7 +160,8 @@ def join_list(items: list[str], locale: str, *, phrases: bool = False) -> str:
 
 
 def word(finding: Finding, fmt: Formatter) -> WordedFinding:
-    fields = {name: fact_text(fact, fmt) for name, fact in finding.facts}
+    units = sentence_units(finding.facts, fmt)
+    fields = {name: fact_text(fact, fmt, units) for name, fact in finding.facts}
     return WordedFinding(
         code=finding.code,
         severity=finding.severity,
@@ -159,8 +179,6 @@ def word_all(findings: Iterable[Finding], fmt: Formatter) -> tuple[WordedFinding
 
 # -- commentary ----------------------------------------------------------------------------------
 
-# English packs shorten money from a million (¥1.36M); below it a figure reads best in full.
-SHORTEN_MONEY_FROM = 1_000_000
 Segment = tuple[str, str | None]
 """A run of a sentence's text and the JSON pointer of the figure it shows (None for words)."""
 _MARK = "\x00"
@@ -171,8 +189,9 @@ def segments(key: str, facts: Facts, fmt: Formatter) -> tuple[Segment, ...]:
     the interactive HTML can link a figure to the cell it comes from."""
     fields: dict[str, str] = {}
     marked: list[Segment] = []
+    units = sentence_units(facts, fmt)
     for name, fact in facts:
-        text = fact_text(fact, fmt)
+        text = fact_text(fact, fmt, units)
         ref = getattr(fact, "ref", None)
         if isinstance(ref, str) and not isinstance(fact, Phrase):
             fields[name] = f"{_MARK}{len(marked)}{_MARK}"

@@ -102,6 +102,8 @@ class PackView:
     """What a pack per audience holds, for its cover ("Sales and HR"); empty for the full pack."""
     east_asian: bool = False
     """Whether its text has Japanese, whatever its language: the deck then names a Japanese face."""
+    paper_size: str = "A4"
+    """The theme's paper (A4 unless it says otherwise), which the metrics workbook prints on."""
 
     def as_context(self) -> dict[str, Any]:
         return {"pack": self, "t": self.labels, "c": self.colors}
@@ -161,6 +163,7 @@ def build_view(
         colors=theme.css_colors(),
         palette=palette,
         font_family=theme.font_family,
+        paper_size=theme.paper_size,
         audit=audit,
         tracked_actions=tracked,
     )

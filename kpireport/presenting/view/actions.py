@@ -13,9 +13,10 @@ from typing import Literal
 
 from kpireport.computing.actions import ActionResult, ended_this_quarter, quarter_effect
 from kpireport.computing.report import Report
-from kpireport.formatting import DASH, Formatter
+from kpireport.formatting import DASH, Formatter, carried_decimals
 from kpireport.i18n import message
 from kpireport.model import ActionStatus, Month, Status
+from kpireport.presenting.kpi_figures import figure_decimals
 from kpireport.presenting.palette import STATUS_CLASS
 from kpireport.presenting.view.common import StatusChip, sort_key
 from kpireport.presenting.view.kpis import Department
@@ -167,6 +168,16 @@ def _group(result: ActionResult, report: Report) -> Group | None:
     return "ended" if ended_this_quarter(result, report.workbook.settings, report.month) else None
 
 
+def _decimals(result: ActionResult, report: Report) -> int:
+    """The decimals of what the action is judged by: its KPI's figures, else its goal's target."""
+    gauge = result.gauge
+    measured = next((r for r in report.kpis if gauge.kpi is not None and r.kpi.id == gauge.kpi.id), None)
+    if measured is not None:
+        return figure_decimals(measured)
+    target = gauge.kgi.target if gauge.kgi is not None else None
+    return carried_decimals((target,), scale=100 if gauge.unit == "percent" else 1)
+
+
 def _view(result: ActionResult, report: Report, names: Mapping[str, str], fmt: Formatter,
           text: Mapping[str, str]) -> ActionView:  # fmt: skip
     action = result.action
@@ -218,7 +229,7 @@ def _view(result: ActionResult, report: Report, names: Mapping[str, str], fmt: F
             latest_actual=after.actual if after else None,
             latest_attainment=after.attainment if after else None,
             expected=action.expected,
-            value_format=fmt.excel_format(result.gauge.unit),
+            value_format=fmt.excel_format(result.gauge.unit, decimals=_decimals(result, report)),
         ),
         due_key=sort_key(action.due.toordinal()) if action.due else "",
         opened_key=sort_key(action.opened.year * 12 + action.opened.month) if action.opened else "",

@@ -11,6 +11,7 @@ from kpireport.computing.report import Report
 from kpireport.formatting import Formatter
 from kpireport.i18n import message
 from kpireport.model import Month, Perspective
+from kpireport.presenting.kpi_figures import KpiFigureFormat, figure_decimals
 from kpireport.presenting.palette import STATUS_CLASS
 from kpireport.presenting.summary import StatusCount, status_counts
 from kpireport.presenting.view.common import STATUS_RANK, StatusChip, chip, sort_key
@@ -107,7 +108,8 @@ def scorecard(report: Report, fmt: Formatter, text: Mapping[str, str]) -> tuple[
         members = [r for r in report.kpis if r.kpi.perspective is perspective]
         rows.append(
             ScorecardRow(
-                perspective=message(fmt.locale, f"perspective.{perspective.value}"),
+                # A heading: Financial, not financial (the label is lower case for sentences).
+                perspective=capitalised(message(fmt.locale, f"perspective.{perspective.value}")),
                 total=len(members),
                 counts=status_counts([r.month.status for r in members], text),
                 kpis=tuple((r.kpi.name, chip(r.month.status, text)) for r in members),
@@ -183,13 +185,12 @@ def quarterly(
             name=q.result.kpi.name,
             department=q.result.kpi.department,
             cells=tuple(
-                QuarterCell(fmt.value(p.actual, q.result.kpi.unit), chip(p.status, text), sort_key(p.actual))
-                for _, p in q.months
+                QuarterCell(shown.value(p.actual), chip(p.status, text), sort_key(p.actual)) for _, p in q.months
             ),
             qtd=fmt.percent(q.result.qtd.attainment),
             qtd_chip=chip(q.result.qtd.status, text),
-            change=fmt.delta(q.change, q.result.kpi.unit),
-            change_pct=fmt.delta_pct(q.change_pct, q.result.kpi.unit),
+            change=shown.delta(q.change),
+            change_pct=shown.change_pct(q.change_pct),
             okr_score=f"{q.okr_score:.2f}" if q.okr_score is not None else "",
             kpi=q.result.kpi.id,
             status_css=STATUS_CLASS[q.result.month.status],
@@ -203,11 +204,12 @@ def quarterly(
                 q.previous,
                 points(q.change, q.result.kpi.unit),
                 None if q.result.kpi.unit == "percent" else q.change_pct,
-                fmt.excel_format(q.result.kpi.unit),
-                fmt.excel_format(q.result.kpi.unit, signed=True),
+                fmt.excel_format(q.result.kpi.unit, decimals=figure_decimals(q.result)),
+                fmt.excel_format(q.result.kpi.unit, signed=True, decimals=figure_decimals(q.result)),
             ),
         )
         for q in report.quarterly
+        for shown in (KpiFigureFormat.of(q.result, fmt),)
     )
     return QuarterlyView(
         span=text["quarter_span"].format(first=months[0], last=months[-1]) if months else "",
@@ -226,3 +228,8 @@ class AuditView:
     workbook: str
     sha256: str
     version: str
+
+
+def capitalised(label: str) -> str:
+    """A label as a heading or a table's first column shows it: Learning & growth."""
+    return label[:1].upper() + label[1:]

@@ -3,11 +3,15 @@ HTML, and a goal's figures in its unit."""
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from kpireport.formatting import Formatter
-from kpireport.model import Kgi, Status
+from kpireport.computing.metrics import KpiResult
+from kpireport.formatting import Formatter, MoneyScale, carried_decimals
+from kpireport.model import Direction, Kgi, Status
+from kpireport.presenting.kpi_figures import figure_decimals
 from kpireport.presenting.palette import STATUS_CLASS
 
 # Worst first: a status column sorted ascending starts with the KPIs behind.
@@ -37,25 +41,53 @@ def unit_label(unit: str, currency: str) -> str:
 
 @dataclass(frozen=True)
 class Units:
-    """A goal's figures formatted in its unit, with its label after them."""
+    """A goal's figures formatted in its unit, with its label after them: money in one scale
+    (a card's ¥759.0M beside ¥1,360.0M), a count whole."""
 
     fmt: Formatter
     unit: str
     suffix: str
+    scale: MoneyScale | None = None
+    whole: bool = False
+    decimals: int = 0
+    """What the goal's figures carry (its target and its measuring KPI's), for a spreadsheet."""
 
     @classmethod
-    def of(cls, kgi: Kgi, measured_unit: str, fmt: Formatter) -> Units:
+    def of(cls, kgi: Kgi, measured: KpiResult | None, fmt: Formatter) -> Units:
         """A KGI's own unit where it is one of SPEC's, else its measuring KPI's, with a free
         label (customers, 社) written after the figure."""
-        unit = kgi.unit if kgi.unit in SPEC_UNITS else measured_unit
+        unit = kgi.unit if kgi.unit in SPEC_UNITS else measured.kpi.unit if measured else "number"
         suffix = "" if kgi.unit in SPEC_UNITS or not kgi.unit else f" {kgi.unit}"
-        return cls(fmt, unit, suffix)
+        if fmt.locale == "ja":
+            suffix = suffix.strip()
+        scale = 100 if unit == "percent" else 1
+        decimals = max(carried_decimals((kgi.target,), scale=scale), figure_decimals(measured) if measured else 0)
+        # A goal measured by a count is shown whole (643 customers).
+        whole = measured is not None and measured.counts and unit not in ("percent", "currency")
+        return cls(fmt, unit, suffix, whole=whole, decimals=decimals)
+
+    def scaled(self, *values: float | None) -> Units:
+        """These units with money in the one scale that suits ``values``."""
+        if self.unit != "currency":
+            return self
+        return dataclasses.replace(self, scale=self.fmt.money_scale(*values))
+
+    def excel_format(self) -> str:
+        """The goal's figures in a spreadsheet, its free label written after them as the
+        format's text (600 customers stays the number 600)."""
+        shown = self.fmt.excel_format(self.unit, decimals=self.decimals)
+        label = self.suffix.replace('"', "")
+        return f'{shown}"{label}"' if label else shown
 
     def full(self, value: float | None) -> str:
-        return self.fmt.value(value, self.unit) + self.suffix
+        return self.fmt.value(value, self.unit, scale=self.scale, whole=self.whole) + self.suffix
 
     def signed(self, value: float) -> str:
-        return self.fmt.delta(value, self.unit) + self.suffix
+        return self.fmt.delta(value, self.unit, scale=self.scale, whole=self.whole) + self.suffix
 
-    def short(self, value: float, *, signed: bool = False) -> str:
-        return ("+" if signed and value > 0 else "") + self.fmt.compact(value, self.unit)
+    def pace(self, value: float, direction: Direction) -> str:
+        """A pace a count needs, in whole things: 44.2 more customers a month is 45 (at most
+        3.8 complaints a month is 3)."""
+        if self.whole:
+            value = math.ceil(value - 1e-9) if direction is Direction.HIGHER else math.floor(value + 1e-9)
+        return self.full(value)

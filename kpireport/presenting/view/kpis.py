@@ -14,6 +14,7 @@ from kpireport.formatting import DASH, Formatter
 from kpireport.presenting.charts import TrendLines, trend_panel
 from kpireport.presenting.clipping import clip_width
 from kpireport.presenting.commentary_view import CommentaryView
+from kpireport.presenting.kpi_figures import KpiFigureFormat, figure_decimals
 from kpireport.presenting.palette import STATUS_CLASS, Palette
 from kpireport.presenting.summary import StatusCount, describe_kpi, movement_arrow, status_counts
 from kpireport.presenting.view.common import STATUS_RANK, StatusChip, chip, sort_key, unit_label
@@ -90,6 +91,8 @@ class KpiFigures:
     mom_pct: float | None
     prior: float | None
     yoy_pct: float | None
+    yoy_points: float | None
+    """A percent KPI's change on last year in points (+0.4pt), its only change on last year."""
     qtd_target: float | None
     qtd_actual: float | None
     qtd_attainment: float | None
@@ -105,6 +108,7 @@ class KpiFigures:
 def _figures(result: KpiResult, fmt: Formatter) -> KpiFigures:
     unit, month, forecast = result.kpi.unit, result.month, result.forecast
     rate = unit == "percent"
+    decimals = figure_decimals(result)
     return KpiFigures(
         target=month.target,
         actual=month.actual,
@@ -114,6 +118,7 @@ def _figures(result: KpiResult, fmt: Formatter) -> KpiFigures:
         mom_pct=None if rate else result.mom.delta_pct,
         prior=month.prior,
         yoy_pct=None if rate else month.yoy_pct,
+        yoy_points=points(month.yoy_delta, unit) if rate else None,
         qtd_target=result.qtd.target,
         qtd_actual=result.qtd.actual,
         qtd_attainment=result.qtd.attainment,
@@ -122,8 +127,8 @@ def _figures(result: KpiResult, fmt: Formatter) -> KpiFigures:
         ytd_attainment=result.ytd.attainment,
         projected=forecast.projected if forecast else None,
         outlook=forecast.outlook if forecast else None,
-        value_format=fmt.excel_format(unit),
-        change_format=fmt.excel_format(unit, signed=True),
+        value_format=fmt.excel_format(unit, decimals=decimals),
+        change_format=fmt.excel_format(unit, signed=True, decimals=decimals),
     )
 
 
@@ -168,28 +173,29 @@ def _kpi_row(
     unit = kpi.unit
     forecast = result.forecast
     month = result.month
+    shown = KpiFigureFormat.of(result, fmt)
     return KpiRow(
         id=kpi.id,
         name=kpi.name,
         owner=kpi.owner,
         unit_label=unit_label(unit, report.workbook.settings.currency),
-        target=fmt.value(month.target, unit),
-        actual=fmt.value(month.actual, unit),
+        target=shown.value(month.target),
+        actual=shown.value(month.actual),
         attainment=fmt.percent(month.attainment),
         chip=chip(month.status, text),
-        variance=fmt.delta(month.variance, unit),
+        variance=shown.delta(month.variance),
         variance_css={True: "fav", False: "unfav", None: ""}[month.favorable],
-        mom=fmt.delta(result.mom.delta, unit),
-        mom_pct=fmt.delta_pct(result.mom.delta_pct, unit),
+        mom=shown.delta(result.mom.delta),
+        mom_pct=shown.change_pct(result.mom.delta_pct),
         trend=result.mom.trend or "none",
         arrow=movement_arrow(result.mom.delta),
-        yoy=fmt.change_on_last_year(month.yoy_delta, month.yoy_pct, unit),
-        yoy_prior=f"{text['last_year']} {fmt.value(month.prior, unit)}" if month.prior is not None else "",
+        yoy=shown.change_on_last_year(month.yoy_delta, month.yoy_pct),
+        yoy_prior=f"{text['last_year']} {shown.value(month.prior)}" if month.prior is not None else "",
         qtd=fmt.percent(result.qtd.attainment),
         qtd_chip=chip(result.qtd.status, text),
         ytd=fmt.percent(result.ytd.attainment),
         ytd_chip=chip(result.ytd.status, text),
-        forecast=fmt.value(forecast.projected, unit) if forecast else DASH,
+        forecast=shown.year_total(forecast.projected) if forecast else DASH,
         forecast_detail=fmt.percent(forecast.attainment) if forecast and forecast.attainment is not None else "",
         comments=tuple(CommentView(c.comment, c.action, c.owner) for c in report.comments_for(kpi.id)),
         keys=_sort_keys(result),
@@ -234,10 +240,11 @@ class TrendView:
     alt: str = ""
     """The chart in words (its SVG title, and a deck's chart description)."""
     unit: str = "number"
-    number_format: str = "#,##0.##"
+    number_format: str = "#,##0"
     """How a spreadsheet or a deck's chart shows its values (12.5%, ¥1,234)."""
     months: tuple[str, ...] = ()
-    """The fiscal year's months, short (Apr, 4月), for charts drawn by other renderers."""
+    """The fiscal year's months, short (Apr, 4月): the pack names every third under its chart;
+    other renderers draw their own axis."""
     actual: tuple[float | None, ...] = ()
     target: tuple[float | None, ...] = ()
     prior: tuple[float | None, ...] = ()
@@ -293,7 +300,7 @@ def trends(
                     chart,
                     alt,
                     result.kpi.unit,
-                    fmt.excel_format(result.kpi.unit),
+                    fmt.excel_format(result.kpi.unit, decimals=figure_decimals(result)),
                     months,
                     series.actual,
                     series.target,
