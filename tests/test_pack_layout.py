@@ -77,7 +77,10 @@ def test_a_pack_of_50_kpis_fits_eighteen_pages(bench_pdf: PdfReader) -> None:
 
 def test_the_contents_give_the_page_each_section_starts_on(sample_pdf: PdfReader) -> None:
     pages = _pages(sample_pdf)
-    listed = re.findall(r"^\d+\.\s+(.+?)\s*\.{3,}\s*(\d+)\s*$", pages[0], re.MULTILINE)
+    # Read as laid out: two lists side by side, each line "N. Title   page".
+    cover = sample_pdf.pages[0].extract_text(extraction_mode="layout")
+    entries = re.findall(r"(\d+)\. (\S+(?: \S+)*) +(\d+)", cover)
+    listed = [(title, page) for _, title, page in sorted(entries, key=lambda e: int(e[0]))]
     assert [title for title, _ in listed] == SAMPLE_SECTIONS
     # Where each heading is: its bookmark's page, and its words on that page.
     bookmarks = {

@@ -226,11 +226,13 @@ def render_pdf(html: str, *, source: tuple[str, bytes] | None = None) -> bytes:
         ]
     with engine.gc_paused():
         fetcher = _refusing_fetcher()
-        document = weasyprint.HTML(string=html, base_url=None, url_fetcher=fetcher).render(**options)
+        # One font configuration for both layouts: making one reads the system's fonts.
+        fonts = weasyprint.text.fonts.FontConfiguration()
+        document = weasyprint.HTML(string=html, base_url=None, url_fetcher=fetcher).render(fonts, **options)
         # The cover again, its contents numbered from the pages just laid out (contents.py).
         cover = numbered_cover(html, section_pages(document.pages))
         if cover is not None and document.pages:
-            first = weasyprint.HTML(string=cover, base_url=None, url_fetcher=fetcher).render(**options)
+            first = weasyprint.HTML(string=cover, base_url=None, url_fetcher=fetcher).render(fonts, **options)
             document = document.copy([first.pages[0], *document.pages[1:]])
         pdf = document.write_pdf(finisher=scope_table_headers, **options)
     assert isinstance(pdf, bytes)
