@@ -77,10 +77,12 @@ class Formatter:
             return DASH
         if unit == "percent":
             # A rate with the precision it was typed in (a target of 1.46%, not 1.5%), so a
-            # reader can re-derive its attainment; one decimal at least, two at most.
+            # reader can re-derive its attainment; one decimal at least, two at most; with
+            # ``decimals``, as many as the figures beside it (25.60% beside 23.32%).
             if not abs(value) <= MAX_SHOWN / 100:
                 return self.percent(value)
-            return self._signed(_pattern("#,##0.0#%").apply(value, self._babel))
+            places = "0.0#" if decimals is None else "0." + "0" * max(1, min(decimals, 2))
+            return self._signed(_pattern(f"#,##{places}%").apply(value, self._babel))
         if unit == "currency":
             return self.money(value, scale)
         return self.number(value, whole=whole, decimals=decimals)
@@ -197,15 +199,25 @@ class Formatter:
             return self.delta(delta, unit, scale=scale)
         return self.delta_pct(pct, unit) or DASH
 
-    def axis(self, value: float, unit: str, step: float = 1.0) -> str:
-        """A chart's axis label: short, in the pack's locale (1.2M / 120万, 12%), with as many
-        decimals as ticks ``step`` apart need (1.5%, 2.0%, 2.5%)."""
+    def axis(self, value: float, unit: str, step: float = 1.0, largest: float | None = None) -> str:
+        """A chart's axis label: short, in the pack's locale (¥1.5M, 1.5億円, 12%), with as
+        many decimals as ticks ``step`` apart need (1.5%, 2.0%, 2.5%); money in one unit for
+        the whole axis, chosen by its ``largest`` tick (0.5億円 and 1.5億円, never 5,000万円
+        beside 1.5億円)."""
         if unit == "percent":
             if not abs(value) <= MAX_SHOWN / 100:
                 return self.percent(value)
-            decimals = len(f"{step * 100:.3f}".rstrip("0").partition(".")[2])
+            decimals = _decimals_of_step(step * 100)
             pattern = "#,##0" + ("." + "0" * decimals if decimals else "") + "%"
             return self._signed(_pattern(pattern).apply(value, self._babel))
+        if unit == "currency" and abs(value) <= MAX_SHOWN:
+            top = abs(largest) if largest is not None else abs(value)
+            ladder = _AXIS_MAN_OKU if self._man_oku_yen else _AXIS_MILLIONS
+            for threshold, divisor, suffix in ladder:
+                if top >= threshold:
+                    scale = MoneyScale(divisor, _decimals_of_step(step / divisor), suffix, symbol=not self._man_oku_yen)
+                    return self.money(value, scale)
+            return self.money(value, MoneyScale(1, 0, "円", symbol=False) if self._man_oku_yen else FULL)
         return self._compact(value, unit, 1)
 
     def compact(self, value: float, unit: str) -> str:
@@ -294,6 +306,11 @@ class Formatter:
         return text.replace("-", MINUS)
 
 
+def _decimals_of_step(step: float) -> int:
+    """The decimals ticks ``step`` apart need (0.5 one, 2 none), at most two."""
+    return min(len(f"{abs(step):.3f}".rstrip("0").partition(".")[2]), 2)
+
+
 def _plus(text: str) -> str:
     """A change with its sign: +¥0.3M; none on a change that shows as zero (0万円, not +0万円)."""
     if text.startswith(("-", MINUS)) or not any(ch in "123456789" for ch in text):
@@ -327,6 +344,9 @@ FULL = MoneyScale(1, 0, "", symbol=True)
 _MILLIONS = ((1e10, 1e9, 1, "B"), (1e7, 1e6, 1, "M"), (1e6, 1e6, 2, "M"))
 # 億円 to two decimals (7.59億円), 万円 whole (183万円), yen in full below a million.
 _MAN_OKU = ((1e8, 1e8, 2, "億円"), (1e6, 1e4, 0, "万円"))
+# A chart's axis (from, divisor, suffix): short enough for its gutter (0.5億円, not 5,000万円).
+_AXIS_MILLIONS = ((1e9, 1e9, "B"), (1e6, 1e6, "M"), (1e4, 1e3, "K"))
+_AXIS_MAN_OKU = ((1e7, 1e8, "億円"), (1e5, 1e4, "万円"))
 
 
 def adding_up(start: float, parts: Sequence[float], end: float, step: float) -> tuple[float, tuple[float, ...], float]:

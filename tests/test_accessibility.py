@@ -81,7 +81,7 @@ def packs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Path]
 
 def shown(kpi: dict[str, Any], lang: str) -> str:
     """A KPI's actual as the README ("Figures as a board reads them") says the pack writes it:
-    a rate to one or two decimals as typed; money in the scale of the month's target, actual
+    a rate to the one or two decimals its rates were typed with; money in the scale of the month's target, actual
     and last year's (English ¥ in full under a million, then millions to two decimals under
     ten million and one above; Japanese 円 under a million, 万円 whole, then 億円 to two
     decimals); a count whole; other figures to the decimals the KPI's figures were typed with."""
@@ -89,9 +89,12 @@ def shown(kpi: dict[str, Any], lang: str) -> str:
     value = month["actual"]
     if value is None:
         return "–"
+    series = kpi["series"]
+    typed = [v for v in (*series["target"], *series["actual"]) if v is not None]
     if unit == "percent":
-        points = value * 100
-        return f"{points:.1f}%" if round(points, 1) == round(points, 2) else f"{points:.2f}%"
+        # As many decimals as the KPI's rates were typed with, one or two (25.60% beside 23.32%).
+        two = any(round(v * 100, 1) != round(v * 100, 2) for v in typed)
+        return f"{value * 100:.2f}%" if two else f"{value * 100:.1f}%"
     if unit == "currency":
         largest = max(abs(v) for v in (month["target"], value, month["prior"]) if v is not None)
         if lang == "ja":
@@ -101,8 +104,6 @@ def shown(kpi: dict[str, Any], lang: str) -> str:
         if largest < 1e6:
             return f"¥{value:,.0f}"
         return f"¥{value / 1e6:,.2f}M" if largest < 1e7 else f"¥{value / 1e6:,.1f}M"
-    series = kpi["series"]
-    typed = [v for v in (*series["target"], *series["actual"]) if v is not None]
     if kpi["aggregation"] == "sum" and all(float(v).is_integer() for v in typed):
         return f"{value:,.0f}"
     decimals = max((next(d for d in range(3) if d == 2 or round(v, d) == round(v, 2)) for v in typed), default=0)

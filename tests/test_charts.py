@@ -15,7 +15,7 @@ from kpireport.presenting.charts import TrendLines, nice_ticks, trend_panel
 def panel(actual: list[float | None], target: list[float | None], unit: str = "number", lang: str = "en") -> ET.Element:
     fmt = Formatter(lang, "JPY")  # type: ignore[arg-type]
     lines = TrendLines(target, actual, [None] * 12, [None] * 12)
-    return ET.fromstring(str(trend_panel(lines, lambda v, step: fmt.axis(v, unit, step), height=160)))
+    return ET.fromstring(str(trend_panel(lines, lambda v, step, largest: fmt.axis(v, unit, step, largest), height=160)))
 
 
 def actual_line_ys(svg: ET.Element) -> list[float]:

@@ -10,24 +10,32 @@ from kpireport.formatting import Formatter, carried_decimals
 
 
 @pytest.mark.parametrize(
-    ("locale", "value", "unit", "expected"),
+    ("locale", "value", "unit", "step", "largest", "expected"),
     [
-        # Japanese shortens from 万 (10,000) on; below it a figure is written in full, grouped,
-        # yen as 円 like the 万円 beside it.
-        ("ja", 9_000, "currency", "9,000円"),
-        ("ja", 6_000, "number", "6,000"),
-        ("ja", 12_000, "number", "1.2万"),
-        ("ja", 1_500_000, "currency", "150万円"),
-        ("ja", 25_000_000, "number", "2,500万"),  # 万 counts to 9,999: grouped as any figure
-        # English shortens from a thousand.
-        ("en", 9_000, "currency", "¥9K"),
-        ("en", 6_000, "number", "6K"),
-        ("en", 1_500_000, "currency", "¥1.5M"),
-        ("en", 500, "number", "500"),
+        # Money in one unit for the whole axis, chosen by its largest tick, with the decimals
+        # its ticks' step needs: 億円 from ten million (0.5億円 beside 1.5億円, not 5,000万円,
+        # which a chart's gutter cuts), 万円 from a hundred thousand, 円 below.
+        ("ja", 9_000, "currency", 1_000, 9_000, "9,000円"),
+        ("ja", 6_500, "currency", 3_500, 10_000, "6,500円"),
+        ("ja", 1_500_000, "currency", 500_000, 2_500_000, "150万円"),
+        ("ja", 50_000_000, "currency", 50_000_000, 150_000_000, "0.5億円"),
+        # English: K from ten thousand, M from a million.
+        ("en", 9_000, "currency", 1_000, 9_000, "¥9,000"),
+        ("en", 20_000, "currency", 10_000, 20_000, "¥20K"),
+        ("en", 1_500_000, "currency", 500_000, 2_500_000, "¥1.5M"),
+        # Other figures: Japanese shortens from 万 (10,000) on; below it a figure is written
+        # in full, grouped. English shortens from a thousand.
+        ("ja", 6_000, "number", 1_000, None, "6,000"),
+        ("ja", 12_000, "number", 1_000, None, "1.2万"),
+        ("ja", 25_000_000, "number", 1_000, None, "2,500万"),  # 万 counts to 9,999: grouped as any figure
+        ("en", 6_000, "number", 1_000, None, "6K"),
+        ("en", 500, "number", 1_000, None, "500"),
     ],
 )
-def test_axis_labels_are_short_and_grouped(locale: str, value: float, unit: str, expected: str) -> None:
-    assert Formatter(locale, "JPY", large_yen=True).axis(value, unit, 1000) == expected  # type: ignore[arg-type]
+def test_axis_labels_are_short_and_in_one_unit(
+    locale: str, value: float, unit: str, step: float, largest: float | None, expected: str
+) -> None:
+    assert Formatter(locale, "JPY", large_yen=True).axis(value, unit, step, largest) == expected  # type: ignore[arg-type]
 
 
 def test_a_figure_in_a_sentence_below_a_man_is_written_in_full_in_japanese() -> None:

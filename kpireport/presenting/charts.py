@@ -335,7 +335,7 @@ TREND_WIDTH, TREND_LEFT, TREND_RIGHT = 160.0, 44.0, 4.0
 
 def trend_panel(
     lines: TrendLines,
-    axis: Callable[[float, float], str],
+    axis: Callable[[float, float, float], str],
     *,
     label: str = "",
     width: float = TREND_WIDTH,
@@ -346,7 +346,8 @@ def trend_panel(
     """A fiscal year as lines, one tick a month: actual (solid), target (dashed), last year's
     actual (light) and the outlook for the months to come (dotted, from the last actual).
     The scale is the values' own (a rate of 12-14% fills the chart as a count of thousands
-    does); ``axis(value, step)`` formats the tick labels in the pack's locale. The chart's
+    does); ``axis(value, step, largest)`` formats the tick labels in the pack's locale, in one
+    unit for the axis. The chart's
     title and the months under its axis belong to the page around it (see TREND_LEFT)."""
     months = len(lines.target)
     if not months:
@@ -401,8 +402,9 @@ def trend_panel(
     step_value = ticks[1] - ticks[0] if len(ticks) > 1 else 1.0
     # Text is what WeasyPrint spends most on in a chart (about 0.8 ms an element): the top and
     # bottom ticks carry each chart's own scale; the months are named by the page.
+    largest = max(abs(ticks[0]), abs(ticks[-1]))
     texts = [
-        _svg_text(left - 3, y(t) + size * 0.35, axis(t, step_value), size, palette.marker, anchor="end")
+        _svg_text(left - 3, y(t) + size * 0.35, axis(t, step_value, largest), size, palette.marker, anchor="end")
         for t in (ticks[0], ticks[-1])
     ]
     return _figure("trend", width, height, "".join(parts) + "".join(texts), label, _sized(width, height, font))

@@ -169,7 +169,8 @@ def _axis(result: KpiResult, fmt: Formatter) -> tuple[tuple[float, str], ...]:
         return ()
     ticks = nice_ticks(min(values), max(values), count=4)
     step = ticks[1] - ticks[0] if len(ticks) > 1 else 1.0
-    return tuple((tick, fmt.axis(tick, result.kpi.unit, step)) for tick in ticks)
+    largest = max(abs(ticks[0]), abs(ticks[-1]))
+    return tuple((tick, fmt.axis(tick, result.kpi.unit, step, largest)) for tick in ticks)
 
 
 def explore(

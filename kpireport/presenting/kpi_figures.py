@@ -50,7 +50,8 @@ class KpiFigureFormat:
         # (1,200万円 a month, 1.44億円 a year): it takes its own, as its column says.
         scale = fmt.money_scale(month.target, month.actual, month.prior) if unit == "currency" else None
         decimals = None
-        if unit not in ("currency", "percent"):
+        if unit != "currency":
+            # A rate's counted in percent (1.46% carries two), and one at least.
             decimals = 0 if result.counts else min(figure_decimals(result), MOST_SHOWN_DECIMALS)
         return cls(fmt, unit, scale, decimals, result.counts, relative_changes(kpi))
 

@@ -79,15 +79,19 @@ class SentenceUnits:
 
     scale: MoneyScale | None = None
     decimals: int | None = None
+    rate_decimals: int | None = None
+    """A rate's decimals in the sentence (1.97% against 1.60%, not 1.6%)."""
 
 
 def sentence_units(facts: Facts, fmt: Formatter) -> SentenceUnits:
     figures = [fact for _, fact in facts if isinstance(fact, (Amount, Change, Large, Gap)) and fact.value is not None]
     money = [f.value for f in figures if f.unit == "currency"]
     plain = [f.value for f in figures if f.unit not in ("currency", "percent") and not getattr(f, "whole", False)]
+    rates = [f.value for f in figures if f.unit == "percent"]
     return SentenceUnits(
         fmt.money_scale(*money) if money else None,
         min(carried_decimals(plain), 2) if plain else None,
+        min(carried_decimals(rates, scale=100), 2) if rates else None,
     )
 
 
@@ -100,28 +104,32 @@ def fact_text(fact: Fact, fmt: Formatter, units: SentenceUnits = SentenceUnits()
 
 
 def _fact_text(fact: Fact, fmt: Formatter, units: SentenceUnits) -> str:
-    scale, decimals = units.scale, units.decimals
+    scale = units.scale
+
+    def places(unit: str) -> int | None:
+        return units.rate_decimals if unit == "percent" else units.decimals
+
     match fact:
         case Text(value):
             # Bounded, but with its characters as read: the JSON and a terminal show a control
             # character escaped, each XML renderer makes its own text safe.
             return shorten(value, MAX_NAME_CHARS)
         case Amount(value, unit):
-            return fmt.value(value, unit, scale=scale, decimals=decimals)
+            return fmt.value(value, unit, scale=scale, decimals=places(unit))
         case Change(value, unit):
-            return fmt.delta(value, unit, scale=scale, decimals=decimals)
+            return fmt.delta(value, unit, scale=scale, decimals=places(unit))
         case Large(value, unit, _, whole, up):
             # Money in its scale (¥1,360.0M); a count whole and a rate in full (100,324), as
             # a reader checks it against the table.
             if up and math.isfinite(value):
                 value = math.ceil(value - 1e-9)
-            return fmt.value(value, unit, scale=scale, whole=whole, decimals=decimals)
+            return fmt.value(value, unit, scale=scale, whole=whole, decimals=places(unit))
         case Share(value):
             return fmt.percent(value)
         case Count(value):
             return fmt.number(value)
         case Gap(value, unit):
-            return fmt.gap(value, unit, scale=scale, decimals=decimals)
+            return fmt.gap(value, unit, scale=scale, decimals=places(unit))
         case Listing(items):
             phrases = all(isinstance(item, Phrase) for item in items)
             return join_list([fact_text(item, fmt) for item in items], fmt.locale, phrases=phrases)

@@ -35,8 +35,10 @@ def sort_key(value: float | None) -> str:
     return "" if value is None else repr(value)
 
 
-def unit_label(unit: str, currency: str) -> str:
-    return {"percent": "%", "currency": currency, "number": ""}.get(unit, unit)
+def unit_label(unit: str, currency: str, fmt: Formatter) -> str:
+    """A KPI's unit under its name: %, its currency (円 in a Japanese pack's yen), its label."""
+    money = "円" if fmt.locale == "ja" and currency == "JPY" else currency
+    return {"percent": "%", "currency": money, "number": ""}.get(unit, unit)
 
 
 @dataclass(frozen=True)

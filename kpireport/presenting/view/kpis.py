@@ -178,7 +178,7 @@ def _kpi_row(
         id=kpi.id,
         name=kpi.name,
         owner=kpi.owner,
-        unit_label=unit_label(unit, report.workbook.settings.currency),
+        unit_label=unit_label(unit, report.workbook.settings.currency, fmt),
         target=shown.value(month.target),
         actual=shown.value(month.actual),
         attainment=fmt.percent(month.attainment),
@@ -265,9 +265,9 @@ class TrendPage:
     charts: tuple[TrendView, ...]
 
 
-def _axis_for(fmt: Formatter, unit: str) -> Callable[[float, float], str]:
-    def label(value: float, step: float) -> str:
-        return fmt.axis(value, unit, step)
+def _axis_for(fmt: Formatter, unit: str) -> Callable[[float, float, float], str]:
+    def label(value: float, step: float, largest: float) -> str:
+        return fmt.axis(value, unit, step, largest)
 
     return label
 
