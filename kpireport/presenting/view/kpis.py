@@ -246,6 +246,8 @@ class TrendView:
     status_css: str = ""
     in_department: str = ""
     """The KPI's department, even where ``department`` (the heading) is empty."""
+    outlook: tuple[float | None, ...] = ()
+    """The team's estimate for the months to come (SPEC: the Forecast sheet)."""
 
 
 @dataclass(frozen=True)
@@ -298,6 +300,7 @@ def trends(
                     result.kpi.id,
                     STATUS_CLASS[result.month.status],
                     result.kpi.department,
+                    series.outlook,
                 )
             )
         pages.append(tuple(charts))
