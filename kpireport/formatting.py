@@ -40,6 +40,8 @@ MAX_SHOWN = MAX_MAGNITUDE
 # as 0.8765); past that the digits are noise of a division, not something anyone typed.
 MOST_DECIMALS = 4
 MOST_PERCENT_DECIMALS = 2
+SCIENTIFIC = "0.0E+00"
+"""Excel's number format of a figure past MAX_SHOWN."""
 
 
 @dataclass(frozen=True)
@@ -220,6 +222,63 @@ class Formatter:
             return self.money(value, MoneyScale(1, 0, "円", symbol=False) if self._man_oku_yen else FULL)
         return self._compact(value, unit, 1)
 
+    def axis_format(self, unit: str, top: float, step: float) -> str:
+        """The Excel number-format code of a chart's value axis whose ticks are ``step`` apart
+        and at most ``top`` from zero, scaled as the PDF's axis labels are (¥730M, 7.30億円,
+        12%) by the code alone, so the chart's data stays the figures themselves: each trailing
+        comma divides by 1,000 (``"¥"#,##0,,"M"``). 万 (10^4) and 億 (10^8) are no powers of
+        1,000: the code divides by 1,000 or 1,000,000 and writes the digits left over behind a
+        literal decimal point (``0\\.00,,"億円"`` shows 730,000,000 as 7.30億円), so 億 always
+        has two decimals and 万 one. Every tick in one scale, with the decimals ``step`` needs;
+        below 10,000 (10万 in Japanese) in full; past ±1e15 in Excel's scientific form."""
+        if not top <= MAX_SHOWN:
+            return SCIENTIFIC
+        if unit == "percent":
+            return self._axis_code(unit, 0, "", _decimals(step * 100))
+        for exponent, suffix, start in self._axis_scales(unit):
+            literal = exponent % 3
+            if top >= start and step >= 10.0 ** (exponent - (literal or 2)):
+                return self._axis_code(unit, exponent, suffix, 0 if literal else _decimals(step / 10.0**exponent))
+        return self._axis_code(unit, 0, "円" if unit == "currency" and self._man_oku_yen else "", _decimals(step))
+
+    def _axis_scales(self, unit: str) -> tuple[tuple[int, str, float], ...]:
+        """The scales of a chart's axis: the power of ten, its word, and the size from which
+        it is used; 億円 and 万円 name the yen (no ¥) where the pack does (large_yen)."""
+        yen = "円" if unit == "currency" and self._man_oku_yen else ""
+        if self.locale == "ja":
+            return ((8, "億" + yen, 1e8), (4, "万" + yen, 1e5))
+        return ((12, "T", 1e12), (9, "B", 1e9), (6, "M", 1e6), (3, "K", 1e4))
+
+    def _axis_code(self, unit: str, exponent: int, suffix: str, decimals: int) -> str:
+        """The figure divided by 10^``exponent``, with ``decimals``, then ``suffix``; a negative
+        one with a true minus."""
+        if unit == "percent":
+            body = f"0{_fraction(decimals)}%"
+            return f'{body};"{MINUS}"{body}'
+        literal = exponent % 3
+        digits = "0\\." + "0" * literal if literal else f"#,##0{_fraction(decimals)}"
+        symbol = self._symbol if unit == "currency" and not suffix.endswith("円") else ""
+        body = digits + "," * (exponent // 3) + (f'"{suffix}"' if suffix else "")
+        return (f'"{symbol}"' if symbol else "") + f'{body};"{MINUS}{symbol}"{body}'
+
+    def shown_format(
+        self, unit: str, *, scale: MoneyScale | None = None, decimals: int = 0, sign: str = "", label: str = ""
+    ) -> str:
+        """The Excel number-format code of a figure held as it is shown, in ``scale`` (a chart's
+        data label holding 7.6 reads ¥7.6M; 7.51, 7.51億円; 183, 183万円), as :meth:`value`
+        writes it: ``sign`` before it, a free unit ``label`` after it (600 customers)."""
+        if unit == "percent":
+            body = f"0{_fraction(max(1, min(decimals, MOST_PERCENT_DECIMALS)))}%"
+        elif unit == "currency":
+            scale = scale or self.money_scale(0.0)
+            body = f"#,##0{_fraction(scale.decimals)}" + (f'"{scale.suffix}"' if scale.suffix else "")
+            sign += self._symbol if scale.symbol else ""
+        else:
+            body = f"#,##0{_fraction(min(decimals, MOST_DECIMALS))}"
+        label = label.replace('"', "")
+        body += f'"{label}"' if label else ""
+        return f'"{sign}"{body}' if sign else body
+
     def compact(self, value: float, unit: str) -> str:
         """A large figure in a sentence, to two decimals of its scale: ¥1.36B / 13.62億円."""
         if unit == "currency":
@@ -367,6 +426,11 @@ def adding_up(start: float, parts: Sequence[float], end: float, step: float) -> 
         for rank, i in enumerate(by_remainder):
             shown[i] += spread + (1 if rank < rest else 0)
     return first * step, tuple(k * step for k in shown), last * step
+
+
+def _decimals(step: float) -> int:
+    """The decimals that write every multiple of ``step`` exactly (0.5: 1, 0.05: 2, 10: 0)."""
+    return len(f"{step:.6f}".rstrip("0").partition(".")[2])
 
 
 @functools.cache

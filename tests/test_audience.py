@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import shutil
 import threading
 import time
@@ -213,7 +214,12 @@ def test_every_format_is_scoped(split: Path) -> None:
 def test_the_deck_names_a_japanese_face_where_its_text_has_japanese(split: Path, tmp_path: Path) -> None:
     with zipfile.ZipFile(split / "out" / "mirai-2026-06-sales-hr-en.pptx") as deck:
         slides = "".join(deck.read(n).decode() for n in deck.namelist() if n.startswith("ppt/slides/slide"))
-    assert '<a:ea typeface="IPAexGothic"/>' in slides
+    assert '<a:ea typeface="Meiryo"' in slides
+    # Its runs with Japanese text are marked Japanese (LibreOffice then draws them in a Japanese
+    # face, bold where asked); its English runs are not.
+    runs = re.findall(r"<a:r><a:rPr([^>]*)>.*?<a:t>([^<]*)</a:t></a:r>", slides)
+    marked = {(bool(re.search("[\u3040-\u30ff\u4e00-\u9fff]", text)), 'lang="ja-JP"' in rpr) for rpr, text in runs}
+    assert marked == {(True, True), (False, False)}
     plain = write_sheets(tmp_path / "plain.xlsx", minimal_sheets())
     result = build_pack(plain, BuildOptions(out_dir=tmp_path, formats=("pptx",), today=TODAY))
     with zipfile.ZipFile(result.outputs[0]) as deck:

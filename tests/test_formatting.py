@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from kpireport.formatting import Formatter, carried_decimals
+from kpireport.formatting import Formatter, MoneyScale, carried_decimals
 
 
 @pytest.mark.parametrize(
@@ -116,3 +116,72 @@ def test_a_spreadsheet_format_has_the_decimals_the_figures_carry(
     currency: str, unit: str, decimals: int, signed: bool, expected: str
 ) -> None:
     assert Formatter("en", currency).excel_format(unit, signed=signed, decimals=decimals) == expected
+
+
+# A chart's number formats (issue #30): Excel codes that scale the figure by thousands (each
+# trailing comma divides by 1,000), so the chart's data stays raw yen. Japanese 万 and 億 are
+# not powers of a thousand: the code divides by 1,000 (or 1,000,000) and writes the digits
+# left over behind a literal decimal point (\.), so 730,000,000 shows as 7.30億円.
+@pytest.mark.parametrize(
+    ("locale", "unit", "top", "step", "expected"),
+    [
+        # The English bridge: ticks ¥730M to ¥770M, ¥10M apart.
+        ("en", "currency", 770e6, 10e6, '"¥"#,##0,,"M";"−¥"#,##0,,"M"'),
+        ("en", "currency", 2.5e6, 0.5e6, '"¥"#,##0.0,,"M";"−¥"#,##0.0,,"M"'),  # ¥1.5M
+        ("en", "currency", 1.5e9, 0.5e9, '"¥"#,##0.0,,,"B";"−¥"#,##0.0,,,"B"'),
+        ("en", "currency", 10_000, 2_000, '"¥"#,##0,"K";"−¥"#,##0,"K"'),  # ¥10K, as the PDF's axis
+        ("en", "currency", 9_000, 1_000, '"¥"#,##0;"−¥"#,##0'),  # below 10,000 in full
+        ("en", "currency", 1_000_200, 100, '"¥"#,##0.0,"K";"−¥"#,##0.0,"K"'),  # M would need 4 decimals
+        ("en", "number", 2_000, 500, '#,##0;"−"#,##0'),
+        ("en", "number", 120_000, 20_000, '#,##0,"K";"−"#,##0,"K"'),
+        ("en", "number", 5, 0.5, '#,##0.0;"−"#,##0.0'),
+        ("en", "percent", 0.3, 0.05, '0%;"−"0%'),
+        ("en", "percent", 1.0, 0.005, '0.0%;"−"0.0%'),
+        # The Japanese bridge: ticks 6.00億円 to 8.50億円, 0.50億円 apart; 億 always to 2 decimals.
+        ("ja", "currency", 850e6, 50e6, '0\\.00,,"億円";"−"0\\.00,,"億円"'),
+        ("ja", "currency", 2.5e6, 0.5e6, '0\\.0,"万円";"−"0\\.0,"万円"'),  # 250.0万円
+        ("ja", "currency", 100_000_500, 100, '#,##0"円";"−"#,##0"円"'),  # neither 億 nor 万 shows 100
+        ("ja", "currency", 10_000, 2_000, '#,##0"円";"−"#,##0"円"'),  # below 10万 in full: 8,000円
+        ("ja", "number", 120_000, 20_000, '0\\.0,"万";"−"0\\.0,"万"'),  # a count is no yen
+        ("ja", "percent", 0.02, 0.005, '0.0%;"−"0.0%'),
+        ("en", "number", 1e300, 1e299, "0.0E+00"),  # past ±1e15, as the pack writes it
+    ],
+)
+def test_a_chart_axis_format_scales_by_the_code_alone(
+    locale: str, unit: str, top: float, step: float, expected: str
+) -> None:
+    assert Formatter(locale, "JPY").axis_format(unit, top, step) == expected  # type: ignore[arg-type]
+
+
+def test_plain_yen_axes_lead_with_the_symbol() -> None:
+    # A theme's large_yen = "plain": ¥7.30億, as Babel writes the PDF's axis then.
+    fmt = Formatter("ja", "JPY", large_yen=False)
+    assert fmt.axis_format("currency", 850e6, 50e6) == '"¥"0\\.00,,"億";"−¥"0\\.00,,"億"'
+    assert fmt.axis_format("currency", 10_000, 2_000) == '"¥"#,##0;"−¥"#,##0'
+
+
+@pytest.mark.parametrize(
+    ("locale", "unit", "scale", "decimals", "sign", "label", "expected"),
+    [
+        # The English bridge's labels hold ¥751.1M as 751.1, +¥7.6M as 7.6.
+        ("en", "currency", MoneyScale(1e6, 1, "M", symbol=True), 0, "", "", '"¥"#,##0.0"M"'),
+        ("en", "currency", MoneyScale(1e6, 1, "M", symbol=True), 0, "+", "", '"+¥"#,##0.0"M"'),
+        ("en", "currency", None, 0, "−", "", '"−¥"#,##0'),  # below a million, in full
+        # The Japanese one's: 7.51億円, +0.38億円; 183万円; 7,029円.
+        ("ja", "currency", MoneyScale(1e8, 2, "億円", symbol=False), 0, "", "", '#,##0.00"億円"'),
+        ("ja", "currency", MoneyScale(1e8, 2, "億円", symbol=False), 0, "+", "", '"+"#,##0.00"億円"'),
+        ("ja", "currency", MoneyScale(1e4, 0, "万円", symbol=False), 0, "", "", '#,##0"万円"'),
+        ("ja", "currency", None, 0, "", "", '#,##0"円"'),
+        # A count with its label, a rate with the decimals it was typed in.
+        ("en", "number", None, 0, "+", " customers", '"+"#,##0" customers"'),
+        ("ja", "number", None, 1, "", "社", '#,##0.0"社"'),
+        ("en", "percent", None, 2, "−", "", '"−"0.00%'),
+        ("en", "percent", None, 0, "", "", "0.0%"),  # a rate keeps a decimal
+        ("en", "number", None, 0, "", 'say "hi"', '#,##0"say hi"'),  # a quote would end the literal
+    ],
+)
+def test_a_chart_label_holds_the_figure_as_shown(
+    locale: str, unit: str, scale: MoneyScale | None, decimals: int, sign: str, label: str, expected: str
+) -> None:
+    fmt = Formatter(locale, "JPY")  # type: ignore[arg-type]
+    assert fmt.shown_format(unit, scale=scale, decimals=decimals, sign=sign, label=label) == expected

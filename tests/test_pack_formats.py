@@ -19,6 +19,8 @@ import pytest
 from click.testing import CliRunner
 from conftest import SAMPLE_EN, SAMPLE_JA, Inbox
 from pptx import Presentation
+from pptx.enum.shapes import PP_PLACEHOLDER
+from pptx.oxml import parse_xml
 from pptx.oxml.ns import qn
 from pypdf import PdfReader
 
@@ -103,7 +105,7 @@ def test_the_deck_charts_are_native_and_carry_the_json_series(pack: dict[str, An
     assert len(charts) == len(data["kpis"])
     for kpi in data["kpis"]:
         shape, chart = charts[kpi["name"]]
-        actual, target, _prior = chart.plots[0].series
+        actual, target, *_prior_and_outlook = chart.plots[0].series
         assert list(actual.values) == list(kpi["series"]["actual"])
         assert list(target.values) == kpi["series"]["target"]
         alt = shape._element.nvGraphicFramePr.cNvPr.get("descr")
@@ -112,11 +114,15 @@ def test_the_deck_charts_are_native_and_carry_the_json_series(pack: dict[str, An
     bridge = next(k["drivers"] for k in data["kgis"] if k["drivers"])
     waterfalls = [s.chart for slide in deck.slides for s in slide.shapes if s.has_chart and not s.chart.has_title]
     assert len(waterfalls) == 1
-    total, up, down, _base = (list(s.values) for s in waterfalls[0].plots[0].series)
+    _base, total, up, down, labels = (list(s.values) for s in waterfalls[0].plots[0].series)
     assert total[0] == pytest.approx(bridge["planned"]) and total[-1] == pytest.approx(bridge["actual"])
     effects = [e["effect"] for e in bridge["bridge"]]
     drawn = [u if u is not None else -d for u, d in zip(up[1:-1], down[1:-1], strict=True)]
     assert drawn == pytest.approx(effects)
+    # An invisible bar on each carries its label: the figure as the PDF shows it, in the
+    # bridge's one scale (¥751.1M and 7.51億円 are held as 751.1 and 7.51).
+    held = {"en": [751.1, 7.6, 0.3, 759.0], "ja": [7.51, 0.38, 0.04, 7.93]}[pack["lang"]]
+    assert labels == pytest.approx(held)
 
 
 def test_a_japanese_deck_names_an_east_asian_face_and_notes_carry_comments(pack: dict[str, Any]) -> None:
@@ -129,11 +135,131 @@ def test_a_japanese_deck_names_an_east_asian_face_and_notes_carry_comments(pack:
         for paragraph in shape.text_frame.paragraphs
         for run in paragraph.runs
     ]
-    faces = {(r.find(qn("a:rPr")).find(qn("a:ea")) is not None) for r in runs}
-    assert faces == ({True} if pack["lang"] == "ja" else {False})
+    # Meiryo, which Office PCs have, not IPAexGothic, which LibreOffice on Linux substitutes.
+    faces = {getattr(r.find(qn("a:rPr")).find(qn("a:ea")), "attrib", {}).get("typeface") for r in runs}
+    assert faces == ({"Meiryo"} if pack["lang"] == "ja" else {None})
+    # And so does the theme, so a title or a text box typed later in PowerPoint is Japanese too.
+    theme = next(p for p in deck.part.package.iter_parts() if p.partname == "/ppt/theme/theme1.xml")
+    root = parse_xml(theme.blob)
+    for scheme in ("majorFont", "minorFont"):
+        font = root.find(f".//{qn('a:' + scheme)}")
+        assert font.find(qn("a:ea")).get("typeface") == ("Meiryo" if pack["lang"] == "ja" else "")
+        assert font.find(qn("a:latin")).get("typeface") == "Arial"
     notes = "\n".join(s.notes_slide.notes_text_frame.text for s in deck.slides if s.has_notes_slide)
     comment = "解約率が3か月連続で上昇" if pack["lang"] == "ja" else "Churn up for the third month"
     assert comment in notes
+
+
+C = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
+A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+
+
+def _round(step: float) -> bool:
+    """1, 2 or 5 × a power of ten: a step a reader counts in."""
+    mantissa = step / 10 ** math.floor(math.log10(step))
+    return any(math.isclose(mantissa, f) for f in (1, 2, 5))
+
+
+def _axis(chart: Any) -> tuple[str, float, float, float]:
+    axis = chart._chartSpace.find(f".//{C}valAx")
+    scaling = axis.find(f"{C}scaling")
+    code = axis.find(f"{C}numFmt")
+    assert code.get("sourceLinked") == "0"
+    bounds = (float(scaling.find(f"{C}{key}").get("val")) for key in ("min", "max"))
+    return (code.get("formatCode"), *bounds, float(axis.find(f"{C}majorUnit").get("val")))
+
+
+def test_every_value_axis_reads_in_round_steps_and_the_packs_format(pack: dict[str, Any]) -> None:
+    """Issue #30: no value axis reads raw yen from 731,343,268 in steps of 5,000,000."""
+    deck = Presentation(str(pack["files"]["pptx"]))
+    charts = [shape.chart for slide in deck.slides for shape in slide.shapes if shape.has_chart]
+    assert len(charts) == len(pack["data"]["kpis"]) + 1  # a trend each and the bridge
+    for chart in charts:
+        code, low, high, step = _axis(chart)
+        assert code != "General" and ("#,##0" in code or "0\\." in code or "%" in code), code
+        assert _round(step), step
+        for bound in (low, high):  # each bound a whole number of steps from zero
+            assert math.isclose(bound / step, round(bound / step), abs_tol=1e-9), (bound, step)
+        assert 1 <= (high - low) / step <= 6
+    # The bridge, from its JSON figures by hand (SPEC §3a; the PDF's scale, charts.py): the floor
+    # 2.5 spans of the levels below the lowest, the top a tenth of a span above the highest and
+    # room for the labels, in steps of 1, 2 or 5 about a quarter of that apart.
+    bridge = next(s.chart for slide in deck.slides for s in slide.shapes if s.has_chart and not s.chart.has_title)
+    expected = {
+        # planned 751,128,000, actual 759,041,893: 731.3M to 762.1M in steps of 10M
+        "en": ('"¥"#,##0,,"M";"−¥"#,##0,,"M"', 730e6, 770e6, 10e6),
+        # planned 751,128,000, actual 792,985,240: 646.5M to 809.2M in steps of 50M, in 億円
+        "ja": ('0\\.00,,"億円";"−"0\\.00,,"億円"', 600e6, 850e6, 50e6),
+    }
+    assert _axis(bridge) == expected[pack["lang"]]
+    # Its labels: the figures as the PDF and the effects table show them (¥751.1M, +¥7.6M,
+    # +¥0.3M, ¥759.0M: one scale, rounded so that they add up), the effects signed.
+    labels = bridge._chartSpace.findall(f".//{C}ser")[-1]
+    codes = [label.find(f"{C}numFmt").get("formatCode") for label in labels.findall(f"{C}dLbls/{C}dLbl")]
+    assert labels.find(f"{C}dLbls/{C}showVal").get("val") == "1"
+    shown = {
+        "en": ['"¥"#,##0.0"M"', '"+¥"#,##0.0"M"', '"+¥"#,##0.0"M"', '"¥"#,##0.0"M"'],
+        "ja": ['#,##0.00"億円"', '"+"#,##0.00"億円"', '"+"#,##0.00"億円"', '#,##0.00"億円"'],
+    }
+    assert codes == shown[pack["lang"]]
+
+
+def _luminance(colour: str) -> float:
+    return sum(w * int(colour[i : i + 2], 16) for w, i in ((0.2126, 0), (0.7152, 2), (0.0722, 4)))
+
+
+def test_the_trend_lines_are_styled_as_in_the_pdf(pack: dict[str, Any]) -> None:
+    """Target dashed, last year lighter than the actual, the outlook dotted; the scale the
+    PDF's (charts.trend_ticks: the lines' own values in two or three round steps)."""
+    data = {kpi["name"]: kpi for kpi in pack["data"]["kpis"]}
+    deck = Presentation(str(pack["files"]["pptx"]))
+    outlooks = 0
+    for chart in (s.chart for slide in deck.slides for s in slide.shapes if s.has_chart and s.chart.has_title):
+        series = chart._chartSpace.findall(f".//{C}ser")
+        lines = [s.find(f"{C}spPr/{A}ln") for s in series]
+        dashes = [getattr(line.find(f"{A}prstDash"), "attrib", {}).get("val") for line in lines]
+        colours = [line.find(f"{A}solidFill/{A}srgbClr").get("val") for line in lines]
+        assert dashes[:3] == [None, "dash", None]
+        assert _luminance(colours[2]) > _luminance(colours[0])  # last year lighter than actual
+        year = data[chart.chart_title.text_frame.text]["series"]
+        if len(series) == 4:
+            outlooks += 1
+            assert dashes[3] == "sysDot" and colours[3] == colours[0]
+            # From the last actual on, as the PDF draws it; the Forecast sheet's months as typed.
+            last = max(i for i, v in enumerate(year["actual"]) if v is not None)
+            outlook = list(chart.plots[0].series[3].values)
+            assert outlook[:last] == [None] * last and outlook[last] == year["actual"][last]
+            assert all(o == f for o, f in zip(outlook, year["forecast"], strict=True) if f is not None)
+        # The scale is the lines' own: every value inside it, and no whole step empty.
+        values = [v for line in chart.plots[0].series for v in line.values if v is not None]
+        _code, low, high, step = _axis(chart)
+        assert low <= min(values) < low + step and high - step < max(values) <= high
+    assert outlooks > 0
+
+
+def test_every_slide_has_its_title_in_the_title_placeholder_and_a_number(pack: dict[str, Any]) -> None:
+    """PowerPoint's outline lists every slide by its title; every slide but the cover shows its
+    number as a slide-number field (PowerPoint renumbers it when slides move)."""
+    data = pack["data"]
+    deck = Presentation(str(pack["files"]["pptx"]))
+    titles = [slide.shapes.title.text if slide.shapes.title is not None else None for slide in deck.slides]
+    assert None not in titles and "" not in titles
+    assert titles[0] == data["company"]
+    for department in {kpi["department"] for kpi in data["kpis"]}:
+        assert any(t == department or t.startswith(department + " (") for t in titles), department
+    for index, slide in enumerate(deck.slides, start=1):
+        numbers = [
+            shape for shape in slide.placeholders if shape.placeholder_format.type == PP_PLACEHOLDER.SLIDE_NUMBER
+        ]
+        if index == 1:
+            assert numbers == []
+            continue
+        [number] = numbers
+        [field] = number.element.findall(f".//{A}fld")
+        assert field.get("type") == "slidenum" and field.find(f"{A}t").text == str(index)
+        # The title is drawn once: no text box repeats it.
+        boxes = [s.text_frame.text for s in slide.shapes if s.has_text_frame and not s.is_placeholder]
+        assert titles[index - 1] not in boxes
 
 
 def test_the_workbook_holds_the_json_figures_as_numbers(pack: dict[str, Any]) -> None:
@@ -188,6 +314,13 @@ def test_the_deck_and_the_workbook_open_in_libreoffice(pack: dict[str, Any], tmp
         text = "".join(page.extract_text() for page in rendered.pages)
         if kind == "pptx":  # every slide survives the round trip, one page each
             assert len(rendered.pages) == len(Presentation(str(pack["files"][kind])).slides)
+            # The bridge's axis and labels read as the number formats say (LibreOffice draws
+            # what Excel's formats mean; 億 by the literal decimal point).
+            shown = "".join(text.split())
+            figures = {"en": ["¥730M", "¥770M", "¥751.1M", "+¥7.6M", "+¥0.3M", "¥759.0M"],
+                       "ja": ["6.00億円", "8.50億円", "7.51億円", "+0.38億円", "+0.04億円", "7.93億円"]}  # fmt: skip
+            for figure in figures[pack["lang"]]:
+                assert figure in shown, figure
         assert pack["data"]["kpis"][0]["name"] in text
 
 

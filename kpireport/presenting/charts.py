@@ -333,6 +333,28 @@ TREND_TEXT = 10.0
 TREND_WIDTH, TREND_LEFT, TREND_RIGHT = 160.0, 44.0, 4.0
 
 
+def _trend_values(lines: TrendLines) -> list[float]:
+    return [v for series in (lines.target, lines.actual, lines.prior, lines.outlook) for v in series if v is not None]
+
+
+def trend_ticks(lines: TrendLines, values: Sequence[float] | None = None) -> list[float]:
+    """A trend chart's scale: the values' own (every line's, the outlook's too), in round
+    steps from the bottom tick to the top one; the PDF's drawing and the deck's chart share it.
+    ``values`` are the lines' values where the caller has them already."""
+    values = _trend_values(lines) if values is None else values
+    return nice_ticks(min(values, default=0.0), max(values, default=1.0), count=2)
+
+
+def outlook_line(lines: TrendLines) -> list[float | None]:
+    """The outlook as drawn: from the last actual on, so it reads as the actual's continuation
+    (no line where no month after the last actual has an outlook)."""
+    months = len(lines.target)
+    last = max((i for i, v in enumerate(lines.actual) if v is not None), default=None)
+    if last is None or not any(v is not None for v in lines.outlook[last + 1 :]):
+        return [None] * months
+    return [None] * last + [lines.actual[last], *lines.outlook[last + 1 :]]
+
+
 def trend_panel(
     lines: TrendLines,
     axis: Callable[[float, float, float], str],
@@ -354,8 +376,8 @@ def trend_panel(
         return Markup("")
     size = TREND_TEXT
     left, right, top, bottom = TREND_LEFT, TREND_RIGHT, 6.0, 8.0
-    values = [v for series in (lines.target, lines.actual, lines.prior, lines.outlook) for v in series if v is not None]
-    ticks = nice_ticks(min(values, default=0.0), max(values, default=1.0), count=2)
+    values = _trend_values(lines)
+    ticks = trend_ticks(lines, values)
     bottom_value, top_value = ticks[0], ticks[-1]
     span = (top_value - bottom_value) or 1.0
     plot_h = height - top - bottom
@@ -375,12 +397,7 @@ def trend_panel(
     def points(series: Sequence[float | None]) -> list[tuple[float, float] | None]:
         return [None if v is None else (x(i), y(v)) for i, v in enumerate(series)]
 
-    last = max((i for i, v in enumerate(lines.actual) if v is not None), default=None)
-    outlook: list[tuple[float, float] | None] = [None] * months
-    if last is not None and any(v is not None for v in lines.outlook[last + 1 :]):
-        actual_last = lines.actual[last]
-        assert actual_last is not None
-        outlook = [None] * last + [(x(last), y(actual_last))] + points(lines.outlook)[last + 1 :]
+    outlook = points(outlook_line(lines))
     # Gridlines and a tick under each month share one path (a longer tick where a quarter
     # starts); each line style is one path more (WeasyPrint draws every element of every
     # chart, so fewer is faster).
@@ -389,7 +406,7 @@ def trend_panel(
         f"M{x(i):.1f} {axis_y:.1f}v{4 if i % 3 == 0 else 2}" for i in range(months)
     )
     lines_drawn = (
-        ('stroke="#b9c0ca" stroke-width="1.5"', _path(points(lines.prior))),
+        (f'stroke="{palette.prior}" stroke-width="1.5"', _path(points(lines.prior))),
         (f'stroke="{palette.target}" stroke-width="1.5" stroke-dasharray="4 3"', _path(points(lines.target))),
         (f'stroke="{palette.line}" stroke-width="1.5" stroke-dasharray="1.5 2.5"', _path(outlook)),
         (f'stroke="{palette.line}" stroke-width="2" stroke-linejoin="round"', _path(points(lines.actual))),

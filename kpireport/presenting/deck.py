@@ -12,32 +12,43 @@ from __future__ import annotations
 
 import base64
 import binascii
-import contextlib
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from pptx import Presentation
-from pptx.chart import data as chart_data
-from pptx.chart import xlsx as chart_xlsx
-from pptx.dml import color
-from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
-from pptx.enum.text import PP_ALIGN
+from pptx.enum.shapes import PP_PLACEHOLDER
+from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.oxml.ns import qn
-from pptx.util import Emu, Pt
-from xlsxwriter import Workbook
+from pptx.util import Emu
 
-from kpireport.presenting.charts import WaterfallBar, waterfall_scale
 from kpireport.presenting.clipping import xml_safe
 from kpireport.presenting.deck_actions import tracked_action_slides, under_table_box
+from kpireport.presenting.deck_charts import rgb as _rgb
+from kpireport.presenting.deck_charts import trend_chart, waterfall_chart
+from kpireport.presenting.deck_template import (
+    BODY_TOP,
+    BODY_WIDTH,
+    COVER_LAYOUT,
+    EAST_ASIAN_FACE,
+    FOOTER_SIZE,
+    HEIGHT,
+    LATIN_FACE,
+    MARGIN,
+    TITLE_HEIGHT,
+    TITLE_ONLY_LAYOUT,
+    TITLE_SIZE,
+    TITLE_TOP,
+    WIDTH,
+    copy_placeholder,
+    faces,
+    prepare,
+    run_properties,
+)
 from kpireport.presenting.palette import BASE_COLORS, Palette
-from kpireport.presenting.view import BridgeView, KgiCard, KpiRow, PackView, TrendView
+from kpireport.presenting.scripts import has_japanese
+from kpireport.presenting.view import BridgeView, KgiCard, KpiRow, PackView
 
-# Layout, in EMU (914,400 to the inch): a 13.333 × 7.5 inch (16:9) slide.
-WIDTH, HEIGHT = Emu(12_192_000), Emu(6_858_000)
-MARGIN = Emu(457_200)
-TITLE_TOP, BODY_TOP = Emu(300_000), Emu(1_150_000)
-BODY_WIDTH = Emu(WIDTH - 2 * MARGIN)
 ROWS_PER_SLIDE = 10
 ROWS_WITH_COMMENTS = 7
 COMMENT_CHARS = 240
@@ -45,46 +56,6 @@ KGIS_PER_SLIDE = 6
 TRENDS_PER_SLIDE = 4
 ACTIONS_PER_SLIDE = 10
 FINDINGS_PER_SLIDE = 8
-BLANK_LAYOUT = 6
-EAST_ASIAN_FACE = "IPAexGothic"
-LATIN_FACE = "Arial"
-
-
-# python-pptx leaves these untyped; they are used through Any.
-_RGB: Any = color.RGBColor
-_CATEGORY_DATA: Any = chart_data.CategoryChartData
-_CATEGORY_WRITER: Any = chart_xlsx.CategoryWorkbookWriter
-
-
-class _TextWorkbookWriter(_CATEGORY_WRITER):  # type: ignore[misc]
-    """The workbook PowerPoint's "Edit Data" opens, with workbook text kept as text.
-
-    python-pptx writes a chart's data with XlsxWriter, whose ``write`` turns a string that
-    starts with ``=`` into a formula and one that starts with ``http://``, ``mailto:`` or
-    ``external:`` into a hyperlink: a KPI named ``=cmd|' /C calc'!A0`` would run in Excel.
-    XlsxWriter's options turn both off for the whole workbook, whatever python-pptx writes.
-    """
-
-    @contextlib.contextmanager
-    def _open_worksheet(self, xlsx_file: io.BytesIO) -> Iterator[tuple[Any, Any]]:
-        workbook = Workbook(xlsx_file, _TEXT_ONLY)
-        yield workbook, workbook.add_worksheet()
-        workbook.close()
-
-
-_TEXT_ONLY = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
-
-
-class _ChartData(_CATEGORY_DATA):  # type: ignore[misc]
-    """A category chart's data whose embedded workbook holds text as text."""
-
-    @property
-    def _workbook_writer(self) -> Any:
-        return _TextWorkbookWriter(self)
-
-
-def _rgb(colour: str) -> Any:
-    return _RGB.from_string(colour.lstrip("#").upper())
 
 
 class _Deck:
@@ -98,30 +69,27 @@ class _Deck:
         self.ea = EAST_ASIAN_FACE if view.lang == "ja" or view.east_asian else None
         self.prs = Presentation()
         self.prs.slide_width, self.prs.slide_height = WIDTH, HEIGHT
+        prepare(self)
 
     # -- text -----------------------------------------------------------------------------------
 
     def style(self, run: Any, size: float, *, bold: bool = False, colour: str = BASE_COLORS["ink"]) -> None:
-        run.font.size = Pt(size)
-        run.font.bold = bold
-        run.font.color.rgb = _rgb(colour)
-        self.face(run.font, run._r.get_or_add_rPr())
+        self.run_style(run._r.get_or_add_rPr(), size, bold=bold, colour=colour, text=run.text)
 
-    def face(self, font: Any, properties: Any) -> None:
-        """The Latin typeface, and for a Japanese deck the East Asian one (``a:ea``), which
-        python-pptx does not expose."""
-        font.name = self.latin
-        if self.ea:
-            east_asian = properties.find(qn("a:ea"))
-            if east_asian is None:
-                east_asian = properties.makeelement(qn("a:ea"), {})
-                properties.append(east_asian)
-            east_asian.set("typeface", self.ea)
+    def run_style(self, properties: Any, size: float, *, bold: bool = False, colour: str = BASE_COLORS["ink"],
+                  text: str = "") -> None:  # fmt: skip
+        """Run properties (a run's, or a style's default for its runs) in the deck's faces."""
+        run_properties(properties, size, bold, colour)
+        self.face(properties, text)
 
-    def chart_text(self, chart: Any) -> None:
-        """Every text of a chart (axes, legend) at 9 pt in the deck's faces."""
-        chart.font.size = Pt(9)
-        self.face(chart.font, chart.font._rPr)
+    def face(self, properties: Any, text: str = "") -> None:
+        """The Latin typeface, and for a Japanese deck the East Asian one. Japanese text is
+        marked as such (``lang``), as PowerPoint marks what is typed in Japanese: where the face
+        is missing, LibreOffice then picks a Japanese one in the weight asked for (bold titles
+        stay bold)."""
+        faces(properties, self.latin, self.ea)
+        if self.ea and (self.view.lang == "ja" or has_japanese(text)):
+            properties.set("lang", "ja-JP")
 
     def text(self, slide: Any, left: int, top: int, width: int, height: int, lines: Sequence[tuple[str, float, bool]],
              colour: str = BASE_COLORS["ink"]) -> Any:  # fmt: skip
@@ -136,13 +104,34 @@ class _Deck:
         return box
 
     def slide(self, title: str, subtitle: str = "") -> Any:
-        slide = self.prs.slides.add_slide(self.prs.slide_layouts[BLANK_LAYOUT])
-        lines = [(title, 24, True)] + ([(subtitle, 12, False)] if subtitle else [])
-        self.text(slide, MARGIN, TITLE_TOP, BODY_WIDTH, Emu(800_000), lines, colour=self.palette.line)
-        footer = f"{self.view.company} · {self.view.month}"
-        self.text(slide, MARGIN, HEIGHT - Emu(380_000), BODY_WIDTH, Emu(300_000), [(footer, 9, False)],
-                  colour=BASE_COLORS["muted"])  # fmt: skip
+        """A slide with its title in the layout's title placeholder (PowerPoint's outline and
+        navigation read it), the subtitle under it, the footer and the slide's number."""
+        slide = self.prs.slides.add_slide(self.prs.slide_layouts[TITLE_ONLY_LAYOUT])
+        self.title(slide.shapes.title, [(title, TITLE_SIZE, True)])
+        if subtitle:
+            top = TITLE_TOP + TITLE_HEIGHT - 40_000
+            self.text(slide, MARGIN, top, BODY_WIDTH, Emu(350_000), [(subtitle, 12, False)], colour=self.palette.line)
+        footer = copy_placeholder(slide, PP_PLACEHOLDER.FOOTER).text_frame.paragraphs[0].add_run()
+        footer.text = f"{self.view.company} · {self.view.month}"
+        self.style(footer, FOOTER_SIZE, colour=BASE_COLORS["muted"])
+        # The number is a field PowerPoint renumbers when slides move; its text is this one's.
+        field = copy_placeholder(slide, PP_PLACEHOLDER.SLIDE_NUMBER).element.find(f".//{qn('a:fld')}")
+        field.find(qn("a:t")).text = str(len(self.prs.slides))
+        self.run_style(field.find(qn("a:rPr")), FOOTER_SIZE, colour=BASE_COLORS["muted"])
         return slide
+
+    def title(self, shape: Any, lines: Sequence[tuple[str, float, bool]]) -> None:
+        """A title placeholder's text, left-aligned, in the deck's faces."""
+        frame = shape.text_frame
+        frame.word_wrap = True
+        frame.vertical_anchor = MSO_ANCHOR.TOP
+        frame.text = ""
+        for index, (content, size, bold) in enumerate(lines):
+            paragraph = frame.paragraphs[0] if index == 0 else frame.add_paragraph()
+            paragraph.alignment = PP_ALIGN.LEFT
+            run = paragraph.add_run()
+            run.text = content
+            self.style(run, size, bold=bold, colour=self.palette.line)
 
     def table(self, slide: Any, header: Sequence[str], rows: Sequence[Sequence[str]], top: int, widths: Sequence[float],
               fills: Sequence[dict[int, str]] | None = None, numeric: Sequence[int] = (),
@@ -180,22 +169,21 @@ class _Deck:
                     cell.fill.fore_color.rgb = _rgb("#FFFFFF" if r % 2 else BASE_COLORS["band"])
         return shape
 
-    @staticmethod
-    def describe(frame: Any, alt: str) -> None:
-        """A chart's text alternative, as PowerPoint's Alt Text (the shape's description)."""
-        frame._element.nvGraphicFramePr.cNvPr.set("descr", alt)
-
     # -- slides ---------------------------------------------------------------------------------
 
     def title_slide(self) -> None:
-        slide = self.prs.slides.add_slide(self.prs.slide_layouts[BLANK_LAYOUT])
+        """The cover: the company in the layout's title, the review and its date under it; no
+        number and no footer."""
+        slide = self.prs.slides.add_slide(self.prs.slide_layouts[COVER_LAYOUT])
         view = self.view
         logo = _logo_png(view.logo)
         if logo is not None:
             slide.shapes.add_picture(io.BytesIO(logo), MARGIN, Emu(500_000), height=Emu(700_000))
-        self.text(slide, MARGIN, Emu(2_200_000), BODY_WIDTH, Emu(2_400_000), [
-            (view.company, 36, True), (view.title, 22, False), (f"{self.t['prepared']}: {view.prepared}", 12, False),
-        ], colour=self.palette.line)  # fmt: skip
+        title, subtitle = slide.placeholders
+        title.left, title.top, title.width, title.height = MARGIN, Emu(2_200_000), BODY_WIDTH, Emu(700_000)
+        self.title(title, [(view.company, 36, True)])
+        subtitle.left, subtitle.top, subtitle.width, subtitle.height = MARGIN, Emu(2_900_000), BODY_WIDTH, Emu(900_000)
+        self.title(subtitle, [(view.title, 22, False), (f"{self.t['prepared']}: {view.prepared}", 12, False)])
 
     def summary_slides(self) -> None:
         """Status counts, the KGIs (split across slides beyond KGIS_PER_SLIDE) and the movers
@@ -250,36 +238,7 @@ class _Deck:
                   [(bridge.span, 12, False), (bridge.sentence, 12, True)])  # fmt: skip
         if not bridge.bars:
             return
-        data = _ChartData(number_format="#,##0")
-        data.categories = [bar.label for bar in bridge.bars]
-        floor, ceiling = waterfall_scale(bridge.bars)
-        # A waterfall as stacked columns: an invisible base up to each bar's foot, then the bar.
-        base: list[float | None] = [0.0 if bar.tone == "total" else min(bar.start, bar.end) for bar in bridge.bars]
-        for tone in ("total", "good", "bad"):
-            values = [_height(bar) if bar.tone == tone else None for bar in bridge.bars]
-            data.add_series({"total": self.t["actual"], "good": "+", "bad": "−"}[tone], values)
-        data.add_series("base", base)
-        frame = slide.shapes.add_chart(XL_CHART_TYPE.COLUMN_STACKED, MARGIN, BODY_TOP + Emu(700_000),
-                                       Emu(int(BODY_WIDTH * 0.62)), Emu(4_300_000), data)  # fmt: skip
-        chart = frame.chart
-        plot = chart.plots[0]
-        plot.gap_width = 60
-        plot.overlap = 100
-        series = list(plot.series)
-        # The base is drawn first (at the axis), the bars on top of it.
-        plot._element.remove(series[3]._element)
-        plot._element.insert(plot._element.index(series[0]._element), series[3]._element)
-        for item, colour in zip(series[:3], (self.palette.line, self.palette.green, self.palette.red), strict=True):
-            item.format.fill.solid()
-            item.format.fill.fore_color.rgb = _rgb(colour)
-        series[3].format.fill.background()
-        chart.value_axis.minimum_scale = floor
-        chart.value_axis.maximum_scale = ceiling
-        chart.value_axis.tick_labels.number_format = "#,##0"
-        chart.value_axis.tick_labels.number_format_is_linked = False
-        chart.has_legend = False
-        self.chart_text(chart)
-        self.describe(frame, bridge.sentence + " " + bridge.span)
+        waterfall_chart(self, slide, bridge, MARGIN, BODY_TOP + 700_000, int(BODY_WIDTH * 0.62), 4_300_000)
         inks = [{1: self.palette.green if row.tone == "good" else self.palette.red} for row in bridge.rows]
         self.table(slide, [self.t["kpi"], self.t["effect"]], [[row.name, row.effect] for row in bridge.rows],
                    BODY_TOP + 700_000, [2, 1], numeric=(1,), inks=inks, left=MARGIN + int(BODY_WIDTH * 0.65),
@@ -312,7 +271,7 @@ class _Deck:
                 slide = self.slide(title, counts)
                 self.table(slide, [t["kpi"], t["target"], t["actual"], t["attainment"], t["status"], t["variance"],
                                    t["mom"], t["yoy"], t["ytd"]],
-                           [_kpi_row(row) for row in rows], BODY_TOP, [4, 1.6, 1.6, 1, 1.2, 1.6, 1.6, 1.2, 1.6],
+                           [_kpi_row(row) for row in rows], BODY_TOP, [3.9, 1.4, 1.4, 1, 1.2, 1.3, 1.8, 1.5, 1.2],
                            [{4: self.palette.status(row.chip.status)} for row in rows],
                            numeric=(1, 2, 3, 5, 6, 7, 8))  # fmt: skip
                 under_table_box(self, slide, rows, BODY_TOP + 330_000 * (len(rows) + 1) + 150_000)
@@ -327,34 +286,7 @@ class _Deck:
             for index, trend in enumerate(charts):
                 left = MARGIN + (index % 2) * (half_w + 120_000)
                 top = BODY_TOP - Emu(150_000) + (index // 2) * (half_h + 80_000)
-                self.trend_chart(slide, trend, left, top, half_w, half_h)
-
-    def trend_chart(self, slide: Any, trend: TrendView, left: int, top: int, width: int, height: int) -> None:
-        data = _ChartData(number_format=trend.number_format)
-        data.categories = list(trend.months)
-        t = self.t
-        for name, values in ((t["legend_actual"], trend.actual), (t["legend_target"], trend.target),
-                             (t["legend_prior"], trend.prior)):  # fmt: skip
-            data.add_series(name, list(values))
-        frame = slide.shapes.add_chart(XL_CHART_TYPE.LINE, Emu(left), Emu(top), Emu(width), Emu(height), data)
-        chart = frame.chart
-        self.chart_text(chart)
-        chart.has_title = True
-        chart.chart_title.text_frame.text = trend.name
-        for paragraph in chart.chart_title.text_frame.paragraphs:
-            for run in paragraph.runs:
-                self.style(run, 12, bold=True)
-        chart.has_legend = True
-        chart.legend.position = XL_LEGEND_POSITION.BOTTOM
-        chart.legend.include_in_layout = False
-        chart.value_axis.tick_labels.number_format = trend.number_format
-        chart.value_axis.tick_labels.number_format_is_linked = False
-        for line, colour in zip(
-            chart.plots[0].series, (self.palette.line, self.palette.target, "#B9C0CA"), strict=True
-        ):
-            line.format.line.color.rgb = _rgb(colour)
-            line.smooth = False
-        self.describe(frame, trend.alt)
+                trend_chart(self, slide, trend, left, top, half_w, half_h)
 
     def action_slides(self) -> None:
         tracked_action_slides(self)
@@ -396,11 +328,6 @@ class _Deck:
             self.table(slide, [t["code"], t["status"], t["finding"], t["where"]], rows, BODY_TOP, [1.3, 1.2, 9, 1.5])
 
 
-def _height(bar: WaterfallBar) -> float:
-    """A total stands on the axis; an effect floats from the running total before it."""
-    return abs(bar.end) if bar.tone == "total" else abs(bar.end - bar.start)
-
-
 def _marked(text: str, drafted: bool, t: dict[str, str]) -> str:
     """Drafted text says so, as in the PDF."""
     return f"{text} [{t['drafted']}]" if drafted else text
@@ -412,7 +339,11 @@ def _clipped(text: str) -> str:
 
 
 def _chunks(items: Sequence[Any], size: int) -> list[Sequence[Any]]:
-    return [items[i : i + size] for i in range(0, len(items), size)]
+    """``items`` in as few parts of at most ``size`` as hold them, as even as they go: seven
+    actions six a slide are four and three, never six and one alone on a slide."""
+    parts = -(-len(items) // size)
+    cuts = [-(-len(items) * index // parts) for index in range(parts + 1)] if parts else []
+    return [items[cuts[i] : cuts[i + 1]] for i in range(parts)]
 
 
 def _kgi_row(card: KgiCard) -> list[str]:

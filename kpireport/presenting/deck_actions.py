@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from pptx.util import Emu
 
+from kpireport.presenting.deck_template import BODY_TOP, BODY_WIDTH, HEIGHT, MARGIN
 from kpireport.presenting.palette import BASE_COLORS
 from kpireport.presenting.view.actions import ActionView
 
@@ -32,7 +33,7 @@ def _effect(row: ActionView) -> str:
 
 def tracked_action_slides(deck: _Deck) -> None:
     """The Actions sheet's actions, a table of them a slide, coloured by where each stands."""
-    from kpireport.presenting.deck import BODY_TOP, BODY_WIDTH, MARGIN, _chunks
+    from kpireport.presenting.deck import _chunks
 
     plan = deck.view.tracked_actions
     if not plan.tracked:
@@ -52,7 +53,7 @@ def tracked_action_slides(deck: _Deck) -> None:
             [t["action"], t["action_target"], t["owner"], t["due"], t["status"], t["effect_column"]],
             [[row.action, row.target, row.owner, row.due, row.chip.label, _effect(row)] for row in part],
             BODY_TOP,
-            [4, 2.2, 1.5, 1.6, 1.3, 4.6],
+            [3.7, 2.1, 1.5, 2.0, 1.3, 4.6],
             [{4: deck.palette.status(row.chip.status)} for row in part],
         )
 
@@ -61,7 +62,7 @@ def under_table_box(deck: _Deck, slide: Any, rows: Sequence[KpiRow], top: int) -
     """Under a department's table: each KPI's comment (drafted ones marked), then the open
     actions on its KPIs (overdue first), as many lines as fit above the footer; the rest are
     counted and left to the notes and the actions slides."""
-    from kpireport.presenting.deck import BODY_WIDTH, HEIGHT, MARGIN, _clipped, _marked
+    from kpireport.presenting.deck import _clipped, _marked
 
     t = deck.t
     comments = [

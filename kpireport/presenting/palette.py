@@ -68,6 +68,8 @@ class Palette:
 
     line: str = BASE_COLORS["primary"]
     target: str = BASE_COLORS["none"]
+    prior: str = "#b9c0ca"
+    """Last year's line: lighter than the actual's, carrying no text."""
     track: str = "#e4e8ee"
     marker: str = BASE_COLORS["ink"]
     green: str = BASE_COLORS["green"]

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from kpireport.computing.metrics import KpiResult
-from kpireport.formatting import Formatter, MoneyScale, carried_decimals
+from kpireport.formatting import MAX_SHOWN, MINUS, SCIENTIFIC, Formatter, MoneyScale, carried_decimals
 from kpireport.model import Direction, Kgi, Status
 from kpireport.presenting.kpi_figures import figure_decimals
 from kpireport.presenting.palette import STATUS_CLASS
@@ -86,6 +86,18 @@ class Units:
 
     def signed(self, value: float) -> str:
         return self.fmt.delta(value, self.unit, scale=self.scale, whole=self.whole) + self.suffix
+
+    def chart_label(self, value: float, *, signed: bool = False) -> tuple[float, str]:
+        """A figure as a chart's data label holds it: its size as shown (7.6 for ¥7.6M, 7.51
+        for 7.51億円) and the Excel number format that writes it as :meth:`full` (or, ``signed``,
+        :meth:`signed`) does, its sign in the format (a waterfall's label sits on its bar)."""
+        sign = MINUS if value < 0 else "+" if signed and value > 0 else ""
+        if not abs(value) <= MAX_SHOWN:  # as the pack writes it: 1.0E+300
+            return abs(value), f'"{sign}"{SCIENTIFIC}' if sign else SCIENTIFIC
+        code = self.fmt.shown_format(
+            self.unit, scale=self.scale, decimals=0 if self.whole else self.decimals, sign=sign, label=self.suffix
+        )
+        return abs(value) / (self.scale.divisor if self.scale is not None else 1.0), code
 
     def pace(self, value: float, direction: Direction) -> str:
         """A pace a count needs, in whole things: 44.2 more customers a month is 45 (at most

@@ -320,6 +320,9 @@ class BridgeView:
     bars: tuple[WaterfallBar, ...] = ()
     """The waterfall's bars (plan, each driver, actual) as numbers, for charts drawn elsewhere."""
     unit: str = "number"
+    labels: tuple[tuple[float, str], ...] = ()
+    """Each bar's label for a chart drawn elsewhere, as the PDF writes it (rounded so that the
+    effects add up): its size in the bridge's scale and the number format that writes it."""
 
 
 def bridges(
@@ -405,4 +408,9 @@ def _bridge(
         ),
         bars=tuple(bars),
         unit=units.unit,
+        labels=(
+            units.chart_label(planned),
+            *(units.chart_label(shown, signed=True) for shown in effects),
+            units.chart_label(actual),
+        ),
     )

@@ -255,6 +255,8 @@ class TrendView:
     title: str = ""
     """The name as the chart's card shows it: cut to TREND_TITLE_COLUMNS (the whole name is
     the chart's text alternative)."""
+    outlook: tuple[float | None, ...] = ()
+    """The team's estimate for the months to come (SPEC: the Forecast sheet)."""
 
 
 @dataclass(frozen=True)
@@ -309,6 +311,7 @@ def trends(
                     STATUS_CLASS[result.month.status],
                     result.kpi.department,
                     clip_width(result.kpi.name, TREND_TITLE_COLUMNS),
+                    series.outlook,
                 )
             )
         pages.append(tuple(charts))
