@@ -33,7 +33,6 @@ from kpireport.presenting.deck_template import (
     EAST_ASIAN_FACE,
     FOOTER_SIZE,
     HEIGHT,
-    LATIN_FACE,
     MARGIN,
     TITLE_HEIGHT,
     TITLE_ONLY_LAYOUT,
@@ -45,6 +44,7 @@ from kpireport.presenting.deck_template import (
     prepare,
     run_properties,
 )
+from kpireport.presenting.office_faces import LATIN_FACE
 from kpireport.presenting.palette import BASE_COLORS, Palette
 from kpireport.presenting.scripts import has_japanese
 from kpireport.presenting.view import BridgeView, KgiCard, KpiRow, PackView

@@ -19,6 +19,7 @@ from pptx.oxml import parse_xml
 from pptx.oxml.ns import qn
 from pptx.util import Emu
 
+from kpireport.presenting.office_faces import JAPANESE_FACE
 from kpireport.presenting.palette import BASE_COLORS
 
 if TYPE_CHECKING:
@@ -36,11 +37,10 @@ TEMPLATE_WIDTH = 9_144_000
 COVER_LAYOUT, TITLE_ONLY_LAYOUT = 0, 5
 TITLE_SIZE = 24
 FOOTER_SIZE = 9
-EAST_ASIAN_FACE = {"typeface": "Meiryo", "panose": "020B0604030504040204", "pitchFamily": "34", "charset": "-128"}
+EAST_ASIAN_FACE = {"typeface": JAPANESE_FACE, "panose": "020B0604030504040204", "pitchFamily": "34", "charset": "-128"}
 """The Japanese face every Windows PC since Vista has, as the metrics workbook names it; where
 it is missing (LibreOffice on Linux, a Mac without Office's fonts), the Japanese character set
 it declares and the text's language pick a Japanese face that is there, such as IPAexGothic."""
-LATIN_FACE = "Arial"
 
 
 def prepare(deck: _Deck) -> None:

@@ -25,6 +25,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from kpireport.model import STATUSES
 from kpireport.presenting.clipping import xml_safe
+from kpireport.presenting.office_faces import JAPANESE_FACE, LATIN_FACE
 from kpireport.presenting.sheet_layout import fit_columns
 from kpireport.presenting.view import PackView
 
@@ -33,10 +34,6 @@ RIGHT = Alignment(horizontal="right")
 MAX_SHEET_NAME = 31
 TREND_BLOCK_ROWS = 16  # a chart is 15 rows tall; one KPI's data block and chart per block
 RELATIVE = "+0.0%;-0.0%;0.0%"  # a relative change; a percent KPI's change is in points instead
-# Faces an office PC has: Arial for Latin text (the deck's face too), Meiryo for Japanese
-# (every Windows since Vista has it; where it is missing, Office substitutes its Japanese face).
-LATIN_FACE = "Arial"
-JAPANESE_FACE = "Meiryo"
 DEFAULT_SIZE = 11
 LANDSCAPE_POINTS = {"A4": (842.0, 595.0), "A3": (1191.0, 842.0), "Letter": (792.0, 612.0), "Legal": (1008.0, 612.0)}
 PAPER_SIZES = {"A4": Worksheet.PAPERSIZE_A4, "A3": Worksheet.PAPERSIZE_A3, "Letter": Worksheet.PAPERSIZE_LETTER,
