@@ -275,17 +275,19 @@ MESSAGES: dict[str, dict[Locale, str]] = {
         "en": "Add a volume KPI (deals, leads, revenue) so a good rate on little activity is seen as such.",
         "ja": "量の指標（件数・リード数・売上など）を加え、少ない活動量での高い率を見誤らないようにしてください。",
     },
+    # Of the months the bridge spans (named above it), not of the report month alone: a driver
+    # may be ahead to date and behind this month.
     "bridge_short": {
-        "en": "{driver} explains most of the shortfall: {effect} of the {variance} against plan.",
-        "ja": "計画との差 {variance} のうち、最も大きな要因は{driver}（{effect}）です。",
+        "en": "Over these months, {driver} explains most of the shortfall: {effect} of the {variance} against plan.",
+        "ja": "この期間の計画との差{variance}のうち、最も大きな要因は{driver}（{effect}）です。",
     },
     "bridge_ahead": {
-        "en": "Ahead of plan by {variance}; {driver} held it back most ({effect}).",
-        "ja": "計画を {variance} 上回っていますが、{driver}が最も足を引っ張っています（{effect}）。",
+        "en": "Over these months, ahead of plan by {variance}; {driver} held it back most ({effect}).",
+        "ja": "この期間は計画を{variance}上回っていますが、{driver}が最も足を引っ張っています（{effect}）。",
     },
     "bridge_clear": {
-        "en": "Every driver is on plan or ahead of it: {variance} against plan.",
-        "ja": "すべてのドライバーが計画どおりか上回っています（計画との差 {variance}）。",
+        "en": "Over these months, every driver is on plan or ahead of it: {variance} against plan.",
+        "ja": "この期間、すべてのドライバーが計画どおりか上回っています（計画との差{variance}）。",
     },
     "bridge_span": {
         "en": "{first} – {last}: planned {planned}, actual {actual}",

@@ -67,7 +67,7 @@ def test_a_goal_on_its_back_loaded_plan_is_on_track_everywhere_on_the_pack() -> 
     assert card.state == "On track"
     assert "Outlook ¥1,200 (100.0%)" in card.landing and "At run rate ¥771 (64.3%)" in card.landing
     assert view.paces == ()  # neither the goal's KPI nor any other must speed up
-    assert view.bridges[0].sentence.startswith("Every driver is on plan or ahead of it")
+    assert view.bridges[0].sentence.startswith("Over these months, every driver is on plan or ahead of it")
     assert view.summary.kgis[0].state == "On track"
     assert [f.code for f in finished.findings if f.code in {"DISCONNECT", "ALIGN"}] == []
 
