@@ -17,7 +17,6 @@ import babel
 from babel.dates import format_date, format_skeleton
 from babel.numbers import (
     NumberPattern,
-    format_compact_currency,
     format_compact_decimal,
     format_decimal,
     get_currency_precision,
@@ -83,7 +82,7 @@ class Formatter:
             # ``decimals``, as many as the figures beside it (25.60% beside 23.32%).
             if not abs(value) <= MAX_SHOWN / 100:
                 return self.percent(value)
-            places = "0.0#" if decimals is None else "0." + "0" * max(1, min(decimals, 2))
+            places = "0.0#" if decimals is None else "0" + _fraction(max(1, min(decimals, MOST_PERCENT_DECIMALS)))
             return self._signed(_pattern(f"#,##{places}%").apply(value, self._babel))
         if unit == "currency":
             return self.money(value, scale)
@@ -97,7 +96,7 @@ class Formatter:
         if whole:
             decimals = 0
         if decimals is not None:
-            pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+            pattern = "#,##0" + _fraction(decimals)
         else:
             pattern = "#,##0" if abs(value) >= 1000 else "#,##0.#"
         return self._signed(_pattern(pattern).apply(value, self._babel))
@@ -111,7 +110,7 @@ class Formatter:
             for threshold, divisor, decimals, suffix in _MAN_OKU:
                 if largest >= threshold:
                     return MoneyScale(divisor, decimals, suffix, symbol=False)
-            return MoneyScale(1, 0, "円", symbol=False)
+            return FULL_YEN
         for threshold, divisor, decimals, suffix in _MILLIONS:
             if largest >= threshold:
                 return MoneyScale(divisor, decimals, suffix, symbol=True)
@@ -129,8 +128,7 @@ class Formatter:
                 value, self._babel, currency=self.currency, currency_digits=False
             )
             return self._signed(text.replace("￥", "¥"))
-        places = "." + "0" * scale.decimals if scale.decimals else ""
-        figure = str(_pattern("#,##0" + places).apply(abs(value) / scale.divisor, self._babel))
+        figure = str(_pattern("#,##0" + _fraction(scale.decimals)).apply(abs(value) / scale.divisor, self._babel))
         negative = value < 0 and any(ch in "123456789" for ch in figure)
         symbol = self._symbol if scale.symbol else ""
         return ("−" if negative else "") + symbol + figure + scale.suffix
@@ -138,11 +136,6 @@ class Formatter:
     @functools.cached_property
     def _man_oku_yen(self) -> bool:
         return self.large_yen and self.locale == "ja" and self.currency == "JPY"
-
-    def _man_oku(self, value: float) -> str:
-        """A chart's axis label in 万/億 (12.5億円, 3,400万円)."""
-        unit, scale, pattern = ("億円", 1e8, "#,##0.##") if abs(value) >= 1e8 else ("万円", 1e4, "#,##0")
-        return self._signed(_pattern(pattern).apply(value / scale, self._babel) + unit)
 
     def percent(self, value: float | None) -> str:
         if value is None or not math.isfinite(value):
@@ -209,17 +202,17 @@ class Formatter:
         if unit == "percent":
             if not abs(value) <= MAX_SHOWN / 100:
                 return self.percent(value)
-            decimals = _decimals_of_step(step * 100)
-            pattern = "#,##0" + ("." + "0" * decimals if decimals else "") + "%"
+            decimals = min(_decimals(abs(step) * 100), 2)
+            pattern = "#,##0" + _fraction(decimals) + "%"
             return self._signed(_pattern(pattern).apply(value, self._babel))
         if unit == "currency" and abs(value) <= MAX_SHOWN:
             top = abs(largest) if largest is not None else abs(value)
             ladder = _AXIS_MAN_OKU if self._man_oku_yen else _AXIS_MILLIONS
             for threshold, divisor, suffix in ladder:
                 if top >= threshold:
-                    scale = MoneyScale(divisor, _decimals_of_step(step / divisor), suffix, symbol=not self._man_oku_yen)
-                    return self.money(value, scale)
-            return self.money(value, MoneyScale(1, 0, "円", symbol=False) if self._man_oku_yen else FULL)
+                    decimals = min(_decimals(abs(step) / divisor), 2)
+                    return self.money(value, MoneyScale(divisor, decimals, suffix, symbol=not self._man_oku_yen))
+            return self.money(value, FULL_YEN if self._man_oku_yen else FULL)
         return self._compact(value, unit, 1)
 
     def axis_format(self, unit: str, top: float, step: float) -> str:
@@ -289,20 +282,15 @@ class Formatter:
         return self._compact(value, unit, 2)
 
     def _compact(self, value: float, unit: str, fraction_digits: int) -> str:
+        """A figure that is not money, shortened (1.2K, 1.23万): money has its own scales."""
         if not abs(value) <= MAX_SHOWN:
             return self.value(value, unit)
-        if unit == "currency":
-            if self._man_oku_yen and abs(value) >= 10_000:
-                return self._man_oku(value)
-            text = format_compact_currency(value, self.currency, locale=self._babel, fraction_digits=fraction_digits)
-            text = text.replace("￥", "¥")
-        else:
-            text = format_compact_decimal(value, locale=self._babel, fraction_digits=fraction_digits)
+        text = format_compact_decimal(value, locale=self._babel, fraction_digits=fraction_digits)
         if "".join(ch for ch in text if ch.isalnum()).isdigit():
             # Not shortened (Japanese shortens from 1万, 10,000, on): Babel then leaves the
-            # digits ungrouped (¥9000), so write the figure in full (¥9,000).
+            # digits ungrouped (9000), so write the figure in full (9,000).
             return self.value(value, unit)
-        # 万 counts up to 9,999 before 億: Babel leaves those four digits ungrouped (¥3828.9万).
+        # 万 counts up to 9,999 before 億: Babel leaves those four digits ungrouped (3828.9万).
         whole = re.search(r"\d{4,}", text)
         if whole:
             grouped = format_decimal(int(whole.group()), locale=self._babel)
@@ -365,11 +353,6 @@ class Formatter:
         return text.replace("-", MINUS)
 
 
-def _decimals_of_step(step: float) -> int:
-    """The decimals ticks ``step`` apart need (0.5 one, 2 none), at most two."""
-    return min(len(f"{abs(step):.3f}".rstrip("0").partition(".")[2]), 2)
-
-
 def _plus(text: str) -> str:
     """A change with its sign: +¥0.3M; none on a change that shows as zero (0万円, not +0万円)."""
     if text.startswith(("-", MINUS)) or not any(ch in "123456789" for ch in text):
@@ -395,6 +378,8 @@ class MoneyScale:
 
 
 FULL = MoneyScale(1, 0, "", symbol=True)
+FULL_YEN = MoneyScale(1, 0, "円", symbol=False)
+"""Yen in full in a Japanese pack (7,029円), beside 183万円."""
 # A board reads millions, and a Japanese company's English pack counts in millions of yen
 # into the billions (¥1,360.0M); billions only from ten of them.
 # (from, divisor, decimals, suffix), largest first.
