@@ -24,7 +24,7 @@ from babel.numbers import (
     parse_pattern,
 )
 
-from kpireport.model import Locale, Month, Settings
+from kpireport.model import Direction, Locale, Month, Settings
 from kpireport.schema import MAX_MAGNITUDE
 
 DASH = "–"
@@ -391,6 +391,14 @@ _MAN_OKU = ((1e8, 1e8, 2, "億円"), (1e6, 1e4, 0, "万円"))
 # A chart's axis (from, divisor, suffix): short enough for its gutter (0.5億円, not 5,000万円).
 _AXIS_MILLIONS = ((1e9, 1e9, "B"), (1e6, 1e6, "M"), (1e4, 1e3, "K"))
 _AXIS_MAN_OKU = ((1e7, 1e8, "億円"), (1e5, 1e4, "万円"))
+
+
+def whole_pace(value: float, direction: Direction) -> float:
+    """A pace a count needs, in whole things: 44.2 more customers a month is 45 where more is
+    better, at most 3.8 complaints a month is 3 where fewer is (a float's noise aside)."""
+    if not math.isfinite(value):
+        return value
+    return math.ceil(value - 1e-9) if direction is Direction.HIGHER else math.floor(value + 1e-9)
 
 
 def adding_up(start: float, parts: Sequence[float], end: float, step: float) -> tuple[float, tuple[float, ...], float]:

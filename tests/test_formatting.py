@@ -6,7 +6,10 @@ from typing import Any
 
 import pytest
 
-from kpireport.formatting import Formatter, MoneyScale, carried_decimals
+from kpireport.computing.facts import Large
+from kpireport.formatting import Formatter, MoneyScale, carried_decimals, whole_pace
+from kpireport.model import Direction
+from kpireport.presenting.wording import fact_text
 
 
 @pytest.mark.parametrize(
@@ -185,3 +188,23 @@ def test_a_chart_label_holds_the_figure_as_shown(
 ) -> None:
     fmt = Formatter(locale, "JPY")  # type: ignore[arg-type]
     assert fmt.shown_format(unit, scale=scale, decimals=decimals, sign=sign, label=label) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "direction", "expected"),
+    [
+        (44.2, Direction.HIGHER, 45),  # 44.2 more customers a month: 45 are needed
+        (45.0, Direction.HIGHER, 45),
+        (45.000000000001, Direction.HIGHER, 45),  # a float's noise is no 46th customer
+        (3.8, Direction.LOWER, 3),  # at most 3.8 complaints a month: 3 keep within it
+        (3.0, Direction.LOWER, 3),
+    ],
+)
+def test_a_counts_pace_is_whole_the_way_it_improves(value: float, direction: Direction, expected: int) -> None:
+    assert whole_pace(value, direction) == expected
+
+
+def test_a_sentence_rounds_a_counts_pace_as_the_pace_table_does() -> None:
+    fmt = Formatter("en", "JPY")
+    assert fact_text(Large(44.2, "customers", whole=True, pace=Direction.HIGHER), fmt) == "45 customers"
+    assert fact_text(Large(3.8, "complaints", whole=True, pace=Direction.LOWER), fmt) == "3 complaints"

@@ -32,7 +32,7 @@ from kpireport.computing.facts import (
 from kpireport.computing.goals import KgiResult
 from kpireport.computing.metrics import KpiResult, Period
 from kpireport.computing.report import Report
-from kpireport.model import KEY_MESSAGES, Kpi
+from kpireport.model import KEY_MESSAGES, Direction, Kpi
 
 MAX_KEY_MESSAGES = 5
 GOALS_IN_KEY_MESSAGES = 2
@@ -128,8 +128,8 @@ class _Drafter:
         self.kpis = {r.kpi.id: r.kpi for r in report.kpis}
         self.counting = {r.kpi.id for r in report.kpis if r.counts}
 
-    def figure(self, value: float, unit: str, ref: str, *, whole: bool = False, up: bool = False) -> Large:
-        return Large(value, unit, ref, whole=whole, up=up and whole)
+    def figure(self, value: float, unit: str, ref: str, *, whole: bool = False, pace: Direction | None = None) -> Large:
+        return Large(value, unit, ref, whole=whole, pace=pace)
 
     def goal_counts(self, k: KgiResult) -> bool:
         """Whether a goal counts whole things: its measuring KPI does."""
@@ -282,7 +282,7 @@ class _Drafter:
         pace = self.report.kpi_paces.get(r.kpi.id)
         if pace is not None and pace.per_month is not None and pace.months_remaining > 0:
             ref = f"/kpis/{index}/required_pace/per_month"
-            per_month = self.figure(pace.per_month, unit, ref, whole=r.counts, up=True)
+            per_month = self.figure(pace.per_month, unit, ref, whole=r.counts, pace=r.kpi.direction)
             return Statement("c_next_pace", (("per_month", per_month),))
         return None
 
@@ -327,7 +327,8 @@ class _Drafter:
         next_: Statement | None = self.goal_landing(k)
         if pace is not None and pace.per_month:
             ref = f"/kgis/{self.kgi_index[k.kgi.id]}/required_pace/per_month"
-            per_month = self.figure(pace.per_month, self._goal_unit(k), ref, whole=self.goal_counts(k), up=True)
+            whole = self.goal_counts(k)
+            per_month = self.figure(pace.per_month, self._goal_unit(k), ref, whole=whole, pace=k.direction)
             pace_statement = Statement("c_goal_pace", (("per_month", per_month),))
             next_ = pace_statement if next_ is None else next_
         found = (self.goal_what(k), drag[0] if drag else None, next_)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from kpireport.model import Month
+from kpireport.model import Direction, Month
 
 Facts = tuple[tuple[str, "Fact"], ...]
 
@@ -50,8 +50,9 @@ class Large:
     ref: str | None = None
     whole: bool = False
     """A count's figure, shown whole (665 customers, never 665.3)."""
-    up: bool = False
-    """A pace a count needs, rounded up: 44.2 customers a month needs 45."""
+    pace: Direction | None = None
+    """A pace a count needs, rounded the way its KPI improves: 44.2 customers a month needs 45,
+    at most 3.8 complaints a month allows 3."""
 
 
 @dataclass(frozen=True)

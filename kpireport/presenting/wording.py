@@ -7,7 +7,6 @@ check`` all show the :class:`WordedFinding` made here; none words a finding of i
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -30,7 +29,7 @@ from kpireport.computing.facts import (
     refs_of,
 )
 from kpireport.computing.findings import MAX_NAME_CHARS, Finding, Severity
-from kpireport.formatting import Formatter, MoneyScale, carried_decimals
+from kpireport.formatting import Formatter, MoneyScale, carried_decimals, whole_pace
 from kpireport.i18n import LABELS, MESSAGES, message
 from kpireport.presenting.clipping import MAX_TEXT_CHARS, shorten
 
@@ -118,11 +117,11 @@ def _fact_text(fact: Fact, fmt: Formatter, units: SentenceUnits) -> str:
             return fmt.value(value, unit, scale=scale, decimals=places(unit))
         case Change(value, unit):
             return fmt.delta(value, unit, scale=scale, decimals=places(unit))
-        case Large(value, unit, _, whole, up):
+        case Large(value, unit, _, whole, pace):
             # Money in its scale (¥1,360.0M); a count whole and a rate in full (100,324), as
             # a reader checks it against the table.
-            if up and math.isfinite(value):
-                value = math.ceil(value - 1e-9)
+            if pace is not None and whole:
+                value = whole_pace(value, pace)
             return fmt.value(value, unit, scale=scale, whole=whole, decimals=places(unit))
         case Share(value):
             return fmt.percent(value)

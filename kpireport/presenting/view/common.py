@@ -4,12 +4,11 @@ HTML, and a goal's figures in its unit."""
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from kpireport.computing.metrics import KpiResult
-from kpireport.formatting import MAX_SHOWN, MINUS, SCIENTIFIC, Formatter, MoneyScale, carried_decimals
+from kpireport.formatting import MAX_SHOWN, MINUS, SCIENTIFIC, Formatter, MoneyScale, carried_decimals, whole_pace
 from kpireport.model import Direction, Kgi, Status
 from kpireport.presenting.kpi_figures import figure_decimals
 from kpireport.presenting.palette import STATUS_CLASS
@@ -102,6 +101,4 @@ class Units:
     def pace(self, value: float, direction: Direction) -> str:
         """A pace a count needs, in whole things: 44.2 more customers a month is 45 (at most
         3.8 complaints a month is 3)."""
-        if self.whole:
-            value = math.ceil(value - 1e-9) if direction is Direction.HIGHER else math.floor(value + 1e-9)
-        return self.full(value)
+        return self.full(whole_pace(value, direction) if self.whole else value)
