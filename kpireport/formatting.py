@@ -239,7 +239,7 @@ class Formatter:
         it is used; 億円 and 万円 name the yen (no ¥) where the pack does (large_yen)."""
         yen = "円" if unit == "currency" and self._man_oku_yen else ""
         if self.locale == "ja":
-            return ((8, "億" + yen, 1e8), (4, "万" + yen, 1e5))
+            return ((8, "億" + yen, OKU_AXIS_FROM), (4, "万" + yen, MAN_AXIS_FROM))
         return ((12, "T", 1e12), (9, "B", 1e9), (6, "M", 1e6), (3, "K", 1e4))
 
     def _axis_code(self, unit: str, exponent: int, suffix: str, decimals: int) -> str:
@@ -390,7 +390,10 @@ _MILLIONS = ((1e10, 1e9, 1, "B"), (1e7, 1e6, 1, "M"), (1e6, 1e6, 2, "M"))
 _MAN_OKU = ((1e8, 1e8, 2, "億円"), (1e6, 1e4, 0, "万円"))
 # A chart's axis (from, divisor, suffix): short enough for its gutter (0.5億円, not 5,000万円).
 _AXIS_MILLIONS = ((1e9, 1e9, "B"), (1e6, 1e6, "M"), (1e4, 1e3, "K"))
-_AXIS_MAN_OKU = ((1e7, 1e8, "億円"), (1e5, 1e4, "万円"))
+# The PDF's labels and the deck's axis codes change unit at the same sizes: 億 from ten
+# million (0.5億円 fits the PDF chart's margin where 5,000万円 does not), 万 from 100,000.
+OKU_AXIS_FROM, MAN_AXIS_FROM = 1e7, 1e5
+_AXIS_MAN_OKU = ((OKU_AXIS_FROM, 1e8, "億円"), (MAN_AXIS_FROM, 1e4, "万円"))
 
 
 def whole_pace(value: float, direction: Direction) -> float:

@@ -208,3 +208,12 @@ def test_a_sentence_rounds_a_counts_pace_as_the_pace_table_does() -> None:
     fmt = Formatter("en", "JPY")
     assert fact_text(Large(44.2, "customers", whole=True, pace=Direction.HIGHER), fmt) == "45 customers"
     assert fact_text(Large(3.8, "complaints", whole=True, pace=Direction.LOWER), fmt) == "3 complaints"
+
+
+def test_the_decks_axis_changes_unit_where_the_pdfs_does() -> None:
+    # A Japanese money axis up to 50,000,000 yen in steps of 10,000,000: the PDF labels it in
+    # 億円 (0.5億円), so the deck's axis code is in 億円 too, not 万円.
+    fmt = Formatter("ja", "JPY")
+    assert fmt.axis(50_000_000, "currency", 10_000_000, 50_000_000) == "0.5億円"
+    assert '"億円"' in fmt.axis_format("currency", 50_000_000, 10_000_000)
+    assert "万" not in fmt.axis_format("currency", 50_000_000, 10_000_000)
