@@ -101,6 +101,14 @@ def _no_formulas(book: Workbook) -> None:
                 cell.data_type = "s"
 
 
+def _write_row(sheet: Worksheet, number: int, row: Sequence[tuple[object, str]]) -> None:
+    """Row ``number``: each (value, number format) of ``row`` from column A on. The caller
+    counts the rows: openpyxl's ``max_row`` walks every cell of the sheet each time it is
+    asked (a 1,000-KPI workbook spent 12 s asking it once a cell)."""
+    for col, (value, number_format) in enumerate(row, start=1):
+        sheet.cell(row=number, column=col, value=value).number_format = number_format
+
+
 def _header(sheet: Worksheet, titles: Sequence[str], view: PackView) -> None:
     """The header row, two lines tall: each column is then made as wide as its figures and
     its title wrapped on those two lines (see :func:`fit_columns`)."""
@@ -122,6 +130,7 @@ def _kpi_sheet(sheet: Worksheet, view: PackView) -> None:
         f"{t['ytd']} {t['actual']}", f"{t['ytd']} {t['attainment']}", t["forecast"], t["outlook"],
     ]  # fmt: skip
     _header(sheet, columns, view)
+    last = 1
     for department in view.departments:
         for kpi in department.rows:
             n = kpi.figures
@@ -138,10 +147,8 @@ def _kpi_sheet(sheet: Worksheet, view: PackView) -> None:
                 (n.ytd_target, value), (n.ytd_actual, value), (n.ytd_attainment, "0.0%"),
                 (n.projected, value), (n.outlook, value),
             ]  # fmt: skip
-            sheet.append([v for v, _ in row])
-            for col, (_, number_format) in enumerate(row, start=1):
-                sheet.cell(row=sheet.max_row, column=col).number_format = number_format
-    last = sheet.max_row
+            last += 1
+            _write_row(sheet, last, row)
     # Status colours as rules on the cell's text, so a re-sorted or filtered sheet keeps them.
     status_column = get_column_letter(7)
     for status in STATUSES:
@@ -169,7 +176,7 @@ def _kgi_sheet(sheet: Worksheet, view: PackView) -> None:
     t = view.labels
     _header(sheet, ["id", t["kgi"], t["target"], t["actual"], t["progress"], t["expected"], t["status"],
                     t["run_rate"], t["outlook"], t["formula"], t["planned"]], view)  # fmt: skip
-    for card in view.kgis:
+    for number, card in enumerate(view.kgis, start=2):
         n = card.figures
         value = n.value_format  # the goal's unit: ¥1,360,000,000, 600 customers
         row = [
@@ -177,9 +184,7 @@ def _kgi_sheet(sheet: Worksheet, view: PackView) -> None:
             (n.expected, "0.0%"), (card.state, "@"), (n.projected, value), (n.outlook, value),
             (xml_safe(n.formula), "@"), (n.planned, value),
         ]  # fmt: skip
-        sheet.append([v for v, _ in row])
-        for col, (_, number_format) in enumerate(row, start=1):
-            sheet.cell(row=sheet.max_row, column=col).number_format = number_format
+        _write_row(sheet, number, row)
     sheet.freeze_panes = "C2"
     fit_columns(sheet)
 
@@ -187,14 +192,16 @@ def _kgi_sheet(sheet: Worksheet, view: PackView) -> None:
 def _findings_sheet(sheet: Worksheet, view: PackView) -> None:
     t = view.labels
     _header(sheet, [t["code"], t["status"], t["kpi"], t["kgi"], t["where"], t["finding"], t["suggestion"]], view)
+    last = 1
     for group in view.finding_groups:
         for f in group.findings:
             sheet.append([f.code, group.label, xml_safe(f.kpi or ""), xml_safe(f.kgi or ""), str(f.where or ""),
                           xml_safe(f.message), xml_safe(f.suggestion)])  # fmt: skip
+            last += 1
             for col in (6, 7):
-                sheet.cell(row=sheet.max_row, column=col).alignment = Alignment(wrap_text=True, vertical="top")
+                sheet.cell(row=last, column=col).alignment = Alignment(wrap_text=True, vertical="top")
     sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:G{max(sheet.max_row, 1)}"
+    sheet.auto_filter.ref = f"A1:G{last}"
     fit_columns(sheet, filtered=True, wrapped={6: 70, 7: 60})
 
 
@@ -212,6 +219,7 @@ def _actions_sheet(sheet: Worksheet, view: PackView) -> None:
     _header(sheet, columns, view)
     yes, no = t["yes"], t["no"]
     chips = {}
+    last = 1
     for a in view.tracked_actions.every:
         n = a.figures
         chips[a.chip.label] = a.chip.status
@@ -222,15 +230,13 @@ def _actions_sheet(sheet: Worksheet, view: PackView) -> None:
             (n.baseline_actual, n.value_format), (n.baseline_attainment, "0.0%"), (n.latest_actual, n.value_format),
             (n.latest_attainment, "0.0%"), (a.moved, "@"), (n.expected, n.value_format), (a.reached, "@"),
         ]  # fmt: skip
-        sheet.append([v for v, _ in row])
-        for col, (_, number_format) in enumerate(row, start=1):
-            sheet.cell(row=sheet.max_row, column=col).number_format = number_format
-        sheet.cell(row=sheet.max_row, column=4).alignment = Alignment(wrap_text=True, vertical="top")
-    last = max(sheet.max_row, 2)
+        last += 1
+        _write_row(sheet, last, row)
+        sheet.cell(row=last, column=4).alignment = Alignment(wrap_text=True, vertical="top")
     for label, status in chips.items():
         colour = view.palette.status(status).lstrip("#").upper()
         sheet.conditional_formatting.add(
-            f"H2:H{last}",
+            f"H2:H{max(last, 2)}",
             CellIsRule(
                 operator="equal",
                 formula=[_quoted(label)],
@@ -239,7 +245,7 @@ def _actions_sheet(sheet: Worksheet, view: PackView) -> None:
             ),
         )
     sheet.freeze_panes = "E2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(sheet.max_row, 1)}"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{last}"
     fit_columns(sheet, filtered=True, wrapped={4: 40})
 
 
@@ -314,15 +320,13 @@ def _quarterly_sheet(sheet: Worksheet, view: PackView) -> None:
     t = view.labels
     _header(sheet, ["id", t["kpi"], *quarter.months, f"{t['qtd']} {t['actual']}", f"{t['qtd']} {t['attainment']}",
                     t["qoq"], t["qoq"] + " %"], view)  # fmt: skip
-    for line in quarter.lines:
+    for number, line in enumerate(quarter.lines, start=2):
         n = line.figures
         assert n is not None
         row = [(xml_safe(line.kpi), "@"), (line.name, "@"), *((v, n.value_format) for v in n.actuals),
                (n.qtd_actual, n.value_format), (n.qtd_attainment, "0.0%"), (n.change, n.change_format),
                (n.change_pct, RELATIVE)]  # fmt: skip
-        sheet.append([v for v, _ in row])
-        for col, (_, number_format) in enumerate(row, start=1):
-            sheet.cell(row=sheet.max_row, column=col).number_format = number_format
+        _write_row(sheet, number, row)
     sheet.freeze_panes = "C2"
     fit_columns(sheet)
 
@@ -335,11 +339,11 @@ def _commentary_sheet(sheet: Worksheet, view: PackView) -> None:
     rows = [("*", m) for m in view.key_messages]
     rows += [(card.id, card.commentary) for card in view.kgis if card.commentary]
     rows += [(row.id, row.commentary) for dept in view.departments for row in dept.rows if row.commentary]
-    for subject, note in rows:
+    for number, (subject, note) in enumerate(rows, start=2):
         source = t["drafted"] if note.drafted else t["controller"]
         sheet.append([xml_safe(subject), xml_safe(note.text), source, " ".join(note.refs)])
-        sheet.cell(row=sheet.max_row, column=2).alignment = Alignment(wrap_text=True, vertical="top")
-        sheet.cell(row=sheet.max_row, column=4).alignment = Alignment(wrap_text=True, vertical="top")
+        for col in (2, 4):
+            sheet.cell(row=number, column=col).alignment = Alignment(wrap_text=True, vertical="top")
     sheet.freeze_panes = "B2"
     fit_columns(sheet, wrapped={2: 90, 4: 40})
 

@@ -166,9 +166,11 @@ def fit_columns(
     needs: dict[int, float] = {}
     figures: dict[int, bool] = {}  # whether each column's cells below the header are all numbers
     long_text: dict[int, list[Cell]] = {}  # the cells of the wrapped columns, by row
+    written: dict[int, list[Cell]] = {}  # every cell written, by row (``sheet[row]`` walks the whole sheet)
     # The cells written, not every cell of the sheet's rectangle: iter_rows would make (and the
     # file then hold) an empty cell in every gap, eleven rows of each KPI's block on the trends sheet.
     for cell in list(sheet._cells.values()):
+        written.setdefault(cell.row, []).append(cell)
         if cell.row in skipped or cell.value is None:
             continue
         column = cell.column
@@ -192,7 +194,7 @@ def fit_columns(
         if count > 1:
             east_asian = any(_east_asian(str(cell.value)) for cell in cells)
             sheet.row_dimensions[row_number].height = count * (EAST_ASIAN_LINE_HEIGHT if east_asian else LINE_HEIGHT)
-            for cell in sheet[row_number]:  # a row of several lines reads from its top, as a table does
+            for cell in written[row_number]:  # a row of several lines reads from its top, as a table does
                 cell.alignment = TOP_WRAPPED if cell.alignment.wrap_text else TOP
     if header:
         _align_headers(sheet, [column for column, numbers in figures.items() if numbers], filtered)
