@@ -105,6 +105,8 @@ class _Scanner:
         self.far_digits = (0, "")
         self.far_letters_ref = ""
         self.far_digits_ref = ""
+        self.seen_letters: set[str] = set()  # the column letters seen, each found a plain reference
+        self.row_digits: str | None = None  # the last cell's row digits, found plain (none yet)
         self.cell_error = False
         self.cell_formula = False
         self.cell_value = False
@@ -143,17 +145,17 @@ class _Scanner:
             if ref:
                 letters = ref.rstrip(_DIGITS)
                 digits = ref[len(letters) :]
-                # Only a plain reference (A1, not a1, $A1, A0 or A-1): calamine reads other
-                # spellings differently, and the extent must be the one calamine will build.
-                if not (digits and digits[0] != "0" and letters.isalpha() and letters.isascii() and letters.isupper()):
-                    raise ScanError(f"it has a cell reference {ref[:20]!r} that is not a cell")
+                # A sheet has a few dozen columns and one row number per row: each distinct
+                # spelling is checked, and compared with the farthest, once, not once a cell.
+                if letters not in self.seen_letters:
+                    self.new_letters(letters, ref)
+                if digits != self.row_digits:
+                    self.new_digits(digits, ref)
                 self.previous = None
             else:
                 ref, letters, digits = self.place_by_position()
-            if (len(letters), letters) > self.far_letters:
-                self.far_letters, self.far_letters_ref = (len(letters), letters), ref
-            if (len(digits), digits) > self.far_digits:
-                self.far_digits, self.far_digits_ref = (len(digits), digits), ref
+                self.new_letters(letters, ref)
+                self.new_digits(digits, ref)
             self.last_ref = ref
             self.cell_value = False
             # Only an error cell matters here; "e" among the values is a cheap first test.
@@ -178,6 +180,22 @@ class _Scanner:
             self.row, self.previous, self.last_ref = row, None, ""
             if self.row >= EXCEL_ROWS:
                 raise ScanError(f"it has a row numbered {self.row + 1:,}, past Excel's last row ({EXCEL_ROWS:,})")
+
+    def new_letters(self, letters: str, ref: str) -> None:
+        # Only a plain reference (A1, not a1, $A1, A0 or A-1): calamine reads other spellings
+        # differently, and the extent must be the one calamine will build.
+        if not (letters.isalpha() and letters.isascii() and letters.isupper()):
+            raise ScanError(f"it has a cell reference {ref[:20]!r} that is not a cell")
+        self.seen_letters.add(letters)
+        if (len(letters), letters) > self.far_letters:
+            self.far_letters, self.far_letters_ref = (len(letters), letters), ref
+
+    def new_digits(self, digits: str, ref: str) -> None:
+        if not digits or digits[0] == "0":
+            raise ScanError(f"it has a cell reference {ref[:20]!r} that is not a cell")
+        self.row_digits = digits
+        if (len(digits), digits) > self.far_digits:
+            self.far_digits, self.far_digits_ref = (len(digits), digits), ref
 
     def position(self, ref: str) -> tuple[int, int]:
         """(row, column) of the cell ``ref`` names, or of the next position when it names none."""
