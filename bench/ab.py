@@ -1,7 +1,8 @@
 """A/B of two revisions of kpireport, interleaved in one run: `python bench/ab.py BEFORE AFTER`.
 
 Each round runs every command once with BEFORE's code and once with AFTER's (in alternating
-order), as whole processes, on the bench's 50-KPI x 24-month workbook; the machine's noise
+order), as whole processes, on one of the bench's workbooks (50 KPIs x 24 months unless
+--kpis and --months say otherwise); the machine's noise
 weighs on both alike. Prints each command's median wall time and peak memory for both, and the
 median and range of the rounds' AFTER/BEFORE ratios. The revisions are checked out in temporary
 git worktrees and run with this interpreter (its installed dependencies), PYTHONPATH on each.
@@ -17,12 +18,16 @@ import sys
 import tempfile
 from pathlib import Path
 
-from run import WORK, generate, run_process
+from run import READ, WORK, generate, run_process
 
+# What follows the interpreter: a kpireport command, or the read test of bench/run.py.
 COMMANDS: dict[str, list[str]] = {
-    "build pdf,html,json": ["build", "{wb}", "-o", "{out}", "--format", "pdf,html,json"],
-    "build json": ["build", "{wb}", "-o", "{out}", "--format", "json"],
-    "check": ["check", "{wb}"],
+    "build pdf,html,json": ["-m", "kpireport", "build", "{wb}", "-o", "{out}", "--format", "pdf,html,json"],
+    "build json": ["-m", "kpireport", "build", "{wb}", "-o", "{out}", "--format", "json"],
+    "build pptx": ["-m", "kpireport", "build", "{wb}", "-o", "{out}", "--format", "pptx"],
+    "build xlsx": ["-m", "kpireport", "build", "{wb}", "-o", "{out}", "--format", "xlsx"],
+    "check": ["-m", "kpireport", "check", "{wb}"],
+    "read": ["-c", READ, "{wb}"],
 }
 
 
@@ -40,11 +45,12 @@ def main() -> None:
     parser.add_argument("after")
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--kpis", type=int, default=50)
+    parser.add_argument("--months", type=int, default=24)
     parser.add_argument("--only", help="command names separated by ; (default: all)")
     args = parser.parse_args()
     repo = Path(__file__).resolve().parents[1]
     WORK.mkdir(exist_ok=True)
-    workbook = generate(WORK / f"kpis-{args.kpis}x24.xlsx", args.kpis, 24)
+    workbook = generate(WORK / f"kpis-{args.kpis}x{args.months}.xlsx", args.kpis, args.months)
     names = args.only.split(";") if args.only else list(COMMANDS)
     with tempfile.TemporaryDirectory() as temp:
         trees = {side: _worktree(repo, rev, Path(temp) / side) for side, rev in (("A", args.before), ("B", args.after))}
@@ -59,14 +65,15 @@ def main() -> None:
                         command = [part.format(wb=workbook, out=out) for part in COMMANDS[name]]
                         env_path = str(trees[side])
                         os.environ["PYTHONPATH"] = env_path
-                        elapsed, peak, _ = run_process([sys.executable, "-m", "kpireport", *command], cwd=trees[side])
+                        elapsed, peak, _ = run_process([sys.executable, *command], cwd=trees[side])
                         times.setdefault((name, side), []).append(elapsed)
                         peaks.setdefault((name, side), []).append(peak)
         finally:
             os.environ.pop("PYTHONPATH", None)
             for tree in trees.values():
                 subprocess.run(["git", "-C", str(repo), "worktree", "remove", "--force", str(tree)], check=False)
-    print(f"A = {args.before}, B = {args.after}; {args.rounds} interleaved rounds, {args.kpis} KPIs x 24 months\n")
+    size = f"{args.kpis} KPIs x {args.months} months"
+    print(f"A = {args.before}, B = {args.after}; {args.rounds} interleaved rounds, {size}\n")
     print("| command | A median (range) | B median (range) | B/A, median of the rounds (range) | peak MiB A → B |")
     print("|---|---|---|---|---|")
     for name in names:
