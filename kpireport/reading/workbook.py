@@ -37,6 +37,7 @@ from kpireport.model import (
     Thresholds,
     Workbook,
 )
+from kpireport.reading import apart
 from kpireport.reading.distribution import read_distribution, read_translations
 from kpireport.reading.labels import era_problem, fraction_of, month_of
 from kpireport.reading.series import read_series
@@ -96,12 +97,15 @@ class _Reader:
 
     def read(self) -> Workbook:
         sheet_names = self._sheet_names()
-        # The two large sheets of numbers are read in threads while the small sheets are read
-        # here: calamine releases the GIL while it parses, so one sheet's parse overlaps the
-        # other's XML scan and the small sheets' processing. Each grid is dropped once used.
-        with ThreadPoolExecutor(max_workers=2) as ahead:
-            targets_grid = ahead.submit(self._load, sheet_names, "targets")
-            actuals_grid = ahead.submit(self._load, sheet_names, "actuals")
+        # The two large sheets of numbers are read while the small sheets are read here: a
+        # large one in a process of its own (apart.py), else in a thread (calamine releases the
+        # GIL while it parses, the XML scan does not). Each grid is dropped once used. Leaving
+        # early (a bad KPI sheet), the processes are stopped first: the threads waiting on them
+        # then end at once.
+        with ThreadPoolExecutor(max_workers=2) as ahead, contextlib.ExitStack() as processes:
+            # Both processes are forked before the first thread starts (apart.can_fork).
+            read_targets, read_actuals = (self._reader(sheet_names, key, processes) for key in ("targets", "actuals"))
+            targets_grid, actuals_grid = ahead.submit(read_targets), ahead.submit(read_actuals)
             settings = self._settings(self._grid(sheet_names, "settings"))
             kpis = self._kpis(self._grid(sheet_names, "kpi"))
             self.problems.raise_if_any()
@@ -196,6 +200,18 @@ class _Reader:
             f"{', '.join(s.en for s in missing)} are missing (sheets found: {listed}). "
             "Start from the template: kpireport init NEW.xlsx"
         )
+
+    def _reader(
+        self, sheet_names: dict[str, str | None], key: str, processes: contextlib.ExitStack
+    ) -> Callable[[], Grid | None]:
+        """What reads the sheet: a process of its own, started now, for a large sheet where
+        one can be forked; else this reader, in the thread that calls it."""
+        name = sheet_names[key]
+        if name is None or self.xlsx.part_size(name) < apart.LARGE_PART_BYTES or not apart.can_fork():
+            return lambda: self._load(sheet_names, key)
+        process = apart.GridProcess(self.xlsx.path, name)
+        processes.callback(process.close)
+        return process.result
 
     def _grid(self, sheet_names: dict[str, str | None], key: str) -> Grid | None:
         return self._checked(lambda: self._load(sheet_names, key))

@@ -264,6 +264,11 @@ class XlsxFile:
                 sheet=sheet_name,
             ) from exc
 
+    def part_size(self, sheet_name: str) -> int:
+        """The size of the sheet's XML, uncompressed (0 where its part cannot be found)."""
+        part = self._sheet_parts.get(sheet_name)
+        return self._zip.getinfo(part).file_size if part is not None else 0
+
     def _scan(self, sheet_name: str) -> SheetScan:
         part = self._sheet_parts.get(sheet_name)
         if part is None:
