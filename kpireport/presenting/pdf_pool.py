@@ -13,10 +13,10 @@ from __future__ import annotations
 import concurrent.futures
 import multiprocessing
 import os
-import signal
 from concurrent.futures.process import BrokenProcessPool
 from types import TracebackType
 
+from kpireport import forked
 from kpireport.errors import RenderError
 from kpireport.presenting import engine, pack_html
 from kpireport.presenting.pdf_process import RENDER_SECONDS, time_bound, transportable
@@ -29,8 +29,7 @@ _failure: BaseException | None = None
 
 def _start() -> None:
     global _failure
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    forked.as_helper()
     try:
         engine.load()
     except Exception as exc:
@@ -82,7 +81,8 @@ class PdfPool:
             self._pool = concurrent.futures.ProcessPoolExecutor(
                 self.workers, mp_context=multiprocessing.get_context("fork"), initializer=_start
             )
-            self._pool.submit(_ready)
+            with forked.stop_signals_blocked():  # the workers are forked on the first submit
+                self._pool.submit(_ready)
         return self
 
     def submit(self, html: str, source: tuple[str, bytes] | None) -> PooledPdf:

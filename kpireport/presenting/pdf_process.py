@@ -24,6 +24,7 @@ from multiprocessing.connection import Connection
 from types import TracebackType
 from typing import Any
 
+from kpireport import forked
 from kpireport.errors import RenderError
 from kpireport.presenting import engine, pack_html
 
@@ -74,9 +75,7 @@ def _serve(connection: Connection, builds_end: Connection) -> None:
     # The fork copied the build's end of the pipe too: closed here, the pipe ends (EOF) when
     # the build's own copy closes, however the build ended.
     builds_end.close()
-    # Ctrl-C reaches the whole process group: the build decides, and stops this process.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    forked.as_helper()
     weasyprint_log = logging.getLogger("weasyprint")
     weasyprint_log.handlers = [_Forward(connection)]
     weasyprint_log.propagate = False
@@ -127,7 +126,8 @@ class PdfProcess:
             context = multiprocessing.get_context("fork")
             ours, theirs = context.Pipe()
             self._process = context.Process(target=_serve, args=(theirs, ours), name="kpireport-pdf")
-            self._process.start()
+            with forked.stop_signals_blocked():
+                self._process.start()
             theirs.close()
             self._connection = ours
         return self

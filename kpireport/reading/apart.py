@@ -19,12 +19,12 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import pickle
-import signal
 import threading
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from kpireport import forked
 from kpireport.errors import WorkbookError
 from kpireport.reading.xlsx import Grid, XlsxFile
 
@@ -41,16 +41,8 @@ def can_fork() -> bool:
     )
 
 
-_STOPS = {signal.SIGINT, signal.SIGTERM}
-
-
 def _serve(connection: Connection, path: Path, sheet_name: str) -> None:
-    # Ctrl-C reaches the whole process group: the build decides, and stops this process. The
-    # signals were blocked over the fork, so the build's handlers, copied with it, never run
-    # here (multiprocessing would print the exception they raise).
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOPS)
+    forked.as_helper()
     reply: tuple[str, Any]
     try:
         with XlsxFile(path) as xlsx:
@@ -83,11 +75,8 @@ class GridProcess:
         self._process: Any = context.Process(
             target=_serve, args=(theirs, path, sheet_name), name="kpireport-sheet", daemon=True
         )
-        previous = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPS)
-        try:
+        with forked.stop_signals_blocked():
             self._process.start()
-        finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
         theirs.close()
         self._connection: Connection | None = ours
         # result() (in a reader thread) and close() (in the build's) may both wait for the
