@@ -422,8 +422,8 @@ MESSAGES: dict[str, dict[Locale, str]] = {
         "ja": "{goal}のドライバー目標（{gap}{side}）",
     },
     "c_decide_align": {
-        "en": "the plan of {goal} against its target ({gap} {side})",
-        "ja": "{goal}の計画と目標の差（{gap}{side}）",
+        "en": "the KPI plan under {goal}, which does not add up to the goal ({gap} {side})",
+        "ja": "{goal}のKPI計画の合計とKGI目標の差（{gap}{side}）",
     },
     "c_decide_overdue": {"en": "overdue actions ({count})", "ja": "期限超過のアクション（{count}件）"},
     "c_decide_no_action": {"en": "an action for {names}", "ja": "{names}への対応策"},

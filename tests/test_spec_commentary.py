@@ -321,3 +321,27 @@ def test_a_goals_key_message_says_where_the_last_pack_had_it_land(tmp_path: Path
     assert first == (
         "Goal off track is off track and lands at 1,078 against its target of 1,200, from 1,150 in the last pack."
     )
+
+
+@pytest.mark.parametrize(
+    ("monthly_target", "en", "ja"),
+    [
+        # 12 months × 110 = 1,320 against the goal's 1,200: 10.0% over (a warning beyond 2%)
+        (110.0, "(10.0% over)", "（10.0%超過）"),
+        # 12 × 95 = 1,140: 5.0% short
+        (95.0, "(5.0% short)", "（5.0%不足）"),
+    ],
+)
+def test_a_kpi_plan_that_does_not_add_up_to_its_goal_is_a_decision(monthly_target: float, en: str, ja: str) -> None:
+    goal = Kgi("G-PLAN", "New customers", 1200.0, deadline=MAR_2027, measured_by="K1")
+    messages = {}
+    for locale in ("en", "ja"):
+        plan = dict.fromkeys(YEAR, monthly_target)
+        actual = {m: monthly_target for m in YEAR if m <= OCT}
+        kpis = [kpi("K1", kgi="G-PLAN")]
+        workbook = book(kpis, targets={"K1": plan}, actuals={"K1": actual}, kgis=[goal], locale=locale)
+        texts = [m["text"] for m in pack(workbook).data["commentary"]["key_messages"]]
+        messages[locale] = next(t for t in texts if t.startswith(("Decisions needed", "判断が必要")))
+    expected = f"Decisions needed: the KPI plan under New customers, which does not add up to the goal {en}."
+    assert messages["en"] == expected
+    assert messages["ja"] == f"判断が必要な事項：New customersのKPI計画の合計とKGI目標の差{ja}。"
