@@ -10,8 +10,9 @@ raise an exception that multiprocessing would print, until it has set its own.
 from __future__ import annotations
 
 import contextlib
+import pickle
 import signal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 STOP_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM})
 
@@ -32,3 +33,18 @@ def as_helper() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+
+
+def transportable(exc: BaseException, instead: Callable[[str], BaseException]) -> BaseException:
+    """``exc``, for the build to raise, if it survives pickling (kpireport's errors and
+    KeyboardInterrupt do); else ``instead`` of a line saying what it was."""
+    try:
+        pickle.loads(pickle.dumps(exc))
+    except Exception:
+        return instead(f"{exc.__class__.__name__}: {exc}")
+    return exc
+
+
+def how_it_ended(exit_code: int | None) -> str:
+    """A helper's end as a message says it: "signal 9", "exit code 1"."""
+    return f"signal {-exit_code}" if exit_code is not None and exit_code < 0 else f"exit code {exit_code}"

@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import multiprocessing
-import pickle
 import signal
 import threading
 import time
@@ -101,13 +100,8 @@ def _serve(connection: Connection, builds_end: Connection) -> None:
 
 
 def transportable(exc: BaseException) -> BaseException:
-    """``exc`` if it survives pickling (kpireport's errors, KeyboardInterrupt), else a
-    RenderError saying what it was."""
-    try:
-        pickle.loads(pickle.dumps(exc))
-    except Exception:
-        return RenderError(f"rendering the PDF failed: {exc.__class__.__name__}: {exc}")
-    return exc
+    """``exc`` if it survives pickling, else a RenderError saying what it was."""
+    return forked.transportable(exc, lambda what: RenderError(f"rendering the PDF failed: {what}"))
 
 
 class PdfProcess:
@@ -169,7 +163,7 @@ class PdfProcess:
         except (EOFError, OSError):
             self._process.join(timeout=5)  # it has closed its end: it is ending
             code = self._process.exitcode
-            why = f"signal {-code}" if code is not None and code < 0 else "it ended without a PDF"
+            why = forked.how_it_ended(code) if code is not None and code < 0 else "it ended without a PDF"
             raise RenderError(f"rendering the PDF stopped unexpectedly ({why}); the build wrote nothing.") from None
         finally:
             connection.close()

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
-import pickle
 import threading
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -48,20 +47,15 @@ def _serve(connection: Connection, path: Path, sheet_name: str) -> None:
         with XlsxFile(path) as xlsx:
             reply = ("grid", xlsx.grid(sheet_name))
     except BaseException as exc:
-        reply = ("raise", _transportable(exc, sheet_name))
+        reply = (
+            "raise",
+            forked.transportable(
+                exc, lambda what: WorkbookError(f"the sheet cannot be read ({what}).", sheet=sheet_name)
+            ),
+        )
     with contextlib.suppress(OSError):  # the build is gone: no one to tell
         connection.send(reply)
     connection.close()
-
-
-def _transportable(exc: BaseException, sheet_name: str) -> BaseException:
-    """``exc`` if it survives pickling (kpireport's errors do), else a WorkbookError saying
-    what it was."""
-    try:
-        pickle.loads(pickle.dumps(exc))
-    except Exception:
-        return WorkbookError(f"the sheet cannot be read ({exc.__class__.__name__}: {exc}).", sheet=sheet_name)
-    return exc
 
 
 class GridProcess:
@@ -92,7 +86,7 @@ class GridProcess:
         except (EOFError, OSError):
             with self._waiting:
                 code = None if self._closed else self._exit_code()
-            why = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
+            why = forked.how_it_ended(code)
             raise WorkbookError(
                 f"the sheet's reader stopped unexpectedly ({why}). Save the workbook again from Excel.",
                 sheet=self.sheet_name,
