@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import copy
 import io
 from collections.abc import Sequence
 from typing import Any
@@ -27,6 +26,7 @@ from kpireport.presenting.clipping import xml_safe
 from kpireport.presenting.deck_actions import tracked_action_slides, under_table_box
 from kpireport.presenting.deck_charts import rgb as _rgb
 from kpireport.presenting.deck_charts import trend_chart, waterfall_chart
+from kpireport.presenting.deck_table import native_table
 from kpireport.presenting.deck_template import (
     BODY_TOP,
     BODY_WIDTH,
@@ -54,7 +54,6 @@ ROWS_PER_SLIDE = 10
 ROWS_WITH_COMMENTS = 7
 COMMENT_CHARS = 240
 KGIS_PER_SLIDE = 6
-_TEXT_BODY, _PARAGRAPH, _RUN = qn("a:txBody"), qn("a:p"), qn("a:r")
 TRENDS_PER_SLIDE = 4
 ACTIONS_PER_SLIDE = 10
 FINDINGS_PER_SLIDE = 8
@@ -143,45 +142,8 @@ class _Deck:
               fills: Sequence[dict[int, str]] | None = None, numeric: Sequence[int] = (),
               inks: Sequence[dict[int, str]] | None = None, left: int = MARGIN,
               width: int = BODY_WIDTH) -> Any:  # fmt: skip
-        """A native table: a header row in the theme's colour, then ``rows``; ``fills`` gives a
-        row's cells a status colour (white bold text), ``inks`` a text colour."""
-        height = Emu(330_000 * (len(rows) + 1))
-        shape = slide.shapes.add_table(len(rows) + 1, len(header), Emu(left), Emu(top), Emu(width), height)
-        table = shape.table
-        total = sum(widths)
-        for col, share in enumerate(widths):
-            table.columns[col].width = Emu(int(width * share / total))
-        # A table's cells come in a few looks (header, a status fill, plain on white or on the
-        # band): each look is styled once through python-pptx, and its other cells are copies
-        # of that cell's XML with their own text, a tenth of the time on a 1,000-KPI deck.
-        looks: dict[tuple[object, ...], Any] = {}
-        for r, values in enumerate([list(header), *[list(v) for v in rows]]):
-            for c, value in enumerate(values):
-                fill = fills[r - 1].get(c) if fills and r else None
-                ink = inks[r - 1].get(c) if inks and r else None
-                if r == 0:
-                    bold, colour, background = True, "#FFFFFF", self.palette.line
-                elif fill:
-                    bold, colour, background = True, "#FFFFFF", fill
-                else:
-                    bold, colour = False, ink or BASE_COLORS["ink"]
-                    background = "#FFFFFF" if r % 2 else BASE_COLORS["band"]
-                look = (c in numeric, bold, colour, background, self.marks_japanese(value))
-                cell = table.cell(r, c)
-                styled = looks.get(look)
-                if styled is not None:
-                    _restyled(cell._tc, styled, value)
-                    continue
-                cell.text = ""
-                paragraph = cell.text_frame.paragraphs[0]
-                paragraph.alignment = PP_ALIGN.RIGHT if c in numeric else PP_ALIGN.LEFT
-                run = paragraph.add_run()
-                run.text = value
-                self.style(run, 10, bold=bold, colour=colour)
-                cell.fill.solid()
-                cell.fill.fore_color.rgb = _rgb(background)
-                looks[look] = cell._tc
-        return shape
+        """A native table (:func:`kpireport.presenting.deck_table.native_table`)."""
+        return native_table(self, slide, header, rows, top, widths, fills, numeric, inks, left, width)
 
     # -- slides ---------------------------------------------------------------------------------
 
@@ -340,15 +302,6 @@ class _Deck:
             slide = self.slide(t["findings"] + (f" ({number}/{len(parts)})" if len(parts) > 1 else ""))
             rows = [[f.code, label, xml_safe(f.message), str(f.where or "")] for label, f in chunk]
             self.table(slide, [t["code"], t["status"], t["finding"], t["where"]], rows, BODY_TOP, [1.3, 1.2, 9, 1.5])
-
-
-def _restyled(cell: Any, styled: Any, text: str) -> None:
-    """Table cell ``cell`` (an ``a:tc``) as a copy of ``styled``, holding ``text``."""
-    for child in list(cell):
-        cell.remove(child)
-    for child in styled:
-        cell.append(copy.deepcopy(child))
-    cell.find(f"{_TEXT_BODY}/{_PARAGRAPH}/{_RUN}").text = text  # a:r escapes control characters
 
 
 def _marked(text: str, drafted: bool, t: dict[str, str]) -> str:
