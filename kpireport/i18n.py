@@ -486,6 +486,9 @@ LABELS: dict[str, dict[Locale, str]] = {
     "last_year": {"en": "last year", "ja": "前年"},
     "outlook": {"en": "Outlook", "ja": "着地見込"},
     "run_rate": {"en": "At run rate", "ja": "現ペース"},
+    # The goal card's landing is against the goal itself; a KPI table's full year is against
+    # the KPI's plan, which may add up to more or less (ALIGN): the card says which it is.
+    "against_goal": {"en": "Against the goal: ", "ja": "KGI目標比："},
     "trends": {"en": "Trends", "ja": "推移"},
     "trend_chart": {"en": "fiscal year by month", "ja": "年度の月次推移"},
     "legend_actual": {"en": "Actual", "ja": "実績"},

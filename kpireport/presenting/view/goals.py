@@ -85,7 +85,8 @@ def _landing(result: KgiResult, units: Units, text: Mapping[str, str]) -> str:
         return ""
     percent = units.fmt.percent
     return (
-        f"{text['run_rate']} {units.full(result.projected)} ({percent(result.projected_progress)}) · "
+        f"{text['against_goal']}{text['run_rate']} {units.full(result.projected)} "
+        f"({percent(result.projected_progress)}) · "
         f"{text['outlook']} {units.full(result.outlook)} ({percent(result.outlook_progress)})"
     )
 
